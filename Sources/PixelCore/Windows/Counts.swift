@@ -1,0 +1,41 @@
+/// What one window holds for one key.
+public struct Counts: Sendable, Hashable {
+    public var views: UInt64 = 0
+    public var clicks: UInt64 = 0
+    public var conversions: UInt64 = 0
+    /// Sum of conversion values, minor units.
+    public var value: UInt64 = 0
+
+    public init(views: UInt64 = 0, clicks: UInt64 = 0, conversions: UInt64 = 0, value: UInt64 = 0) {
+        self.views = views
+        self.clicks = clicks
+        self.conversions = conversions
+        self.value = value
+    }
+
+    /// Click-through rate, clicks / views; `nil` without views.
+    public var ctr: Double? { views == 0 ? nil : Double(clicks) / Double(views) }
+    /// Conversion rate, conversions / clicks; `nil` without clicks.
+    public var cvr: Double? { clicks == 0 ? nil : Double(conversions) / Double(clicks) }
+
+    /// Whether nothing was counted.
+    public var isZero: Bool { views == 0 && clicks == 0 && conversions == 0 && value == 0 }
+
+    /// The count of `kind`.
+    public subscript(kind: EventKind) -> UInt64 {
+        get {
+            switch kind {
+            case .view: views
+            case .click: clicks
+            case .conversion: conversions
+            }
+        }
+        set {
+            switch kind {
+            case .view: views = newValue
+            case .click: clicks = newValue
+            case .conversion: conversions = newValue
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+/// The ingest wire format, version 1.
+///
+/// All integers are little-endian. A batch is one ZeroMQ frame:
+///
+/// | field            | size        | notes                                             |
+/// |------------------|-------------|---------------------------------------------------|
+/// | magic            | 4           | ASCII `PXPB`                                      |
+/// | version          | 1           | `1`                                               |
+/// | flags            | 1           | reserved, `0`                                     |
+/// | collector length | 1           | 1…64                                              |
+/// | collector id     | n           | identifier bytes                                  |
+/// | sequence         | 8           | u64, per collector                                |
+/// | base time        | 8           | i64 ms since the Unix epoch                       |
+/// | name count       | 2           | u16                                               |
+/// | names            | Σ(1 + n)    | each: u8 length 1…64, identifier bytes            |
+/// | event count      | 4           | u32, at most 65 536                               |
+/// | events           | 9…33 each   | see below                                         |
+///
+/// Each event: a header byte (bits 0–1 kind: 0 view, 1 click, 2 conversion; bits 2–4
+/// device class; bit 5 value present; bit 6 visitor present; bit 7 event id present),
+/// campaign name index (u16), pixel name index (u16), time offset from the base time
+/// (i32 ms), then the present optional fields in order: value (u64 minor units, at most
+/// 10¹²), visitor hash (u64), event id fingerprint (u64). Nothing may follow the last event.
+extension EventBatch {
+    /// The four bytes every batch starts with.
+    public static let magic: [UInt8] = Array("PXPB".utf8)
+    /// The format version this build writes and reads.
+    public static let wireVersion: UInt8 = 1
+    /// Latest event time the format accepts (the year 9999), in ms since the Unix epoch.
+    public static let maxTime: Int64 = 253_402_300_799_999
+
+    static let eventHeaderSize = 9
+
+    /// Appends the encoded batch to `bytes`.
+    public func encode(into bytes: inout [UInt8]) {
+        var writer = ByteWriter(bytes: bytes)
+        bytes = []  // hand the buffer to the writer without a copy
+        writer.bytes.reserveCapacity(writer.bytes.count + 64 + names.count * 16 + events.count * 17)
+        writer.write(contentsOf: Self.magic)
+        writer.write(Self.wireVersion)
+        writer.write(UInt8(0))
+        writer.write(UInt8(collector.rawValue.utf8.count))
+        writer.write(contentsOf: collector.rawValue.utf8)
+        writer.write(sequence)
+        // Any batch that decodes spans under 2³² ms; this base keeps every offset in an i32.
+        var (low, high) = (events.first?.time ?? 0, events.first?.time ?? 0)
+        for event in events {
+            low = min(low, event.time)
+            high = max(high, event.time)
+        }
+        let base = low + min(high - low, Int64(1) << 31)
+        writer.write(base)
+        writer.write(UInt16(names.count))
+        for name in names {
+            writer.write(UInt8(name.utf8.count))
+            writer.write(contentsOf: name.utf8)
+        }
+        writer.write(UInt32(events.count))
+        for event in events {
+            writer.write(event.kind.rawValue | event.device.rawValue << 2 | event.presence.rawValue)
+            writer.write(event.campaign)
+            writer.write(event.pixel)
+            writer.write(Int32(event.time - base))
+            if event.presence.contains(.value) { writer.write(event.value) }
+            if event.presence.contains(.visitor) { writer.write(event.visitor) }
+            if event.presence.contains(.eventID) { writer.write(event.eventID) }
+        }
+        bytes = writer.bytes
+    }
+
+    /// The encoded batch.
+    public func encoded() -> [UInt8] {
+        var bytes: [UInt8] = []
+        encode(into: &bytes)
+        return bytes
+    }
+
+    /// Decodes a batch from untrusted bytes.
+    ///
+    /// Never reads out of bounds and never traps: every malformed input throws.
+    /// - Throws: ``WireError`` naming the first problem.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> EventBatch {
+        var reader = ByteReader(bytes)
+        let magic = try reader.read(count: 4, "magic")
+        guard magic.elementsEqual(Self.magic) else { throw .badMagic }
+        let version = try reader.read(UInt8.self, "version")
+        guard version == wireVersion else { throw .unsupportedVersion(version) }
+        let flags = try reader.read(UInt8.self, "flags")
+        guard flags == 0 else { throw .unknownFlags(flags) }
+        let collector = CollectorID(unchecked: try readIdentifier(&reader, field: "collector id"))
+        let sequence = try reader.read(UInt64.self, "sequence")
+        let base = try reader.read(Int64.self, "base time")
+        guard base >= 0, base <= maxTime else { throw .timeOutOfRange(event: 0) }
+
+        let nameCount = Int(try reader.read(UInt16.self, "name count"))
+        guard nameCount * 2 <= reader.remaining else {
+            throw .countOutOfRange(field: "name count", count: nameCount)
+        }
+        var names: [String] = []
+        names.reserveCapacity(nameCount)
+        for _ in 0..<nameCount {
+            names.append(try readIdentifier(&reader, field: "name"))
+        }
+
+        let eventCount = Int(try reader.read(UInt32.self, "event count"))
+        guard eventCount <= maxEvents, eventCount * eventHeaderSize <= reader.remaining else {
+            throw .countOutOfRange(field: "event count", count: eventCount)
+        }
+        var events: [Event] = []
+        events.reserveCapacity(eventCount)
+        for index in 0..<eventCount {
+            events.append(try readEvent(&reader, index: index, base: base, nameCount: nameCount))
+        }
+        guard reader.remaining == 0 else { throw .trailingBytes(count: reader.remaining) }
+        return EventBatch(collector: collector, sequence: sequence, names: names, events: events)
+    }
+
+    /// Decodes a batch from untrusted bytes.
+    ///
+    /// - Throws: ``WireError`` naming the first problem.
+    public static func decode(_ bytes: [UInt8]) throws(WireError) -> EventBatch {
+        try bytes.withUnsafeBytes { buffer in Result { () throws(WireError) in try decode(buffer) } }.get()
+    }
+
+    @inline(__always)
+    private static func readEvent(
+        _ reader: inout ByteReader, index: Int, base: Int64, nameCount: Int
+    ) throws(WireError) -> Event {
+        let header = try reader.read(UInt8.self, "event header")
+        guard let kind = EventKind(rawValue: header & 0b11) else {
+            throw .unknownKind(event: index, raw: header & 0b11)
+        }
+        guard let device = DeviceClass(rawValue: (header >> 2) & 0b111) else {
+            throw .unknownDevice(event: index, raw: (header >> 2) & 0b111)
+        }
+        let presence = Event.Presence(rawValue: header & 0b1110_0000)
+        let campaign = try reader.read(UInt16.self, "campaign index")
+        let pixel = try reader.read(UInt16.self, "pixel index")
+        guard Int(campaign) < nameCount, Int(pixel) < nameCount else {
+            throw .nameIndexOutOfRange(event: index, index: Int(max(campaign, pixel)))
+        }
+        let time = base + Int64(try reader.read(Int32.self, "time offset"))
+        guard time >= 0, time <= maxTime else { throw .timeOutOfRange(event: index) }
+        var value: UInt64 = 0
+        var visitor: UInt64 = 0
+        var eventID: UInt64 = 0
+        if presence.contains(.value) {
+            value = try reader.read(UInt64.self, "value")
+            guard value <= HitEvent.maxValue else { throw .valueOutOfRange(event: index, value: value) }
+        }
+        if presence.contains(.visitor) { visitor = try reader.read(UInt64.self, "visitor") }
+        if presence.contains(.eventID) { eventID = try reader.read(UInt64.self, "event id") }
+        return Event(
+            time: time, value: value, visitor: visitor, eventID: eventID, campaign: campaign,
+            pixel: pixel, kind: kind, device: device, presence: presence)
+    }
+
+    private static func readIdentifier(_ reader: inout ByteReader, field: String) throws(WireError) -> String {
+        let length = Int(try reader.read(UInt8.self, "identifier length"))
+        let bytes = try reader.read(count: length, "identifier")
+        do {
+            try IdentifierRules.validate(bytes)
+        } catch {
+            throw .invalidIdentifier(field: field, error)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,49 @@
+@testable import PixelCore
+
+/// The obvious implementation: keep every accepted event, recount on each read.
+/// ``WindowStore`` must agree with it exactly.
+struct ReferenceWindows {
+    struct Event {
+        var key: Int, kind: EventKind, value: UInt64, count: UInt32, time: Int64
+    }
+
+    let configuration: WindowConfiguration
+    var now: Int64 = 0
+    var clock: Int64 = 0
+    var events: [Event] = []
+    var refusals = WindowStore.Refusals()
+
+    mutating func advance(to time: Int64) {
+        guard time > clock else { return }
+        clock = time
+        now = max(now, time)
+    }
+
+    mutating func record(_ kind: EventKind, value: UInt64, count: UInt32, at time: Int64, key: Int) -> WindowStore.Outcome {
+        if time > clock + configuration.futureTolerance {
+            refusals.tooFarInFuture += UInt64(count)
+            return .tooFarInFuture
+        }
+        if time < 0 || time < now - configuration.grace {
+            refusals.tooLate += UInt64(count)
+            return .tooLate
+        }
+        now = max(now, time)
+        events.append(Event(key: key, kind: kind, value: value, count: count, time: time))
+        return .accepted
+    }
+
+    func counts(key: Int, window index: Int) -> Counts {
+        let window = configuration.windows[index]
+        let nowStep = now / configuration.unit * configuration.unit / window.step
+        var counts = Counts()
+        for event in events where event.key == key {
+            let step = event.time / configuration.unit * configuration.unit / window.step
+            if step > nowStep - Int64(window.slots) && step <= nowStep {
+                counts[event.kind] += UInt64(event.count)
+                counts.value += event.value
+            }
+        }
+        return counts
+    }
+}
