@@ -22,44 +22,44 @@ import Testing
     }
 
     @Test func countsAViewClickAndConversionInEveryWindow() {
-        let store = WindowStore()
+        var store = WindowStore()
         let key = store.makeKey()
         store.advance(to: Self.t0)
         store.record(.view, at: Self.t0, key: key)
         store.record(.click, at: Self.t0, key: key)
         store.record(.conversion, value: 1999, at: Self.t0, key: key)
         for window in 0..<4 {
-            #expect(store.counts(key: key, window: window) == Counts(views: 1, clicks: 1, conversions: 1, value: 1999))
+            do { let observed = store.counts(key: key, window: window); #expect(observed == Counts(views: 1, clicks: 1, conversions: 1, value: 1999)) }
         }
         store.advance(to: Self.t0 + 60_000)
-        #expect(store.counts(key: key, window: 0).isZero)
-        #expect(store.counts(key: key, window: 1).views == 1)
+        do { let observed = store.counts(key: key, window: 0); #expect(observed.isZero) }
+        do { let observed = store.counts(key: key, window: 1); #expect(observed.views == 1) }
         store.advance(to: Self.t0 + 3_600_000)
-        #expect(store.isIdle(key: key))
+        do { let observed = store.isIdle(key: key); #expect(observed) }
     }
 
     @Test func refusesTooLateAndTooEarly() {
-        let store = WindowStore(configuration: Self.configurations[1])
+        var store = WindowStore(configuration: Self.configurations[1])
         let key = store.makeKey()
         store.advance(to: Self.t0)
-        #expect(store.record(.view, at: Self.t0 + 2001, key: key) == .tooFarInFuture)
-        #expect(store.record(.view, at: Self.t0 + 2000, key: key) == .accepted)
-        #expect(store.record(.view, at: Self.t0 + 2000 - 30_001, key: key) == .tooLate)
-        #expect(store.record(.view, at: -1, key: key) == .tooLate)
-        #expect(store.refusals == WindowStore.Refusals(tooLate: 2, tooFarInFuture: 1))
-        #expect(store.accepted == 1)
+        do { let observed = store.record(.view, at: Self.t0 + 2001, key: key); #expect(observed == .tooFarInFuture) }
+        do { let observed = store.record(.view, at: Self.t0 + 2000, key: key); #expect(observed == .accepted) }
+        do { let observed = store.record(.view, at: Self.t0 + 2000 - 30_001, key: key); #expect(observed == .tooLate) }
+        do { let observed = store.record(.view, at: -1, key: key); #expect(observed == .tooLate) }
+        do { let observed = store.refusals; #expect(observed == WindowStore.Refusals(tooLate: 2, tooFarInFuture: 1)) }
+        do { let observed = store.accepted; #expect(observed == 1) }
     }
 
     @Test func aLateEventCountsOnlyInWindowsThatStillCoverIt() {
-        let store = WindowStore()
+        var store = WindowStore()
         let key = store.makeKey()
         store.advance(to: Self.t0)
         store.record(.view, at: Self.t0 - 120_000, key: key)
-        #expect(store.counts(key: key).map(\.views) == [0, 1, 1, 1])
+        do { let observed = store.counts(key: key); #expect(observed.map(\.views) == [0, 1, 1, 1]) }
     }
 
     @Test func lanesWidenWithoutLosingCounts() {
-        let store = WindowStore()
+        var store = WindowStore()
         let key = store.makeKey()
         store.advance(to: Self.t0)
         var expected: UInt64 = 0
@@ -68,35 +68,35 @@ import Testing
             expected += 9 * min(count, UInt64(UInt32.max))
             store.record(.conversion, value: HitEvent.maxValue, at: Self.t0, key: key)
         }
-        #expect(store.counts(key: key, window: 3).views == expected)
-        #expect(store.counts(key: key, window: 3).value == 4 * HitEvent.maxValue)
+        do { let observed = store.counts(key: key, window: 3); #expect(observed.views == expected) }
+        do { let observed = store.counts(key: key, window: 3); #expect(observed.value == 4 * HitEvent.maxValue) }
     }
 
     @Test func aQuietKeyCostsUnder128Bytes() {
-        let store = WindowStore()
+        var store = WindowStore()
         let key = store.makeKey()
         store.advance(to: Self.t0)
         for minute in 0..<4 {
             store.advance(to: Self.t0 + Int64(minute) * 60_000)
             store.record(minute == 3 ? .click : .view, at: store.now, key: key)
         }
-        #expect(store.byteCount(key: key) <= 128)
-        #expect(store.counts(key: key, window: 3) == Counts(views: 3, clicks: 1))
+        do { let observed = store.byteCount(key: key); #expect(observed <= 128) }
+        do { let observed = store.counts(key: key, window: 3); #expect(observed == Counts(views: 3, clicks: 1)) }
     }
 
     @Test func aBusyKeyMovesToRingsAndBackToNothingWhenIdle() {
-        let store = WindowStore()
+        var store = WindowStore()
         let key = store.makeKey()
         for second in 0..<120 {
             store.advance(to: Self.t0 + Int64(second) * 1000)
             store.record(.view, at: store.now, key: key)
         }
-        #expect(store.byteCount(key: key) > 128)
-        #expect(store.counts(key: key, window: 0).views == 60)
-        #expect(store.counts(key: key, window: 3).views == 120)
+        do { let observed = store.byteCount(key: key); #expect(observed > 128) }
+        do { let observed = store.counts(key: key, window: 0); #expect(observed.views == 60) }
+        do { let observed = store.counts(key: key, window: 3); #expect(observed.views == 120) }
         store.advance(to: Self.t0 + 5 * 3_600_000)
-        #expect(store.isIdle(key: key))
-        #expect(store.byteCount(key: key) == 0)
+        do { let observed = store.isIdle(key: key); #expect(observed) }
+        do { let observed = store.byteCount(key: key); #expect(observed == 0) }
     }
 
     /// Thousands of random streams, each checked against ``ReferenceWindows`` as it goes.
@@ -106,7 +106,7 @@ import Testing
         let longest = configuration.windows.last!.length
         for seed in 0..<700 as Range<UInt64> {
             var rng = SplitMix64(seed: seed &* 7919 &+ UInt64(configurationIndex))
-            let store = WindowStore(configuration: configuration)
+            var store = WindowStore(configuration: configuration)
             var reference = ReferenceWindows(configuration: configuration)
             let keyCount = Int.random(in: 1...4, using: &rng)
             for _ in 0..<keyCount { _ = store.makeKey() }
@@ -123,8 +123,8 @@ import Testing
                 case 25..<40:  // reads, which also advance rings lazily
                     let key = Int.random(in: 0..<keyCount, using: &rng)
                     let window = Int.random(in: 0..<configuration.windows.count, using: &rng)
-                    #expect(store.counts(key: key, window: window) == reference.counts(key: key, window: window),
-                            "seed \(seed) key \(key) window \(window)")
+                    do { let observed = store.counts(key: key, window: window); #expect(observed == reference.counts(key: key, window: window),
+                            "seed \(seed) key \(key) window \(window)") }
                     continue
                 default:
                     let key = Int.random(in: 0..<keyCount, using: &rng)
@@ -139,7 +139,7 @@ import Testing
                     }
                     let time = reference.now + offset
                     let expected = reference.record(kind, value: value, count: count, at: time, key: key)
-                    #expect(store.record(kind, value: value, count: count, at: time, key: key) == expected, "seed \(seed)")
+                    do { let observed = store.record(kind, value: value, count: count, at: time, key: key); #expect(observed == expected, "seed \(seed)") }
                     continue
                 }
                 store.advance(to: clock)
@@ -147,11 +147,11 @@ import Testing
             }
             for key in 0..<keyCount {
                 for window in configuration.windows.indices {
-                    #expect(store.counts(key: key, window: window) == reference.counts(key: key, window: window),
-                            "seed \(seed) final key \(key) window \(window)")
+                    do { let observed = store.counts(key: key, window: window); #expect(observed == reference.counts(key: key, window: window),
+                            "seed \(seed) final key \(key) window \(window)") }
                 }
             }
-            #expect(store.refusals == reference.refusals)
+            do { let observed = store.refusals; #expect(observed == reference.refusals) }
         }
     }
 

@@ -22,9 +22,10 @@ final class DenseRings: ManagedBuffer<Int64, UInt8> {
     }
 
     /// The unit the rings are advanced to.
+    /// (Through the header pointer: the `header` property would cost a runtime exclusivity check.)
     var headUnit: Int64 {
-        get { header }
-        set { header = newValue }
+        get { withUnsafeMutablePointerToHeader { $0.pointee } }
+        set { withUnsafeMutablePointerToHeader { $0.pointee = newValue } }
     }
 
     @inline(__always)

@@ -22,7 +22,7 @@ final class SparseEvents: ManagedBuffer<Int, SparseEvents.Entry> {
         _ = withUnsafeMutablePointers { count, entries in entries.deinitialize(count: count.pointee) }
     }
 
-    var count: Int { header }
+    var count: Int { withUnsafeMutablePointerToHeader { $0.pointee } }
 
     func withEntries<R>(_ body: (UnsafeMutableBufferPointer<Entry>) -> R) -> R {
         withUnsafeMutablePointers { count, entries in

@@ -14,8 +14,9 @@
 /// window with running totals, so reads cost O(1). Rings advance lazily, on the key's next
 /// update or read, so ``advance(to:)`` is O(1) whatever the number of keys.
 ///
-/// Not thread-safe: one owner (the aggregator actor) uses it.
-public final class WindowStore {
+/// Not copyable and not thread-safe: one owner (the aggregator actor) holds and mutates it.
+/// Being a struct, it has no runtime exclusivity checks on the hot path.
+public struct WindowStore: ~Copyable {
     /// The windows and the time rules.
     public let configuration: WindowConfiguration
     let geometry: RingGeometry
@@ -70,13 +71,13 @@ public final class WindowStore {
     public var keyCount: Int { keys.count }
 
     /// Makes a new key with no events.
-    public func makeKey() -> Int {
+    public mutating func makeKey() -> Int {
         keys.append(.empty)
         return keys.count - 1
     }
 
     /// Moves the clock forward to `time` (ms); earlier times are ignored.
-    public func advance(to time: Int64) {
+    public mutating func advance(to time: Int64) {
         guard time > clock else { return }
         clock = time
         if time > now { setNow(time) }
@@ -92,7 +93,7 @@ public final class WindowStore {
     ///   - key: A key from ``makeKey()``.
     /// - Returns: Whether the event counted, or why not.
     @discardableResult
-    public func record(_ kind: EventKind, value: UInt64 = 0, count: UInt32 = 1, at time: Int64, key: Int) -> Outcome {
+    public mutating func record(_ kind: EventKind, value: UInt64 = 0, count: UInt32 = 1, at time: Int64, key: Int) -> Outcome {
         guard time <= clock &+ configuration.futureTolerance else {
             refusals.tooFarInFuture &+= UInt64(count)
             return .tooFarInFuture
@@ -119,7 +120,7 @@ public final class WindowStore {
 
     /// The counts of window `window` (an index into the configuration's windows) for `key`
     /// at ``now``.
-    public func counts(key: Int, window: Int) -> Counts {
+    public mutating func counts(key: Int, window: Int) -> Counts {
         switch keys[key] {
         case .empty:
             return Counts()
@@ -146,12 +147,12 @@ public final class WindowStore {
     }
 
     /// The counts of every window for `key`, in configuration order.
-    public func counts(key: Int) -> [Counts] {
+    public mutating func counts(key: Int) -> [Counts] {
         (0..<geometry.windowCount).map { counts(key: key, window: $0) }
     }
 
     /// Whether `key` holds nothing in any window at ``now``.
-    public func isIdle(key: Int) -> Bool {
+    public mutating func isIdle(key: Int) -> Bool {
         if case .sparse(let events) = keys[key] {
             expire(events)
             if events.count == 0 { keys[key] = .empty }
@@ -173,7 +174,7 @@ public final class WindowStore {
 
     // MARK: - Internals
 
-    private func setNow(_ time: Int64) {
+    private mutating func setNow(_ time: Int64) {
         now = time
         let unit = time / geometry.unit
         guard unit != nowUnit else { return }
@@ -188,7 +189,7 @@ public final class WindowStore {
     }
 
     @inline(__always)
-    private func insert(_ kind: EventKind, value: UInt64, count: UInt32, unit: Int64, into rings: DenseRings, key: Int) {
+    private mutating func insert(_ kind: EventKind, value: UInt64, count: UInt32, unit: Int64, into rings: DenseRings, key: Int) {
         var rings = rings
         if rings.headUnit != nowUnit { _ = rings.advance(to: nowUnit, geometry) }
         for window in 0..<geometry.windowCount {
@@ -209,14 +210,14 @@ public final class WindowStore {
     }
 
     @inline(__always)
-    private func add(_ amount: UInt64, lane: Int, slot: Int, rings: inout DenseRings, key: Int) {
+    private mutating func add(_ amount: UInt64, lane: Int, slot: Int, rings: inout DenseRings, key: Int) {
         while !rings.add(amount, lane: lane, slot: slot, geometry) {
             rings = rings.widened(lane: lane, toHold: amount, geometry)
             keys[key] = .dense(rings)
         }
     }
 
-    private func insertSparse(_ kind: EventKind, value: UInt64, count: UInt32, unit: Int64, into events: SparseEvents, key: Int) {
+    private mutating func insertSparse(_ kind: EventKind, value: UInt64, count: UInt32, unit: Int64, into events: SparseEvents, key: Int) {
         let relative = UInt32(unit - epochUnit!)
         if events.add(kind, count: count, value: value, unit: relative) { return }
         expire(events)
@@ -239,13 +240,13 @@ public final class WindowStore {
     }
 
     /// Inserts into `key`'s rings as they are now (an insert may have widened them).
-    private func insertIntoCurrentRings(_ kind: EventKind, value: UInt64, count: UInt32, unit: Int64, key: Int) {
+    private mutating func insertIntoCurrentRings(_ kind: EventKind, value: UInt64, count: UInt32, unit: Int64, key: Int) {
         guard case .dense(let rings) = keys[key] else { preconditionFailure("key \(key) has no rings") }
         insert(kind, value: value, count: count, unit: unit, into: rings, key: key)
     }
 
     /// Drops entries that no window still covers.
-    private func expire(_ events: SparseEvents) {
+    private mutating func expire(_ events: SparseEvents) {
         events.removeAll { entry in
             (0..<geometry.windowCount).allSatisfy { window in
                 step(of: entry, window: window) <= currentStep[window] - Int64(geometry.slots[window])
