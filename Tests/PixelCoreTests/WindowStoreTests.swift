@@ -7,11 +7,16 @@ import Testing
     static let configurations: [WindowConfiguration] = [
         .standard,
         try! WindowConfiguration(
-            windows: [WindowSpec(length: 60_000), WindowSpec(length: 90_000, step: 1500)],
+            windows: [WindowSpec(length: 60_000), WindowSpec(length: 120_000, step: 2000)],
             grace: 30_000, futureTolerance: 2000),
         try! WindowConfiguration(
             windows: [WindowSpec(length: 6000, step: 100), WindowSpec(length: 24_000, step: 200)],
             grace: 0, futureTolerance: 0),
+        // Window lengths that are not whole multiples of the next window's step.
+        try! WindowConfiguration(
+            windows: [WindowSpec(length: 61_000, step: 1000), WindowSpec(length: 305_000, step: 5000),
+                      WindowSpec(length: 1_230_000, step: 15_000)],
+            grace: 600_000, futureTolerance: 1000),
     ]
 
     @Test func standardWindowsSlideByASixtiethOfTheirLength() {
@@ -168,6 +173,12 @@ import Testing
         }
         #expect(throws: WindowConfigurationError.duplicateWindow("1m")) {
             try WindowConfiguration(windows: [WindowSpec(length: 60_000), WindowSpec(length: 60_000, step: 500)])
+        }
+        #expect(throws: WindowConfigurationError.stepsNotNested("1m", "90s")) {
+            try WindowConfiguration(windows: [WindowSpec(length: 60_000), WindowSpec(length: 90_000, step: 1500)])
+        }
+        #expect(throws: WindowConfigurationError.windowsTooClose("119s", "2m")) {
+            try WindowConfiguration(windows: [WindowSpec(length: 119_000, step: 1000), WindowSpec(length: 120_000, step: 2000)])
         }
         #expect(throws: WindowConfigurationError.unparsable("5 minutes")) { try WindowSpec(parsing: "5 minutes") }
         #expect(try WindowSpec(parsing: "15m") == WindowSpec(length: 900_000))

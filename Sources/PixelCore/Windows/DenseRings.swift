@@ -1,145 +1,156 @@
-/// The ring buffers of one busy key: every window's slots and running totals, in one
-/// allocation laid out by ``RingGeometry``.
+/// The rings of one busy key, in one allocation laid out by ``RingGeometry``.
 ///
-/// The header holds the unit the rings were last advanced to. Widening a lane makes a new
-/// buffer (``widened(lane:toHold:_:)``); everything else mutates in place.
-final class DenseRings: ManagedBuffer<Int64, UInt8> {
-    static func make(widths: [UInt8], headUnit: Int64, _ g: RingGeometry) -> DenseRings {
+/// A plain pointer, not a class: the hot path pays no reference counting. The first 16
+/// bytes hold the unit the rings were last advanced to; the layout follows. This type only
+/// reads and writes slots and totals; ``WindowStore`` decides what goes where and owns the
+/// memory (``deallocate()``). Widening a lane makes a new buffer
+/// (``widened(lane:toHold:_:)``); everything else mutates in place.
+struct DenseRings {
+    private let base: UnsafeMutableRawPointer
+    private static let headerSize = 16
+
+    static func allocate(widths: [UInt8], headUnit: Int64, _ g: RingGeometry) -> DenseRings {
         let byteCount = g.byteCount(widths: widths)
-        let rings = unsafeDowncast(
-            create(minimumCapacity: byteCount) { _ in headUnit }, to: DenseRings.self)
-        rings.withUnsafeMutablePointerToElements { base in
-            let raw = UnsafeMutableRawPointer(base)
-            raw.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+        let base = UnsafeMutableRawPointer.allocate(byteCount: headerSize + byteCount, alignment: 16)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: headerSize + byteCount)
+        let rings = DenseRings(base: base)
+        rings.headUnit = headUnit
+        base.storeBytes(of: UInt32(byteCount), toByteOffset: 8, as: UInt32.self)
+        rings.withBytes { raw in
             var offset = g.lanesOffset
             for lane in 0..<g.laneCount {
-                raw.storeBytes(of: UInt16(offset), toByteOffset: g.offsetsOffset + lane * 2, as: UInt16.self)
                 raw.storeBytes(of: widths[lane], toByteOffset: g.widthsOffset + lane, as: UInt8.self)
-                offset += Int(widths[lane]) * g.slots[g.window(ofLane: lane)]
+                raw.storeBytes(of: UInt16(offset), toByteOffset: g.offsetsOffset + lane * 2, as: UInt16.self)
+                offset += Int(widths[lane]) * g.ringSlots[g.ring(ofLane: lane)]
             }
         }
         return rings
     }
 
+    func deallocate() { base.deallocate() }
+
     /// The unit the rings are advanced to.
-    /// (Through the header pointer: the `header` property would cost a runtime exclusivity check.)
     var headUnit: Int64 {
-        get { withUnsafeMutablePointerToHeader { $0.pointee } }
-        set { withUnsafeMutablePointerToHeader { $0.pointee = newValue } }
+        get { base.load(as: Int64.self) }
+        nonmutating set { base.storeBytes(of: newValue, as: Int64.self) }
     }
+
+    /// The bytes this key's rings occupy (allocator overhead not included).
+    var byteCount: Int { Self.headerSize + Int(base.load(fromByteOffset: 8, as: UInt32.self)) }
 
     @inline(__always)
     private func withBytes<R>(_ body: (UnsafeMutableRawPointer) -> R) -> R {
-        withUnsafeMutablePointerToElements { body(UnsafeMutableRawPointer($0)) }
+        body(base + Self.headerSize)
     }
 
+    /// Running total `index` (``RingGeometry/lane(ring:counter:)`` order).
     @inline(__always)
-    func total(lane: Int) -> UInt64 {
-        withBytes { $0.loadUnaligned(fromByteOffset: lane * 8, as: UInt64.self) }
+    func total(_ index: Int) -> UInt64 {
+        withBytes { $0.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self) }
+    }
+
+    /// Adds `amount` to running totals `first..<first + count`.
+    @inline(__always)
+    func addToTotals(_ amount: UInt64, from first: Int, count: Int) {
+        withBytes { raw in
+            for index in first..<first + count {
+                let total = raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)
+                raw.storeBytes(of: total &+ amount, toByteOffset: index * 8, as: UInt64.self)
+            }
+        }
+    }
+
+    /// Whether every running total is zero.
+    func isEmpty(_ g: RingGeometry) -> Bool {
+        withBytes { raw in (0..<g.laneCount).allSatisfy { raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self) == 0 } }
     }
 
     func widths(_ g: RingGeometry) -> [UInt8] {
         withBytes { raw in (0..<g.laneCount).map { raw.load(fromByteOffset: g.widthsOffset + $0, as: UInt8.self) } }
     }
 
-    /// Adds `amount` to a slot and the lane's running total.
+    /// Adds `amount` to a slot (not to any total).
     ///
     /// - Returns: `false`, changing nothing, when the slot's new value needs a wider lane.
     @inline(__always)
     func add(_ amount: UInt64, lane: Int, slot: Int, _ g: RingGeometry) -> Bool {
         withBytes { raw in
             let width = Int(raw.load(fromByteOffset: g.widthsOffset + lane, as: UInt8.self))
-            let at = Int(raw.loadUnaligned(fromByteOffset: g.offsetsOffset + lane * 2, as: UInt16.self))
-                + slot * width
+            let at = raw + Int(raw.loadUnaligned(fromByteOffset: g.offsetsOffset + lane * 2, as: UInt16.self))
+                + slot &* width
             switch width {
             case 1:
-                let new = UInt64(raw.load(fromByteOffset: at, as: UInt8.self)) + amount
+                let new = UInt64(at.load(as: UInt8.self)) &+ amount
                 guard new <= 0xFF else { return false }
-                raw.storeBytes(of: UInt8(truncatingIfNeeded: new), toByteOffset: at, as: UInt8.self)
+                at.storeBytes(of: UInt8(truncatingIfNeeded: new), as: UInt8.self)
             case 2:
-                let new = UInt64(raw.loadUnaligned(fromByteOffset: at, as: UInt16.self)) + amount
+                let new = UInt64(at.loadUnaligned(as: UInt16.self)) &+ amount
                 guard new <= 0xFFFF else { return false }
-                raw.storeBytes(of: UInt16(truncatingIfNeeded: new), toByteOffset: at, as: UInt16.self)
+                at.storeBytes(of: UInt16(truncatingIfNeeded: new), as: UInt16.self)
             case 4:
-                let new = UInt64(raw.loadUnaligned(fromByteOffset: at, as: UInt32.self)) + amount
+                let new = UInt64(at.loadUnaligned(as: UInt32.self)) &+ amount
                 guard new <= 0xFFFF_FFFF else { return false }
-                raw.storeBytes(of: UInt32(truncatingIfNeeded: new), toByteOffset: at, as: UInt32.self)
+                at.storeBytes(of: UInt32(truncatingIfNeeded: new), as: UInt32.self)
             case 8:
-                // Wrapping keeps totals exact modulo 2⁶⁴; values are capped far below that.
-                let new = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self) &+ amount
-                raw.storeBytes(of: new, toByteOffset: at, as: UInt64.self)
+                // Wrapping keeps sums exact modulo 2⁶⁴; values are capped far below that.
+                at.storeBytes(of: at.loadUnaligned(as: UInt64.self) &+ amount, as: UInt64.self)
             default:
                 return false
             }
-            let total = raw.loadUnaligned(fromByteOffset: lane * 8, as: UInt64.self)
-            raw.storeBytes(of: total &+ amount, toByteOffset: lane * 8, as: UInt64.self)
             return true
         }
     }
 
-    /// Moves every window's ring from ``headUnit`` to `unit`, subtracting what leaves.
+    /// Empties a slot and subtracts what it held from running total `total`.
     ///
-    /// - Returns: whether every total is now zero (the key holds nothing).
-    func advance(to unit: Int64, _ g: RingGeometry) -> Bool {
-        let from = headUnit
-        headUnit = unit
-        return withBytes { raw in
-            var anyLeft = false
-            for window in 0..<g.windowCount {
-                let oldStep = from / g.stepUnits[window]
-                let newStep = unit / g.stepUnits[window]
-                let slots = g.slots[window]
-                let cleared = Int(min(newStep - oldStep, Int64(slots)))
-                for counter in 0..<RingGeometry.countersPerWindow {
-                    let lane = g.lane(window: window, counter: counter)
-                    let width = Int(raw.load(fromByteOffset: g.widthsOffset + lane, as: UInt8.self))
-                    guard width > 0 else { continue }
-                    let start = Int(raw.loadUnaligned(fromByteOffset: g.offsetsOffset + lane * 2, as: UInt16.self))
-                    var total = raw.loadUnaligned(fromByteOffset: lane * 8, as: UInt64.self)
-                    if cleared == slots {
-                        total = 0
-                        (raw + start).initializeMemory(as: UInt8.self, repeating: 0, count: width * slots)
-                    } else {
-                        var step = oldStep + 1
-                        while step <= newStep {
-                            let at = start + Int(step % Int64(slots)) * width
-                            total &-= Self.load(raw + at, width: width)
-                            (raw + at).initializeMemory(as: UInt8.self, repeating: 0, count: width)
-                            step += 1
-                        }
-                    }
-                    raw.storeBytes(of: total, toByteOffset: lane * 8, as: UInt64.self)
-                    anyLeft = anyLeft || total != 0
-                }
-            }
-            return !anyLeft
+    /// - Returns: what the slot held.
+    @inline(__always)
+    func evict(lane: Int, slot: Int, total: Int, _ g: RingGeometry) -> UInt64 {
+        withBytes { raw in
+            let width = Int(raw.load(fromByteOffset: g.widthsOffset + lane, as: UInt8.self))
+            guard width > 0 else { return 0 }
+            let at = raw + Int(raw.loadUnaligned(fromByteOffset: g.offsetsOffset + lane * 2, as: UInt16.self))
+                + slot &* width
+            let value = Self.load(at, width: width)
+            guard value > 0 else { return 0 }
+            at.initializeMemory(as: UInt8.self, repeating: 0, count: width)
+            let sum = raw.loadUnaligned(fromByteOffset: total * 8, as: UInt64.self)
+            raw.storeBytes(of: sum &- value, toByteOffset: total * 8, as: UInt64.self)
+            return value
         }
     }
 
-    /// A copy with `lane` wide enough to hold `value` in any slot.
-    func widened(lane: Int, toHold value: UInt64, _ g: RingGeometry) -> DenseRings {
+    /// Empties every slot and total.
+    func clear(_ g: RingGeometry) {
+        let byteCount = g.byteCount(widths: widths(g))
+        withBytes { raw in
+            raw.initializeMemory(as: UInt8.self, repeating: 0, count: g.widthsOffset)
+            (raw + g.lanesOffset).initializeMemory(as: UInt8.self, repeating: 0, count: byteCount - g.lanesOffset)
+        }
+    }
+
+    /// A copy with `lane` wide enough to hold `value` in any slot; deallocates `self`.
+    consuming func widened(lane: Int, toHold value: UInt64, _ g: RingGeometry) -> DenseRings {
         let oldWidths = widths(g)
         var newWidths = oldWidths
         newWidths[lane] = max(RingGeometry.width(toHold: value), oldWidths[lane] == 0 ? 1 : oldWidths[lane] * 2)
-        let wider = DenseRings.make(widths: newWidths, headUnit: headUnit, g)
+        let wider = DenseRings.allocate(widths: newWidths, headUnit: headUnit, g)
         withBytes { from in
             wider.withBytes { to in
-                to.copyMemory(from: from, byteCount: g.laneCount * 8)  // totals
+                to.copyMemory(from: from, byteCount: g.widthsOffset)  // the totals
                 for lane in 0..<g.laneCount where oldWidths[lane] > 0 {
-                    let fromStart = Int(from.loadUnaligned(fromByteOffset: g.offsetsOffset + lane * 2, as: UInt16.self))
-                    let toStart = Int(to.loadUnaligned(fromByteOffset: g.offsetsOffset + lane * 2, as: UInt16.self))
-                    for slot in 0..<g.slots[g.window(ofLane: lane)] {
-                        let value = Self.load(from + fromStart + slot * Int(oldWidths[lane]), width: Int(oldWidths[lane]))
-                        Self.store(value, to + toStart + slot * Int(newWidths[lane]), width: Int(newWidths[lane]))
+                    let fromLane = from + Int(from.loadUnaligned(fromByteOffset: g.offsetsOffset + lane * 2, as: UInt16.self))
+                    let toLane = to + Int(to.loadUnaligned(fromByteOffset: g.offsetsOffset + lane * 2, as: UInt16.self))
+                    let (old, new) = (Int(oldWidths[lane]), Int(newWidths[lane]))
+                    for slot in 0..<g.ringSlots[g.ring(ofLane: lane)] {
+                        Self.store(Self.load(fromLane + slot * old, width: old), toLane + slot * new, width: new)
                     }
                 }
             }
         }
+        deallocate()
         return wider
     }
-
-    /// The bytes this key's rings occupy.
-    var byteCount: Int { capacity + MemoryLayout<Int64>.size + 16 }
 
     @inline(__always)
     private static func load(_ at: UnsafeMutableRawPointer, width: Int) -> UInt64 {

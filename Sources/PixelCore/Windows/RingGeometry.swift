@@ -1,45 +1,63 @@
-/// Where things live inside a key's ``DenseRings`` and how time maps to slots.
+/// How a busy key's rings are sized and laid out, and how time maps to their slots.
 ///
-/// Each window has four *lanes* (views, clicks, conversions, value), one number per slot.
-/// A dense key's bytes are laid out as: running totals (u64 per lane), lane offsets
-/// (u16 per lane), lane widths (u8 per lane: 0, 1, 2, 4 or 8 bytes), then the lanes.
-/// A lane starts at width 0 and widens when a slot outgrows it, so a quiet counter
-/// (conversions on a view pixel) costs nothing and a small one costs a byte a slot.
+/// Ring *r* keeps window *r*'s buckets (one per step). Events go into the finest ring whose
+/// window still covers them; when a bucket leaves window *r*, its counts move into ring
+/// *r + 1*'s bucket for the same time (steps nest, so buckets do too). So ring *r* only holds
+/// the part of window *r* that window *r − 1* does not: with the standard windows, 60 + 49
+/// + 41 + 46 slots instead of 4 × 60. Each window keeps a running total, so a read is O(1),
+/// and an event touches one slot and the totals, whatever the number of windows.
+///
+/// Each ring has four *lanes*, one per counter (views, clicks, conversions, value). A dense
+/// key's bytes are: running totals (u64, counter-major: `counter × windows + window`), lane
+/// widths (u8: 0, 1, 2, 4 or 8 bytes a slot), lane offsets (u16), then the lanes. A lane
+/// starts at width 0 and widens when a slot outgrows it, so a quiet counter (conversions on
+/// a view pixel) costs nothing and a small one a byte a slot.
 struct RingGeometry {
-    static let countersPerWindow = 4
+    static let counters = 4
     static let valueCounter = 3
 
     let windowCount: Int
     let laneCount: Int
-    /// Slots per window.
-    let slots: [Int]
-    /// Window steps in units.
+    /// Steps per window (its slot count as a window).
+    let windowSlots: [Int64]
+    /// Slots per ring: the buckets window *r* covers beyond window *r − 1*, plus the one
+    /// about to leave while a bucket from ring *r − 1* is folded in.
+    let ringSlots: [Int]
+    /// Window steps in units of the shortest step.
     let stepUnits: [Int64]
-    /// The time resolution in ms: the gcd of the steps.
+    /// The shortest step in ms: the time unit.
     let unit: Int64
+    /// After this many idle units every ring is empty.
+    let horizonUnits: Int64
 
     init(_ configuration: WindowConfiguration) {
-        windowCount = configuration.windows.count
-        laneCount = windowCount * Self.countersPerWindow
-        slots = configuration.windows.map(\.slots)
-        stepUnits = configuration.windows.map { $0.step / configuration.unit }
+        let windows = configuration.windows
+        windowCount = windows.count
+        laneCount = windowCount * Self.counters
         unit = configuration.unit
+        windowSlots = windows.map { Int64($0.slots) }
+        stepUnits = windows.map { $0.step / configuration.unit }
+        ringSlots = windows.indices.map { r in
+            guard r > 0 else { return windows[0].slots }
+            let extra = windows[r].length - windows[r - 1].length
+            return Int((extra + windows[r].step - 1) / windows[r].step) + 1
+        }
+        horizonUnits = (windows.last!.length + windows.last!.step) / configuration.unit + 1
     }
 
-    @inline(__always) func window(ofLane lane: Int) -> Int { lane / Self.countersPerWindow }
-    @inline(__always) func lane(window: Int, counter: Int) -> Int {
-        window * Self.countersPerWindow + counter
-    }
+    /// The lane (and running-total index) of `counter` in ring (or window) `ring`.
+    @inline(__always) func lane(ring: Int, counter: Int) -> Int { counter * windowCount + ring }
+    @inline(__always) func ring(ofLane lane: Int) -> Int { lane % windowCount }
 
     var totalsOffset: Int { 0 }
-    var offsetsOffset: Int { laneCount * 8 }
-    var widthsOffset: Int { laneCount * 10 }
+    var widthsOffset: Int { laneCount * 8 }
+    var offsetsOffset: Int { laneCount * 9 }
     var lanesOffset: Int { laneCount * 11 }
 
     /// The bytes a dense key needs with these lane widths.
     func byteCount(widths: [UInt8]) -> Int {
         var total = lanesOffset
-        for lane in 0..<laneCount { total += Int(widths[lane]) * slots[window(ofLane: lane)] }
+        for lane in 0..<laneCount { total += Int(widths[lane]) * ringSlots[ring(ofLane: lane)] }
         return total
     }
 

@@ -7,7 +7,7 @@ public struct WindowConfiguration: Sendable, Hashable {
     /// How far ahead of the clock an event may be stamped and still count, in ms
     /// (collector clocks drift).
     public let futureTolerance: Int64
-    /// The greatest common divisor of the steps: the time resolution keys are kept at.
+    /// The shortest window's step: the time resolution keys are kept at.
     let unit: Int64
 
     /// The most windows a configuration may have.
@@ -25,7 +25,10 @@ public struct WindowConfiguration: Sendable, Hashable {
     /// Creates a configuration.
     ///
     /// - Parameters:
-    ///   - windows: One to ``maxWindows`` distinct windows, in any order.
+    ///   - windows: One to ``maxWindows`` distinct windows, in any order. Each window's
+    ///     step must be a multiple of the next shorter window's step, and each window must
+    ///     be at least one of its steps longer than the next shorter one: then a shorter
+    ///     window's slots can be folded into the longer one's as they age (see ``WindowStore``).
     ///   - grace: Accept events up to this many ms older than the newest time seen;
     ///     at most the longest window (older events count in no window). Defaults to it.
     ///   - futureTolerance: Accept events stamped up to this many ms ahead of the clock.
@@ -42,9 +45,15 @@ public struct WindowConfiguration: Sendable, Hashable {
         let grace = grace ?? longest
         guard (0...longest).contains(grace) else { throw .graceOutOfRange(grace) }
         guard futureTolerance >= 0 else { throw .negativeFutureTolerance(futureTolerance) }
+        for (finer, coarser) in zip(sorted, sorted.dropFirst()) {
+            guard coarser.step % finer.step == 0 else { throw .stepsNotNested(finer.name, coarser.name) }
+            guard coarser.length - coarser.step >= finer.length else {
+                throw .windowsTooClose(finer.name, coarser.name)
+            }
+        }
         let totalSlots = sorted.map(\.slots).reduce(0, +)
         guard totalSlots <= Self.maxTotalSlots else { throw .tooManySlots(totalSlots) }
-        let unit = sorted.map(\.step).reduce(0, Self.gcd)
+        let unit = sorted[0].step
         guard unit >= 100 else { throw .stepTooFine(unit) }
         self.windows = sorted
         self.grace = grace
@@ -52,5 +61,4 @@ public struct WindowConfiguration: Sendable, Hashable {
         self.unit = unit
     }
 
-    private static func gcd(_ a: Int64, _ b: Int64) -> Int64 { b == 0 ? a : gcd(b, a % b) }
 }

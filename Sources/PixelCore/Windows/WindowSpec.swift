@@ -68,6 +68,8 @@ public enum WindowConfigurationError: Error, Equatable, Sendable, CustomStringCo
     case graceOutOfRange(Int64)
     case negativeFutureTolerance(Int64)
     case stepTooFine(Int64)
+    case stepsNotNested(String, String)
+    case windowsTooClose(String, String)
     case tooManySlots(Int)
     case unparsable(String)
 
@@ -82,7 +84,9 @@ public enum WindowConfigurationError: Error, Equatable, Sendable, CustomStringCo
         case .duplicateWindow(let name): "window \(name) is listed twice"
         case .graceOutOfRange(let grace): "grace \(grace) ms must be 0…the longest window"
         case .negativeFutureTolerance(let value): "future tolerance \(value) ms is negative"
-        case .stepTooFine(let unit): "window steps share a time unit of \(unit) ms; at least 100 ms is required"
+        case .stepTooFine(let unit): "the shortest window steps by \(unit) ms; at least 100 ms is required"
+        case .stepsNotNested(let finer, let coarser): "the step of \(coarser) must be a multiple of the step of \(finer)"
+        case .windowsTooClose(let finer, let coarser): "\(coarser) must be at least one of its steps longer than \(finer)"
         case .tooManySlots(let count):
             "windows have \(count) slots together; at most \(WindowConfiguration.maxTotalSlots)"
         case .unparsable(let text): "cannot read window \"\(text)\"; use e.g. 90s, 1m, 15m, 1h"

@@ -30,7 +30,7 @@ public struct WindowStore: ~Copyable {
     /// Events accepted.
     public private(set) var accepted: UInt64 = 0
 
-    /// The unit containing ``now``, and each window's step and slot for it.
+    /// The unit containing ``now``, and each window's step and ring slot for it.
     private var nowUnit: Int64 = 0
     private var currentStep: [Int64]
     private var currentSlot: [Int]
@@ -53,10 +53,15 @@ public struct WindowStore: ~Copyable {
         case tooFarInFuture
     }
 
+    /// A key's windows: nothing, a short event list, or rings. The store owns the memory.
     private enum KeyWindows {
         case empty
         case sparse(SparseEvents)
         case dense(DenseRings)
+
+        var sparseEvents: SparseEvents? {
+            if case .sparse(let events) = self { events } else { nil }
+        }
     }
 
     /// Creates an empty store.
@@ -65,6 +70,16 @@ public struct WindowStore: ~Copyable {
         self.geometry = RingGeometry(configuration)
         self.currentStep = Array(repeating: 0, count: geometry.windowCount)
         self.currentSlot = Array(repeating: 0, count: geometry.windowCount)
+    }
+
+    deinit {
+        for windows in keys {
+            switch windows {
+            case .empty: break
+            case .sparse(let events): events.deallocate()
+            case .dense(let rings): rings.deallocate()
+            }
+        }
     }
 
     /// The number of keys made so far.
@@ -111,7 +126,7 @@ public struct WindowStore: ~Copyable {
         case .sparse(let events):
             insertSparse(kind, value: value, count: count, unit: unit, into: events, key: key)
         case .empty:
-            let events = SparseEvents.make(capacity: 2)
+            let events = SparseEvents.allocate(capacity: 2)
             keys[key] = .sparse(events)
             insertSparse(kind, value: value, count: count, unit: unit, into: events, key: key)
         }
@@ -124,23 +139,22 @@ public struct WindowStore: ~Copyable {
         switch keys[key] {
         case .empty:
             return Counts()
-        case .dense(let rings):
-            if rings.headUnit != nowUnit, rings.advance(to: nowUnit, geometry) {
+        case .dense(var rings):
+            if rings.headUnit != nowUnit, advance(&rings, key: key) {
+                rings.deallocate()
                 keys[key] = .empty
                 return Counts()
             }
-            let lane = geometry.lane(window: window, counter: 0)
+            let w = geometry.windowCount
             return Counts(
-                views: rings.total(lane: lane), clicks: rings.total(lane: lane + 1),
-                conversions: rings.total(lane: lane + 2), value: rings.total(lane: lane + 3))
+                views: rings.total(window), clicks: rings.total(w + window),
+                conversions: rings.total(2 * w + window), value: rings.total(3 * w + window))
         case .sparse(let events):
             var counts = Counts()
-            let oldest = currentStep[window] - Int64(geometry.slots[window])
-            events.withEntries { entries in
-                for entry in entries where step(of: entry, window: window) > oldest {
-                    counts[entry.kind] &+= UInt64(entry.count)
-                    counts.value &+= entry.value
-                }
+            let oldest = currentStep[window] - geometry.windowSlots[window]
+            for entry in events.all where step(of: entry, window: window) > oldest {
+                counts[entry.kind] &+= UInt64(entry.count)
+                counts.value &+= entry.value
             }
             return counts
         }
@@ -155,7 +169,10 @@ public struct WindowStore: ~Copyable {
     public mutating func isIdle(key: Int) -> Bool {
         if case .sparse(let events) = keys[key] {
             expire(events)
-            if events.count == 0 { keys[key] = .empty }
+            if events.count == 0 {
+                events.deallocate()
+                keys[key] = .empty
+            }
         } else if case .dense = keys[key] {
             _ = counts(key: key, window: 0)
         }
@@ -163,7 +180,7 @@ public struct WindowStore: ~Copyable {
         return false
     }
 
-    /// Bytes held for `key`'s windows (object headers included, allocator overhead not).
+    /// Bytes held for `key`'s windows (allocator overhead not included).
     public func byteCount(key: Int) -> Int {
         switch keys[key] {
         case .empty: 0
@@ -184,28 +201,35 @@ public struct WindowStore: ~Copyable {
         }
         for window in 0..<geometry.windowCount {
             currentStep[window] = unit / geometry.stepUnits[window]
-            currentSlot[window] = Int(currentStep[window] % Int64(geometry.slots[window]))
+            currentSlot[window] = Int(currentStep[window] % Int64(geometry.ringSlots[window]))
         }
     }
 
     @inline(__always)
     private mutating func insert(_ kind: EventKind, value: UInt64, count: UInt32, unit: Int64, into rings: DenseRings, key: Int) {
         var rings = rings
-        if rings.headUnit != nowUnit { _ = rings.advance(to: nowUnit, geometry) }
-        for window in 0..<geometry.windowCount {
-            let slot: Int
-            if unit == nowUnit {
-                slot = currentSlot[window]
-            } else {
-                let step = unit / geometry.stepUnits[window]
-                guard step > currentStep[window] - Int64(geometry.slots[window]) else { continue }
-                slot = Int(step % Int64(geometry.slots[window]))
+        if rings.headUnit != nowUnit { _ = advance(&rings, key: key) }
+        // The finest window that still covers the event keeps it; it counts in that
+        // window and every longer one.
+        var ring = 0
+        var bucket = unit
+        var slot = currentSlot[0]
+        if unit != nowUnit {
+            while bucket <= currentStep[ring] - geometry.windowSlots[ring] {
+                ring += 1
+                guard ring < geometry.windowCount else { return }
+                bucket = unit / geometry.stepUnits[ring]
             }
-            let lane = geometry.lane(window: window, counter: Int(kind.rawValue))
-            add(UInt64(count), lane: lane, slot: slot, rings: &rings, key: key)
-            if value > 0 {
-                add(value, lane: lane - Int(kind.rawValue) + RingGeometry.valueCounter, slot: slot, rings: &rings, key: key)
-            }
+            slot = Int(bucket % Int64(geometry.ringSlots[ring]))
+        }
+        let windows = geometry.windowCount - ring
+        let countLane = geometry.lane(ring: ring, counter: Int(kind.rawValue))
+        add(UInt64(count), lane: countLane, slot: slot, rings: &rings, key: key)
+        rings.addToTotals(UInt64(count), from: countLane, count: windows)
+        if value > 0 {
+            let valueLane = geometry.lane(ring: ring, counter: RingGeometry.valueCounter)
+            add(value, lane: valueLane, slot: slot, rings: &rings, key: key)
+            rings.addToTotals(value, from: valueLane, count: windows)
         }
     }
 
@@ -215,6 +239,37 @@ public struct WindowStore: ~Copyable {
             rings = rings.widened(lane: lane, toHold: amount, geometry)
             keys[key] = .dense(rings)
         }
+    }
+
+    /// Moves `key`'s rings from their head unit to ``now``, one unit at a time, oldest
+    /// first: a bucket leaving window *r* is subtracted from its total and folded into
+    /// ring *r + 1*.
+    ///
+    /// - Returns: whether the key now holds nothing.
+    private mutating func advance(_ rings: inout DenseRings, key: Int) -> Bool {
+        let from = rings.headUnit
+        rings.headUnit = nowUnit
+        guard nowUnit - from < geometry.horizonUnits else {
+            rings.clear(geometry)
+            return true
+        }
+        var unit = from + 1
+        while unit <= nowUnit {
+            for ring in 0..<geometry.windowCount where unit % geometry.stepUnits[ring] == 0 {
+                let leaving = unit / geometry.stepUnits[ring] - geometry.windowSlots[ring]
+                let slot = Int(leaving % Int64(geometry.ringSlots[ring]))
+                for counter in 0..<RingGeometry.counters {
+                    let lane = geometry.lane(ring: ring, counter: counter)
+                    let value = rings.evict(lane: lane, slot: slot, total: lane, geometry)
+                    guard value > 0, ring + 1 < geometry.windowCount else { continue }
+                    let target = leaving * geometry.stepUnits[ring] / geometry.stepUnits[ring + 1]
+                    add(value, lane: lane + 1, slot: Int(target % Int64(geometry.ringSlots[ring + 1])),
+                        rings: &rings, key: key)
+                }
+            }
+            unit += 1
+        }
+        return rings.isEmpty(geometry)
     }
 
     private mutating func insertSparse(_ kind: EventKind, value: UInt64, count: UInt32, unit: Int64, into events: SparseEvents, key: Int) {
@@ -228,14 +283,14 @@ public struct WindowStore: ~Copyable {
             if bigger.add(kind, count: count, value: value, unit: relative) { return }
         }
         // Too busy for a list: move to rings.
-        keys[key] = .dense(DenseRings.make(
+        let events = keys[key].sparseEvents!
+        keys[key] = .dense(DenseRings.allocate(
             widths: Array(repeating: 0, count: geometry.laneCount), headUnit: nowUnit, geometry))
-        events.withEntries { entries in
-            for entry in entries {
-                insertIntoCurrentRings(entry.kind, value: entry.value, count: UInt32(entry.count),
-                                       unit: Int64(entry.unit) + epochUnit!, key: key)
-            }
+        for entry in events.all {
+            insertIntoCurrentRings(entry.kind, value: entry.value, count: UInt32(entry.count),
+                                   unit: Int64(entry.unit) + epochUnit!, key: key)
         }
+        events.deallocate()
         insertIntoCurrentRings(kind, value: value, count: count, unit: unit, key: key)
     }
 
@@ -249,7 +304,7 @@ public struct WindowStore: ~Copyable {
     private mutating func expire(_ events: SparseEvents) {
         events.removeAll { entry in
             (0..<geometry.windowCount).allSatisfy { window in
-                step(of: entry, window: window) <= currentStep[window] - Int64(geometry.slots[window])
+                step(of: entry, window: window) <= currentStep[window] - geometry.windowSlots[window]
             }
         }
     }
