@@ -1,0 +1,133 @@
+import Benchmark
+import PixelCore
+
+import CHeapStats
+
+let t0: Int64 = 1_790_000_000_000
+
+/// A 256-event batch with a realistic mix: mostly views, some clicks, few conversions.
+func sampleBatch() -> EventBatch {
+    var batch = EventBatch(collector: "edge-1", sequence: 1)
+    for i in 0..<256 {
+        let kind: EventKind = i % 50 == 0 ? .conversion : (i % 10 == 0 ? .click : .view)
+        batch.append(HitEvent(
+            time: t0 + Int64(i), kind: kind,
+            campaign: CampaignID(unchecked: "campaign-\(i % 8)"), pixel: PixelID(unchecked: "pixel-\(i % 32)"),
+            value: kind == .conversion ? 4999 : nil, visitor: UInt64(i) &* 0x9e37_79b9_7f4a_7c15,
+            device: .mobile))
+    }
+    return batch
+}
+
+/// Fills `keys` keys with one hour of steady traffic, recording at the granularity each
+/// window keeps, so that every slot of every window is in use: a busy key in steady state.
+func fillBusy(_ store: inout WindowStore, keys: Int, viewsPerSecond: UInt32, clicksPerSecond: UInt32,
+              conversionsPer10s: UInt32, now: Int64) {
+    let points: [(from: Int64, step: Int64)] = [(3_600_000, 60_000), (900_000, 15_000), (300_000, 5000), (60_000, 1000)]
+    for key in 0..<keys { precondition(store.makeKey() == key) }
+    for (index, point) in points.enumerated() {
+        let until: Int64 = index + 1 < points.count ? points[index + 1].from : 0
+        var ago = point.from
+        while ago > until {
+            let time = now - ago + point.step - 1
+            store.advance(to: time)
+            let seconds = UInt32(point.step / 1000)
+            for key in 0..<keys {
+                store.record(.view, count: viewsPerSecond * seconds, at: time, key: key)
+                if clicksPerSecond > 0 { store.record(.click, count: clicksPerSecond * seconds, at: time, key: key) }
+                let conversions = conversionsPer10s * seconds / 10 + UInt32(key % 2)
+                if conversionsPer10s > 0, conversions > 0 {
+                    store.record(.conversion, value: UInt64(conversions) * 2000, count: conversions, at: time, key: key)
+                }
+            }
+            ago -= point.step
+        }
+    }
+    store.advance(to: now)
+}
+
+func residentBytes() -> Int { Int(resident_bytes()) }
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 3, maxDuration: .seconds(2))
+
+    let batch = sampleBatch()
+    let encoded = batch.encoded()
+
+    Benchmark("Codec encode 256-event batch") { benchmark in
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(encoded.count)
+        for _ in benchmark.scaledIterations {
+            bytes.removeAll(keepingCapacity: true)
+            batch.encode(into: &bytes)
+            blackHole(bytes)
+        }
+    }
+
+    Benchmark("Codec decode 256-event batch") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try EventBatch.decode(encoded))
+        }
+    }
+
+    // One iteration = 1000 events spread over `keys` busy keys; the clock moves 1 ms per
+    // iteration, as it would at a million events a second.
+    for keys in [100, 100_000] {
+        Benchmark("Window update, 1000 events over \(keys) keys", configuration: .init(scalingFactor: .kilo)) { benchmark in
+            var store = WindowStore()
+            fillBusy(&store, keys: keys, viewsPerSecond: 20, clicksPerSecond: 1, conversionsPer10s: 1, now: t0)
+            var time = t0
+            var key = 0
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                time += 1
+                store.advance(to: time)
+                for i in 0..<1000 {
+                    let kind: EventKind = i % 97 == 0 ? .conversion : (i % 19 == 0 ? .click : .view)
+                    store.record(kind, value: kind == .conversion ? 2500 : 0, at: time, key: key)
+                    key = (key &+ 7919) % keys
+                }
+            }
+            benchmark.stopMeasurement()
+            blackHole(store.accepted)
+        }
+    }
+
+    Benchmark("Window read, all four windows", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        var store = WindowStore()
+        fillBusy(&store, keys: 1000, viewsPerSecond: 20, clicksPerSecond: 1, conversionsPer10s: 1, now: t0)
+        var key = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            for window in 0..<4 { blackHole(store.counts(key: key, window: window)) }
+            key = (key + 1) % 1000
+        }
+    }
+
+    let memoryMetrics: [BenchmarkMetric] = [.custom("bytes per key", polarity: .prefersSmaller, useScalingFactor: false)]
+    func memoryBenchmark(_ name: String, fill: @escaping @Sendable (inout WindowStore) -> Void) {
+        Benchmark(name, configuration: .init(metrics: memoryMetrics, warmupIterations: 0, maxIterations: 1)) { benchmark in
+            let before = residentBytes()
+            var store = WindowStore()
+            fill(&store)
+            benchmark.measurement(memoryMetrics[0], (residentBytes() - before) / store.keyCount)
+            blackHole(store.accepted)
+                    }
+    }
+
+    memoryBenchmark("Memory per busy key, 100k keys, views only") { (store: inout WindowStore) in
+        fillBusy(&store, keys: 100_000, viewsPerSecond: 20, clicksPerSecond: 0, conversionsPer10s: 0, now: t0)
+    }
+    memoryBenchmark("Memory per busy key, 100k keys, views clicks conversions") { (store: inout WindowStore) in
+        fillBusy(&store, keys: 100_000, viewsPerSecond: 20, clicksPerSecond: 1, conversionsPer10s: 1, now: t0)
+    }
+    memoryBenchmark("Memory per quiet key, 100k keys, 4 events in the hour") { (store: inout WindowStore) in
+        for key in 0..<100_000 { precondition(store.makeKey() == key) }
+        for minute in stride(from: 45, through: 0, by: -15) {
+            let time = t0 - Int64(minute) * 60_000
+            store.advance(to: time)
+            for key in 0..<100_000 { store.record(minute == 0 ? .click : .view, at: time, key: key) }
+        }
+    }
+}
