@@ -1,0 +1,38 @@
+import PixelCore
+
+/// Where the aggregator listens and how it counts and publishes.
+public struct AggregatorConfiguration: Sendable {
+    /// The ROUTER endpoint collectors send batches to.
+    public var ingestEndpoint: String
+    /// The PUB endpoint of the live feed.
+    public var feedEndpoint: String
+    /// The sliding windows and the lateness rules.
+    public var windows: WindowConfiguration
+    /// How often changed keys are published.
+    public var tickInterval: Duration
+    /// How often the `heartbeat/` topic is published (at most a second).
+    public var heartbeatInterval: Duration
+    /// Messages queued per feed subscriber before libzmq drops that subscriber's messages.
+    public var feedHighWaterMark: Int
+    /// How long event ids are remembered for de-duplication, in ms.
+    public var eventIDHorizon: Int64
+
+    /// The embedded defaults: loopback endpoints, standard windows, 250 ms ticks.
+    public init(
+        ingestEndpoint: String = "tcp://127.0.0.1:5570",
+        feedEndpoint: String = "tcp://127.0.0.1:5571",
+        windows: WindowConfiguration = .standard,
+        tickInterval: Duration = .milliseconds(250),
+        heartbeatInterval: Duration = .seconds(1),
+        feedHighWaterMark: Int = 100_000,
+        eventIDHorizon: Int64 = 3_600_000
+    ) {
+        self.ingestEndpoint = ingestEndpoint
+        self.feedEndpoint = feedEndpoint
+        self.windows = windows
+        self.tickInterval = tickInterval
+        self.heartbeatInterval = min(heartbeatInterval, .seconds(1))
+        self.feedHighWaterMark = feedHighWaterMark
+        self.eventIDHorizon = eventIDHorizon
+    }
+}

@@ -1,0 +1,154 @@
+import PixelCore
+
+/// Everything the aggregator counts, as plain values: the windows of every key, the id
+/// tables, what changed since the last publish, and the feed sequence.
+///
+/// Non-copyable, and owned by the ``Aggregator`` actor, so a whole batch is counted in
+/// one exclusive access with no locks and no allocation per event.
+struct AggregatorState: ~Copyable {
+    private(set) var store: WindowStore
+    private(set) var table = KeyTable()
+    private(set) var statistics = IngestStatistics()
+    /// The sequence number of the last message published, on any topic.
+    private(set) var seq: UInt64 = 0
+
+    private var eventIDs: EventIDFilter
+    /// Keys with events since the last publish.
+    private var dirty: [Int] = []
+    private var isDirty: [Bool] = []
+    /// Keys that hold counts, and a fingerprint of what was last published for each.
+    private var active: [Int] = []
+    private var isActive: [Bool] = []
+    private var published: [UInt64] = []
+
+    init(configuration: AggregatorConfiguration) {
+        store = WindowStore(configuration: configuration.windows)
+        eventIDs = EventIDFilter(horizon: configuration.eventIDHorizon)
+    }
+
+    var windows: [WindowSpec] { store.configuration.windows }
+    var activeKeyCount: Int { active.count }
+
+    /// Counts one decoded batch at clock time `now` (ms).
+    mutating func ingest(_ batch: borrowing EventBatch, now: Int64) {
+        store.advance(to: now)
+        statistics.batches += 1
+        // Intern each (campaign, pixel) pair once per batch.
+        var resolved: [UInt32: (pixel: Int, rollup: Int)] = [:]
+        for event in batch.events {
+            let pair = UInt32(event.campaign) << 16 | UInt32(event.pixel)
+            let keys: (pixel: Int, rollup: Int)
+            if let known = resolved[pair] {
+                keys = known
+            } else {
+                keys = table.keys(campaign: batch.names[Int(event.campaign)], pixel: batch.names[Int(event.pixel)]) {
+                    store.makeKey()
+                }
+                resolved[pair] = keys
+                growFlags(to: table.count)
+            }
+            if event.presence.contains(.eventID),
+               !eventIDs.insert(EventID(rawValue: event.eventID), scope: keys.rollup, now: now) {
+                statistics.duplicates += 1
+                continue
+            }
+            switch store.record(event.kind, value: event.value, at: event.time, key: keys.pixel) {
+            case .accepted:
+                store.record(event.kind, value: event.value, at: event.time, key: keys.rollup)
+                statistics.events += 1
+                markDirty(keys.pixel)
+                markDirty(keys.rollup)
+            case .tooLate:
+                statistics.tooLate += 1
+            case .tooFarInFuture:
+                statistics.tooFarInFuture += 1
+            }
+        }
+    }
+
+    /// Counts a frame that did not decode.
+    mutating func reject(_ error: WireError) {
+        statistics.rejectedBatches[error.reason, default: 0] += 1
+    }
+
+    /// Feed messages for every key whose counts changed since last published: keys with new
+    /// events, and, when `sweep` is set, keys whose windows slid. A key whose windows have
+    /// all emptied is published once with zeros and then left alone.
+    mutating func changes(now: Int64, sweep: Bool) -> [FeedMessage] {
+        store.advance(to: now)
+        var messages: [FeedMessage] = []
+        for key in dirty {
+            isDirty[key] = false
+            if !isActive[key] {
+                isActive[key] = true
+                active.append(key)
+            }
+            publishIfChanged(key, now: now, into: &messages)
+        }
+        dirty.removeAll(keepingCapacity: true)
+        guard sweep else { return messages }
+        var index = 0
+        while index < active.count {
+            let key = active[index]
+            publishIfChanged(key, now: now, into: &messages)
+            if store.isIdle(key: key) {
+                isActive[key] = false
+                active.swapAt(index, active.count - 1)
+                active.removeLast()
+            } else {
+                index += 1
+            }
+        }
+        return messages
+    }
+
+    /// The current counts of `key`, every window.
+    mutating func counts(key: Int) -> [Counts] { store.counts(key: key) }
+
+    /// Moves the windows' clock forward.
+    mutating func advance(to now: Int64) { store.advance(to: now) }
+
+    /// The next sequence number, for a message about to be published.
+    mutating func nextSeq() -> UInt64 {
+        seq += 1
+        return seq
+    }
+
+    private mutating func publishIfChanged(_ key: Int, now: Int64, into messages: inout [FeedMessage]) {
+        let counts = store.counts(key: key)
+        let fingerprint = Self.fingerprint(counts)
+        guard fingerprint != published[key] else { return }
+        published[key] = fingerprint
+        let entry = table[key]
+        messages.append(FeedMessage(
+            topic: entry.topic,
+            body: StatsBody.encode(seq: nextSeq(), time: now, campaign: entry.campaign, pixel: entry.pixel,
+                                   windows: windows, counts: counts)))
+    }
+
+    private mutating func markDirty(_ key: Int) {
+        guard !isDirty[key] else { return }
+        isDirty[key] = true
+        dirty.append(key)
+    }
+
+    private mutating func growFlags(to count: Int) {
+        while isDirty.count < count {
+            isDirty.append(false)
+            isActive.append(false)
+            published.append(Self.fingerprint([]))
+        }
+    }
+
+    /// A hash of every count; equal counts give equal fingerprints.
+    private static func fingerprint(_ counts: [Counts]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for window in counts {
+            for value in [window.views, window.clicks, window.conversions, window.value] {
+                hash = (hash ^ value) &* 0x0000_0100_0000_01b3
+                hash ^= hash >> 29
+            }
+        }
+        return hash
+    }
+}

@@ -1,0 +1,134 @@
+import Dispatch
+import Logging
+import PixelCore
+import ServiceLifecycle
+import Synchronization
+import ZeroMQ
+
+/// Receives batches from collectors on a ZeroMQ ROUTER socket and acknowledges each one.
+///
+/// The socket lives on its own thread. It drains what has arrived (up to
+/// ``maxBatchesPerHop`` frames), decodes it, and hands the lot to the ``Aggregator`` in one
+/// actor call, waiting for it: while the actor counts, libzmq queues further batches and
+/// then pushes back on collectors, so a burst never grows memory without bound. Each batch
+/// is answered with an ``PixelCore/IngestAck``; a frame that does not decode is answered
+/// `rejected`, counted by reason, and dropped.
+public final class IngestServer: Service {
+    /// The most frames handed to the aggregator in one call.
+    public static let maxBatchesPerHop = 64
+
+    private let endpoint: String
+    private let context: Context
+    private let aggregator: Aggregator
+    private let logger: Logger
+    private let bound = OneShot<Result<String, ZMQError>>()
+    private let stopping = Atomic(false)
+
+    /// Creates the server; ``run()`` binds and serves.
+    ///
+    /// - Parameters:
+    ///   - endpoint: Where to bind, e.g. `tcp://127.0.0.1:5570`, `tcp://127.0.0.1:*`, `ipc://…`.
+    ///   - context: The process's ZeroMQ context.
+    ///   - aggregator: Where batches are counted.
+    ///   - logger: For binding, rejected frames and shutdown.
+    public init(endpoint: String, context: Context, aggregator: Aggregator, logger: Logger) {
+        self.endpoint = endpoint
+        self.context = context
+        self.aggregator = aggregator
+        self.logger = logger
+    }
+
+    /// The endpoint actually bound (with the real port for `:*`), once ``run()`` has bound it.
+    public var boundEndpoint: String {
+        get async throws { try await bound.value.get() }
+    }
+
+    /// Serves until graceful shutdown.
+    public func run() async throws {
+        let finished = OneShot<Result<Void, any Error>>()
+        let thread = ZMQThread.start(name: "pp-ingest") { [self] in
+            do {
+                try serve()
+                finished.fulfil(.success(()))
+            } catch {
+                finished.fulfil(.failure(error))
+            }
+        }
+        await withGracefulShutdownHandler {
+            _ = await finished.value
+        } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .relaxed)
+        }
+        stopping.store(true, ordering: .relaxed)
+        try? thread.join()
+        try await finished.value.get()
+    }
+
+    private func serve() throws {
+        let router: Socket
+        do {
+            router = try context.socket(.router)
+            try router.set(.receiveHighWaterMark, to: 1000)
+            try router.set(.linger, to: .milliseconds(100))
+            try router.bind(endpoint)
+            let actual = try router.lastEndpoint
+            bound.fulfil(.success(actual))
+            logger.info("ingest listening", metadata: ["ingest.endpoint": "\(actual)"])
+        } catch {
+            bound.fulfil(.failure(error))
+            throw error
+        }
+        defer { router.close() }
+        let poller = Poller()
+        poller.register(router)
+        var replies: [(identity: [UInt8], ack: IngestAck)] = []
+        while !stopping.load(ordering: .relaxed) {
+            do {
+                guard try poller.poll(timeout: .milliseconds(50)) > 0 else { continue }
+                var batches: [EventBatch] = []
+                var errors: [WireError] = []
+                replies.removeAll(keepingCapacity: true)
+                while batches.count + errors.count < Self.maxBatchesPerHop,
+                      let frames = try router.tryReceiveMultipart() {
+                    guard frames.count == 2 else {
+                        errors.append(.truncated(field: "frames"))
+                        continue
+                    }
+                    do {
+                        let batch = try EventBatch.decode(frames[1])
+                        batches.append(batch)
+                        replies.append((frames[0], IngestAck(sequence: batch.sequence, status: .accepted)))
+                    } catch {
+                        errors.append(error)
+                        replies.append((frames[0], IngestAck(sequence: 0, status: .rejected)))
+                        logger.warning("rejected ingest frame", metadata: ["ingest.error": "\(error)"])
+                    }
+                }
+                blockingCall { [aggregator, batches, errors] in
+                    await aggregator.ingest(batches)
+                    if !errors.isEmpty { await aggregator.reject(errors) }
+                }
+                for reply in replies {
+                    _ = try router.trySend([reply.identity, reply.ack.encoded()])
+                }
+            } catch {
+                guard error == .contextTerminated else { throw error }
+                break
+            }
+        }
+        logger.info("ingest stopped")
+    }
+}
+
+/// Runs async work from a plain thread and waits for it.
+///
+/// Only for the dedicated socket threads: it blocks the calling thread, which is the point
+/// (backpressure), and must never be called from Swift's cooperative pool.
+func blockingCall(_ operation: @escaping @Sendable () async -> Void) {
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        await operation()
+        done.signal()
+    }
+    done.wait()
+}

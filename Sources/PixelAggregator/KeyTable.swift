@@ -1,0 +1,61 @@
+import PixelCore
+
+/// Interns campaign and pixel ids to window-store keys, once per id.
+///
+/// Every campaign has a rollup key; every campaign × pixel has its own key. Each key keeps
+/// its feed topic, built once.
+struct KeyTable {
+    struct Key {
+        var campaign: CampaignID
+        /// `nil` for the campaign rollup.
+        var pixel: PixelID?
+        var rollup: Int
+        var topic: String
+    }
+
+    private struct Campaign {
+        var rollup: Int
+        var pixels: [String: Int] = [:]
+    }
+
+    private var campaigns: [String: Campaign] = [:]
+    private(set) var keys: [Key] = []
+
+    var count: Int { keys.count }
+
+    subscript(key: Int) -> Key { keys[key] }
+
+    /// The keys of a campaign's pixel and of its rollup, making them on first sight.
+    mutating func keys(campaign: String, pixel: String, makeKey: () -> Int) -> (pixel: Int, rollup: Int) {
+        var entry: Campaign
+        if let existing = campaigns[campaign] {
+            entry = existing
+        } else {
+            let rollup = makeKey()
+            let id = CampaignID(unchecked: campaign)
+            register(rollup, Key(campaign: id, pixel: nil, rollup: rollup, topic: FeedTopic.stats(campaign: id, pixel: nil)))
+            entry = Campaign(rollup: rollup)
+            campaigns[campaign] = entry
+        }
+        if let key = entry.pixels[pixel] { return (key, entry.rollup) }
+        let key = makeKey()
+        let campaignID = CampaignID(unchecked: campaign)
+        let pixelID = PixelID(unchecked: pixel)
+        register(key, Key(campaign: campaignID, pixel: pixelID, rollup: entry.rollup,
+                          topic: FeedTopic.stats(campaign: campaignID, pixel: pixelID)))
+        campaigns[campaign, default: entry].pixels[pixel] = key
+        return (key, entry.rollup)
+    }
+
+    /// The key of a pixel, or of a campaign's rollup when `pixel` is `nil`, if seen.
+    func key(campaign: CampaignID, pixel: PixelID?) -> Int? {
+        guard let entry = campaigns[campaign.rawValue] else { return nil }
+        guard let pixel else { return entry.rollup }
+        return entry.pixels[pixel.rawValue]
+    }
+
+    private mutating func register(_ key: Int, _ value: Key) {
+        precondition(key == keys.count, "keys are made in order")
+        keys.append(value)
+    }
+}

@@ -1,0 +1,28 @@
+/// Live-feed topics: the first frame of every feed message, and what subscribers filter on.
+///
+/// Every topic ends with `/`, and ids cannot contain `/` or `*`, so a prefix never matches
+/// more than it names: subscribing to `stats/c1/` never delivers campaign `c10`.
+///
+/// | topic                        | carries                                      |
+/// |------------------------------|----------------------------------------------|
+/// | `stats/<campaign>/<pixel>/`  | one pixel's windows                          |
+/// | `stats/<campaign>/*/`        | the campaign's rollup (all its pixels)       |
+/// | `heartbeat/`                 | liveness and totals, at least once a second  |
+///
+/// Prefixes to subscribe to: `stats/<campaign>/<pixel>/` (one pixel),
+/// `stats/<campaign>/*/` (one rollup), `stats/<campaign>/` (a whole campaign),
+/// `stats/` (every campaign), `heartbeat/`, or the empty prefix (everything).
+public enum FeedTopic {
+    public static let statsPrefix = "stats/"
+    public static let heartbeat = "heartbeat/"
+    /// Stands for "every pixel" in a rollup's topic.
+    public static let rollupMarker = "*"
+
+    /// The topic of one pixel's stats, or of the campaign rollup when `pixel` is `nil`.
+    public static func stats(campaign: CampaignID, pixel: PixelID?) -> String {
+        "stats/\(campaign.rawValue)/\(pixel?.rawValue ?? rollupMarker)/"
+    }
+
+    /// The prefix that selects every stats topic of `campaign`.
+    public static func stats(campaign: CampaignID) -> String { "stats/\(campaign.rawValue)/" }
+}

@@ -1,0 +1,73 @@
+/// Writes compact JSON into a byte buffer, for feed bodies published many times a second.
+///
+/// Only what the feed needs: objects, strings, integers, doubles, booleans and null.
+/// Commas are placed automatically.
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
+    private var needsComma = false
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    /// Opens an object, as a value or as member `key`.
+    public mutating func beginObject(_ key: String? = nil) {
+        if let key { writeKey(key) } else { separate() }
+        bytes.append(UInt8(ascii: "{"))
+        needsComma = false
+    }
+
+    public mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    public mutating func member(_ key: String, _ value: String?) {
+        writeKey(key)
+        guard let value else { return append("null") }
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): append("\\\"")
+            case UInt8(ascii: "\\"): append("\\\\")
+            case 0..<0x20:
+                append("\\u00")
+                bytes.append(Self.hex[Int(byte >> 4)])
+                bytes.append(Self.hex[Int(byte & 0xF)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func member(_ key: String, _ value: some BinaryInteger) {
+        writeKey(key)
+        append(String(value))
+    }
+
+    /// A finite double, or null for `nil` (JSON has no NaN or infinity).
+    public mutating func member(_ key: String, _ value: Double?) {
+        writeKey(key)
+        guard let value, value.isFinite else { return append("null") }
+        append(value.description)
+    }
+
+    public mutating func member(_ key: String, _ value: Bool) {
+        writeKey(key)
+        append(value ? "true" : "false")
+    }
+
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    private mutating func separate() {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        needsComma = true
+    }
+
+    private mutating func writeKey(_ key: String) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: key.utf8)
+        append("\":")
+    }
+
+    private mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+}

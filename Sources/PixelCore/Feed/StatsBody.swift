@@ -1,0 +1,41 @@
+/// The JSON body of a `stats/…` feed message.
+///
+/// ```json
+/// {"type":"stats","seq":42,"time":1790000000250,"campaign":"spring","pixel":"hero",
+///  "windows":{"1m":{"views":120,"clicks":6,"conversions":1,"value":4999,"ctr":0.05,"cvr":0.1667},
+///             "5m":{…},"15m":{…},"1h":{…}}}
+/// ```
+///
+/// `pixel` is `null` in a campaign rollup. `ctr` (clicks/views) and `cvr`
+/// (conversions/clicks) are `null` when their denominator is 0. `time` is the aggregator's
+/// clock in ms since the Unix epoch; `seq` increases by one with every message the
+/// aggregator publishes, on any topic.
+public enum StatsBody {
+    /// Encodes a body.
+    public static func encode(
+        seq: UInt64, time: Int64, campaign: CampaignID, pixel: PixelID?,
+        windows: [WindowSpec], counts: [Counts]
+    ) -> [UInt8] {
+        var json = JSONWriter(capacity: 160 + 120 * windows.count)
+        json.beginObject()
+        json.member("type", "stats")
+        json.member("seq", seq)
+        json.member("time", time)
+        json.member("campaign", campaign.rawValue)
+        json.member("pixel", pixel?.rawValue)
+        json.beginObject("windows")
+        for (window, counts) in zip(windows, counts) {
+            json.beginObject(window.name)
+            json.member("views", counts.views)
+            json.member("clicks", counts.clicks)
+            json.member("conversions", counts.conversions)
+            json.member("value", counts.value)
+            json.member("ctr", counts.ctr)
+            json.member("cvr", counts.cvr)
+            json.endObject()
+        }
+        json.endObject()
+        json.endObject()
+        return json.bytes
+    }
+}

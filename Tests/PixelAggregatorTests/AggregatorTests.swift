@@ -1,0 +1,95 @@
+import Foundation
+import PixelAggregator
+import PixelCore
+import Testing
+
+@Suite struct AggregatorTests {
+    static func batch(_ hits: [HitEvent], sequence: UInt64 = 1) -> EventBatch {
+        var batch = EventBatch(collector: "edge-1", sequence: sequence)
+        for hit in hits { batch.append(hit) }
+        return batch
+    }
+
+    static func body(_ message: FeedMessage) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(message.body)) as? [String: Any])
+    }
+
+    @Test func countsPixelsAndRollupsPerWindow() async throws {
+        let clock = TestClock()
+        let aggregator = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
+        let t = clock.now
+        await aggregator.ingest([Self.batch([
+            HitEvent(time: t, kind: .view, campaign: "c1", pixel: "p1"),
+            HitEvent(time: t, kind: .view, campaign: "c1", pixel: "p1"),
+            HitEvent(time: t, kind: .click, campaign: "c1", pixel: "p1"),
+            HitEvent(time: t, kind: .view, campaign: "c1", pixel: "p2"),
+            HitEvent(time: t, kind: .conversion, campaign: "c1", pixel: "p2", value: 1250),
+        ])])
+        #expect(await aggregator.counts(campaign: "c1", pixel: "p1")?[0] == Counts(views: 2, clicks: 1))
+        #expect(await aggregator.counts(campaign: "c1", pixel: "p2")?[3] == Counts(views: 1, conversions: 1, value: 1250))
+        #expect(await aggregator.counts(campaign: "c1")?[1] == Counts(views: 3, clicks: 1, conversions: 1, value: 1250))
+        #expect(await aggregator.counts(campaign: "c2") == nil)
+        clock.advance(by: 61_000)
+        #expect(await aggregator.counts(campaign: "c1")?[0] == Counts())
+        #expect(await aggregator.counts(campaign: "c1")?[1].views == 3)
+    }
+
+    @Test func publishesWhatChangedWithIncreasingSeq() async throws {
+        let clock = TestClock()
+        let aggregator = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
+        await aggregator.ingest([Self.batch([HitEvent(time: clock.now, kind: .view, campaign: "c1", pixel: "p1")])])
+        let first = await aggregator.changes()
+        #expect(Set(first.map(\.topic)) == ["stats/c1/p1/", "stats/c1/*/"])
+        let pixel = try Self.body(try #require(first.first { $0.topic == "stats/c1/p1/" }))
+        #expect(pixel["campaign"] as? String == "c1")
+        #expect(pixel["pixel"] as? String == "p1")
+        let windows = try #require(pixel["windows"] as? [String: [String: Any]])
+        #expect(Set(windows.keys) == ["1m", "5m", "15m", "1h"])
+        #expect(windows["1m"]?["views"] as? Int == 1)
+        #expect(windows["1m"]?["ctr"] as? Double == 0)
+        #expect(windows["1m"]?["cvr"] is NSNull)
+        let rollup = try Self.body(try #require(first.first { $0.topic == "stats/c1/*/" }))
+        #expect(rollup["pixel"] is NSNull)
+
+        // Nothing new within the same second: nothing to publish.
+        #expect(await aggregator.changes().isEmpty)
+        // A minute later the 1m window has emptied: published once, with zeros.
+        clock.advance(by: 60_000)
+        let slid = await aggregator.changes()
+        #expect(slid.count == 2)
+        let heartbeat = try Self.body(await aggregator.heartbeat())
+        let seqs = try (first + slid).map { try Self.body($0)["seq"] as? Int ?? 0 }
+        #expect(seqs == Array(1...4))
+        #expect(heartbeat["seq"] as? Int == 5)
+        #expect(heartbeat["activeKeys"] as? Int == 2)
+        #expect(heartbeat["events"] as? Int == 1)
+    }
+
+    @Test func deduplicatesEventIDsAndCountsRefusals() async {
+        let clock = TestClock()
+        let aggregator = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
+        let t = clock.now
+        let order = EventID(text: "order-77")
+        await aggregator.ingest([Self.batch([
+            HitEvent(time: t, kind: .conversion, campaign: "c1", pixel: "p1", value: 500, eventID: order),
+            HitEvent(time: t, kind: .conversion, campaign: "c1", pixel: "p1", value: 500, eventID: order),
+            HitEvent(time: t, kind: .conversion, campaign: "c2", pixel: "p1", value: 500, eventID: order),
+            HitEvent(time: t + 60_000, kind: .view, campaign: "c1", pixel: "p1"),
+            HitEvent(time: t - 4_000_000, kind: .view, campaign: "c1", pixel: "p1"),
+        ])])
+        let statistics = await aggregator.statistics
+        #expect(statistics.events == 2)
+        #expect(statistics.duplicates == 1)
+        #expect(statistics.tooFarInFuture == 1)
+        #expect(statistics.tooLate == 1)
+        #expect(await aggregator.counts(campaign: "c1", pixel: "p1")?[0] == Counts(conversions: 1, value: 500))
+    }
+
+    @Test func topicsArePrefixSafe() {
+        let c1 = FeedTopic.stats(campaign: "c1")
+        #expect(!FeedTopic.stats(campaign: "c10", pixel: "p1").hasPrefix(c1))
+        #expect(FeedTopic.stats(campaign: "c1", pixel: "p1").hasPrefix(c1))
+        #expect(FeedTopic.stats(campaign: "c1", pixel: nil).hasPrefix(c1))
+        #expect(!FeedTopic.stats(campaign: "c1", pixel: "p10").hasPrefix(FeedTopic.stats(campaign: "c1", pixel: "p1")))
+    }
+}

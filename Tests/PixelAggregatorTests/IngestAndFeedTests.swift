@@ -1,0 +1,132 @@
+import Foundation
+import PixelAggregator
+import PixelCore
+import Testing
+import ZeroMQ
+
+@Suite(.serialized) struct IngestAndFeedTests {
+    struct Stats: Equatable {
+        var views = 0, clicks = 0, conversions = 0, value = 0
+    }
+
+    /// The last published 1h window per topic.
+    static func latest(_ messages: [FeedMessage]) -> [String: Stats] {
+        var latest: [String: (seq: Int, stats: Stats)] = [:]
+        for message in messages where message.topic.hasPrefix(FeedTopic.statsPrefix) {
+            guard let body = try? JSONSerialization.jsonObject(with: Data(message.body)) as? [String: Any],
+                  let seq = body["seq"] as? Int,
+                  let hour = (body["windows"] as? [String: [String: Any]])?["1h"] else { continue }
+            let stats = Stats(views: hour["views"] as? Int ?? -1, clicks: hour["clicks"] as? Int ?? -1,
+                              conversions: hour["conversions"] as? Int ?? -1, value: hour["value"] as? Int ?? -1)
+            if seq > latest[message.topic]?.seq ?? 0 { latest[message.topic] = (seq, stats) }
+        }
+        return latest.mapValues(\.stats)
+    }
+
+    static func send(_ frames: [[UInt8]], to endpoint: String, context: Context) throws -> [IngestAck?] {
+        let dealer = try context.socket(.dealer)
+        defer { dealer.close() }
+        try dealer.set(.receiveTimeout, to: .seconds(10))
+        try dealer.set(.linger, to: .zero)
+        try dealer.connect(endpoint)
+        for frame in frames { try dealer.send(frame) }
+        return try frames.map { _ in IngestAck(decoding: try dealer.receive()) }
+    }
+
+    @Test func batchesAreAcknowledgedCountedAndPublished() async throws {
+        try await AggregatorFixture.with { fixture in
+            let now = Aggregator.wallClock()
+            var first = EventBatch(collector: "edge-1", sequence: 10)
+            var second = EventBatch(collector: "edge-1", sequence: 11)
+            for i in 0..<300 {
+                let hit = HitEvent(time: now, kind: i % 10 == 0 ? .click : .view,
+                                   campaign: i % 3 == 0 ? "c1" : "c2", pixel: PixelID(unchecked: "p\(i % 4)"))
+                if i < 150 { first.append(hit) } else { second.append(hit) }
+            }
+            second.append(HitEvent(time: now, kind: .conversion, campaign: "c1", pixel: "p0", value: 999))
+            let (acks, messages) = try await onSocketThread { [first, second] in
+                let subscriber = try TestSubscriber(context: fixture.context, endpoint: fixture.feedEndpoint, prefixes: ["stats/"])
+                let acks = try Self.send([first.encoded(), second.encoded(), Array("garbage".utf8)],
+                                         to: fixture.ingestEndpoint, context: fixture.context)
+                let messages = try subscriber.collect { Self.latest($0)["stats/c1/*/"]?.conversions == 1 && Self.latest($0).count == 10 }
+                return (acks, messages)
+            }
+            #expect(acks == [IngestAck(sequence: 10, status: .accepted), IngestAck(sequence: 11, status: .accepted),
+                             IngestAck(sequence: 0, status: .rejected)])
+            var expected: [String: Stats] = [:]
+            for i in 0..<300 {
+                let campaign = i % 3 == 0 ? "c1" : "c2"
+                for topic in ["stats/\(campaign)/p\(i % 4)/", "stats/\(campaign)/*/"] {
+                    if i % 10 == 0 { expected[topic, default: Stats()].clicks += 1 } else { expected[topic, default: Stats()].views += 1 }
+                }
+            }
+            expected["stats/c1/p0/"]!.conversions = 1
+            expected["stats/c1/p0/"]!.value = 999
+            expected["stats/c1/*/"]!.conversions = 1
+            expected["stats/c1/*/"]!.value = 999
+            #expect(Self.latest(messages) == expected)
+            let statistics = await fixture.aggregator.statistics
+            #expect(statistics.events == 301)
+            #expect(statistics.rejectedBatches == ["bad_magic": 1])
+        }
+    }
+
+    @Test func aSubscriberOfOneCampaignNeverSeesAnotherThatSharesItsPrefix() async throws {
+        try await AggregatorFixture.with { fixture in
+            let now = Aggregator.wallClock()
+            var batch = EventBatch(collector: "edge-1", sequence: 1)
+            for campaign in ["c10", "c1", "c100"] {
+                batch.append(HitEvent(time: now, kind: .view, campaign: CampaignID(unchecked: campaign), pixel: "p1"))
+            }
+            let topics = try await onSocketThread { [batch] in
+                let subscriber = try TestSubscriber(context: fixture.context, endpoint: fixture.feedEndpoint,
+                                                    prefixes: [FeedTopic.stats(campaign: "c1")])
+                _ = try Self.send([batch.encoded()], to: fixture.ingestEndpoint, context: fixture.context)
+                // Wait for the c1 updates, then one more heartbeat so anything else would have arrived too.
+                var messages = try subscriber.collect { Self.latest($0).count == 2 }
+                messages += try subscriber.collect { $0.contains { $0.topic == FeedTopic.heartbeat } }
+                return Set(messages.map(\.topic))
+            }
+            #expect(topics == ["stats/c1/p1/", "stats/c1/*/", FeedTopic.heartbeat])
+        }
+    }
+
+    @Test func garbageOnTheIngestSocketIsRejectedAndCountedAndNothingElseChanges() async throws {
+        try await AggregatorFixture.with { fixture in
+            var valid = EventBatch(collector: "edge-1", sequence: 5).encoded()
+            valid[4] = 9  // unknown version
+            var truncated = EventBatch(collector: "edge-1", sequence: 6).encoded()
+            truncated.removeLast()
+            let acks = try await onSocketThread { [valid, truncated] in
+                try Self.send([[], Array(repeating: 0xFF, count: 70_000), valid, truncated],
+                              to: fixture.ingestEndpoint, context: fixture.context)
+            }
+            #expect(acks.allSatisfy { $0?.status == .rejected })
+            let statistics = await fixture.aggregator.statistics
+            #expect(statistics.rejectedBatches == ["truncated": 2, "bad_magic": 1, "unsupported_version": 1])
+            #expect(statistics.events == 0)
+            // The aggregator still serves.
+            let ok = try await onSocketThread {
+                try Self.send([EventBatch(collector: "edge-1", sequence: 7).encoded()], to: fixture.ingestEndpoint, context: fixture.context)
+            }
+            #expect(ok == [IngestAck(sequence: 7, status: .accepted)])
+        }
+    }
+
+    @Test func heartbeatsKeepComingWithIncreasingSeq() async throws {
+        try await AggregatorFixture.with { fixture in
+            let gaps = try await onSocketThread {
+                let subscriber = try TestSubscriber(context: fixture.context, endpoint: fixture.feedEndpoint, prefixes: [])
+                var beats: [(seq: Int, time: Int)] = []
+                while beats.count < 3 {
+                    let message = try subscriber.receive()
+                    let body = try JSONSerialization.jsonObject(with: Data(message.body)) as? [String: Any]
+                    if let seq = body?["seq"] as? Int, let time = body?["time"] as? Int { beats.append((seq, time)) }
+                }
+                return zip(beats, beats.dropFirst()).map { ($1.seq - $0.seq, $1.time - $0.time) }
+            }
+            // One a second by design; the bound here only proves they keep coming.
+            #expect(gaps.allSatisfy { $0.0 > 0 && $0.1 > 0 && $0.1 < 5000 })
+        }
+    }
+}
