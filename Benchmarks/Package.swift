@@ -6,6 +6,10 @@ import PackageDescription
 let package = Package(
     name: "benchmarks",
     platforms: [.macOS(.v15)],
+    products: [
+        // Swift twin of Reference/zmq_thr.c; scripts/zmq_vs_c.sh runs the two alternately.
+        .executable(name: "zmq-throughput", targets: ["ZMQThroughput"]),
+    ],
     dependencies: [
         .package(name: "pixelpulse", path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
@@ -21,6 +25,13 @@ let package = Package(
             ],
             path: "Benchmarks/PixelCoreBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Not a package-benchmark target: its sources sit one level down because the benchmark
+        // plugin runs every executable target whose folder is directly inside `Benchmarks/`.
+        .executableTarget(
+            name: "ZMQThroughput",
+            dependencies: [.product(name: "ZeroMQ", package: "pixelpulse")],
+            path: "Benchmarks/ZMQThroughput/Sources"
         ),
     ]
 )

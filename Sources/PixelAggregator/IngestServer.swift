@@ -17,7 +17,7 @@ public final class IngestServer: Service {
     /// The most frames handed to the aggregator in one call.
     public static let maxBatchesPerHop = 64
 
-    private let endpoint: String
+    private let endpoints: [String]
     private let context: Context
     private let aggregator: Aggregator
     private let logger: Logger
@@ -27,18 +27,21 @@ public final class IngestServer: Service {
     /// Creates the server; ``run()`` binds and serves.
     ///
     /// - Parameters:
-    ///   - endpoint: Where to bind, e.g. `tcp://127.0.0.1:5570`, `tcp://127.0.0.1:*`, `ipc://…`.
+    ///   - endpoints: Where to bind, e.g. `tcp://127.0.0.1:5570`, `tcp://127.0.0.1:*`,
+    ///     `ipc://…`, and `inproc://…` for a collector in the same process.
     ///   - context: The process's ZeroMQ context.
     ///   - aggregator: Where batches are counted.
     ///   - logger: For binding, rejected frames and shutdown.
-    public init(endpoint: String, context: Context, aggregator: Aggregator, logger: Logger) {
-        self.endpoint = endpoint
+    public init(endpoints: [String], context: Context, aggregator: Aggregator, logger: Logger) {
+        precondition(!endpoints.isEmpty, "an ingest server needs an endpoint")
+        self.endpoints = endpoints
         self.context = context
         self.aggregator = aggregator
         self.logger = logger
     }
 
-    /// The endpoint actually bound (with the real port for `:*`), once ``run()`` has bound it.
+    /// The first endpoint actually bound (with the real port for `:*`), once ``run()`` has
+    /// bound them all.
     public var boundEndpoint: String {
         get async throws { try await bound.value.get() }
     }
@@ -70,10 +73,14 @@ public final class IngestServer: Service {
             router = try context.socket(.router)
             try router.set(.receiveHighWaterMark, to: 1000)
             try router.set(.linger, to: .milliseconds(100))
-            try router.bind(endpoint)
-            let actual = try router.lastEndpoint
-            bound.fulfil(.success(actual))
-            logger.info("ingest listening", metadata: ["ingest.endpoint": "\(actual)"])
+            var first: String?
+            for endpoint in endpoints {
+                try router.bind(endpoint)
+                let actual = try router.lastEndpoint
+                first = first ?? actual
+                logger.info("ingest listening", metadata: ["ingest.endpoint": "\(actual)"])
+            }
+            bound.fulfil(.success(first!))
         } catch {
             bound.fulfil(.failure(error))
             throw error

@@ -23,7 +23,7 @@ struct AggregatorFixture {
         logger.logLevel = .warning
         let context = try Context()
         let aggregator = Aggregator(configuration: configuration, clock: clock)
-        let ingest = IngestServer(endpoint: configuration.ingestEndpoint, context: context, aggregator: aggregator, logger: logger)
+        let ingest = IngestServer(endpoints: [configuration.ingestEndpoint], context: context, aggregator: aggregator, logger: logger)
         let feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [ingest, feed], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in

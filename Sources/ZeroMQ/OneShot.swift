@@ -2,9 +2,9 @@ import Synchronization
 
 /// A value that is set once, from any thread, and awaited from async code.
 ///
-/// Socket threads use it to report their bound endpoint and their end without blocking
-/// Swift's cooperative threads.
-final class OneShot<Value: Sendable>: Sendable {
+/// Socket threads (``ZMQThread``) use it to report their bound endpoint or their end to
+/// async code without blocking Swift's cooperative threads.
+public final class OneShot<Value: Sendable>: Sendable {
     private enum State {
         case waiting([CheckedContinuation<Value, Never>])
         case done(Value)
@@ -12,10 +12,11 @@ final class OneShot<Value: Sendable>: Sendable {
 
     private let state = Mutex(State.waiting([]))
 
-    init() {}
+    /// Creates an unset value.
+    public init() {}
 
     /// Sets the value and wakes every waiter; later calls are ignored.
-    func fulfil(_ value: Value) {
+    public func fulfil(_ value: Value) {
         let waiters: [CheckedContinuation<Value, Never>] = state.withLock { state in
             guard case .waiting(let waiters) = state else { return [] }
             state = .done(value)
@@ -25,7 +26,7 @@ final class OneShot<Value: Sendable>: Sendable {
     }
 
     /// The value, once set.
-    var value: Value {
+    public var value: Value {
         get async {
             await withCheckedContinuation { continuation in
                 let ready: Value? = state.withLock { state in
