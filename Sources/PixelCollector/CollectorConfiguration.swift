@@ -1,0 +1,76 @@
+import NIOCore
+import PixelCore
+
+/// How a ``Collector`` listens, batches and forwards.
+///
+/// Only the ingest endpoint and the collector id are required; every other setting has a
+/// default suited to one collector next to its aggregator.
+public struct CollectorConfiguration: Sendable {
+    /// The address to listen on.
+    public var host: String = "127.0.0.1"
+    /// The port to listen on; `0` lets the system choose (read it back from
+    /// ``Collector/listeningPort``).
+    public var port: Int = 8080
+    /// The aggregator's ingest ROUTER endpoint, such as `tcp://127.0.0.1:5570` or
+    /// `ipc:///run/pixelpulse/ingest`.
+    public var ingestEndpoint: String
+    /// The id every batch carries; with the batch sequence it lets the aggregator drop
+    /// resent batches.
+    public var collectorID: CollectorID
+    /// Events that fill a batch, 1…65 536.
+    public var batchSize: Int = 256
+    /// How long after its first event a batch is sent even if not full.
+    public var batchDelay: Duration = .milliseconds(5)
+    /// The most batches waiting to be sent while the aggregator is away; hits arriving
+    /// while it is full are dropped and counted (`pixelpulse_collector_dropped_total`).
+    public var queueLimit: Int = 4096
+    /// The sequence number of the first batch; each next batch adds one.
+    ///
+    /// Defaults to the wall clock in microseconds when the configuration is made, so a
+    /// restarted collector never reuses a sequence number the aggregator has seen (that
+    /// would take more than a million batches a second).
+    public var firstBatchSequence: UInt64
+    /// The secret the daily visitor-hash salt is derived from.
+    ///
+    /// `nil` draws a random secret per process. Collectors whose hits must count as the
+    /// same unique visitors (several behind one load balancer) must share one secret.
+    public var visitorSecret: [UInt8]?
+    /// Take the client address from the first `X-Forwarded-For` entry. Turn on only
+    /// behind a proxy that sets the header, or clients can choose their own address.
+    public var trustForwardedFor: Bool = false
+    /// Event loop threads; one per core by default.
+    public var eventLoopThreads: Int = System.coreCount
+    /// How long a connection may stay silent before it is closed.
+    public var idleTimeout: Duration = .seconds(60)
+    /// The largest beacon body read, in bytes; a larger one is answered `413`.
+    public var maxBeaconBodySize: Int = 64 * 1024
+    /// How long a graceful shutdown waits: first for open requests to finish, then for
+    /// the aggregator to acknowledge the last batches.
+    public var shutdownTimeout: Duration = .seconds(2)
+
+    /// Creates a configuration with default settings.
+    ///
+    /// - Parameters:
+    ///   - ingestEndpoint: The aggregator's ingest ROUTER endpoint.
+    ///   - collectorID: The id every batch carries.
+    public init(ingestEndpoint: String, collectorID: CollectorID) {
+        self.ingestEndpoint = ingestEndpoint
+        self.collectorID = collectorID
+        self.firstBatchSequence = UInt64(max(0, WallClock.microseconds()))
+    }
+
+    /// The first setting out of range, described; `nil` when all are usable.
+    var problem: String? {
+        if !(0...65_535).contains(port) { return "port \(port) is not 0...65535" }
+        if !(1...EventBatch.maxEvents).contains(batchSize) {
+            return "batchSize \(batchSize) is not 1...\(EventBatch.maxEvents)"
+        }
+        if batchDelay <= .zero { return "batchDelay must be positive" }
+        if queueLimit < 1 { return "queueLimit must be at least 1" }
+        if eventLoopThreads < 1 { return "eventLoopThreads must be at least 1" }
+        if idleTimeout <= .zero { return "idleTimeout must be positive" }
+        if maxBeaconBodySize < 0 { return "maxBeaconBodySize must not be negative" }
+        if shutdownTimeout < .zero { return "shutdownTimeout must not be negative" }
+        return nil
+    }
+}

@@ -1,0 +1,275 @@
+import Logging
+import Metrics
+import PixelCore
+import Synchronization
+import ZeroMQ
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Sends sealed batches to the aggregator's ingest ROUTER over one DEALER socket, on its
+/// own thread, and reads the acknowledgements.
+///
+/// Protocol: each batch goes out as one frame, `EventBatch.encoded()`; the aggregator
+/// answers each with one `IngestAck` frame (empty frames are skipped, so an envelope
+/// delimiter does no harm). Sent batches stay in ``UnackedBatches`` until acknowledged.
+///
+/// The socket has `ZMQ_IMMEDIATE` set, so while no aggregator is connected a send fails
+/// at once instead of vanishing into a queue for a peer that is not there; the batch
+/// stays in the forwarder and is retried when the connection comes up (the socket's file
+/// descriptor signals that). ZMTP heartbeats notice a dead aggregator within
+/// ``Settings/heartbeatTimeout``. A socket monitor tracks the link for `/readyz`: up
+/// after a completed handshake, down after a disconnect.
+///
+/// The thread sleeps in `poll(2)` on the socket's and the monitor's `ZMQ_FD` and on a
+/// ``WakeSignal`` pipe, with a timeout set to the open batch's deadline, so it costs
+/// nothing while idle and a lone hit leaves within the batch delay.
+final class Forwarder: Sendable {
+    /// Socket settings.
+    struct Settings: Sendable {
+        /// The aggregator's ingest endpoint.
+        var endpoint: String
+        /// Batches libzmq may queue on the connection (`ZMQ_SNDHWM`).
+        var sendHighWaterMark = 1000
+        /// How often to ping an idle connection.
+        var heartbeatInterval: Duration = .seconds(1)
+        /// How long to wait for any traffic after a ping before dropping the connection.
+        var heartbeatTimeout: Duration = .seconds(3)
+        /// The wait before reconnecting.
+        var reconnectInterval: Duration = .milliseconds(100)
+        /// How long closing may wait to flush what is still queued.
+        var linger: Duration = .milliseconds(200)
+        /// The most unacknowledged batches remembered.
+        var unackedLimit = 4096
+    }
+
+    /// What was lost when the forwarder stopped: events never sent, or sent and never
+    /// acknowledged.
+    struct Summary: Sendable, Equatable {
+        var lostBatches = 0
+        var lostEvents = 0
+    }
+
+    /// `ZMQ_FD`: the socket's signalling file descriptor, to poll next to the wake pipe.
+    private static let fileDescriptor = SocketOption<Int>(14)
+
+    private let settings: Settings
+    private let batcher: HitBatcher
+    private let wake: WakeSignal
+    private let metrics: CollectorMetrics
+    private let logger: Logger
+    private let linkUp = Atomic<Bool>(false)
+    private let drainDeadline = Mutex<ContinuousClock.Instant?>(nil)
+
+    /// Resolved once the socket is connecting, or with the error that prevented it.
+    let started = OneShotResult<Void>()
+    /// Resolved when the thread ends.
+    let finished = OneShotResult<Summary>()
+
+    init(settings: Settings, batcher: HitBatcher, wake: WakeSignal, metrics: CollectorMetrics, logger: Logger) {
+        self.settings = settings
+        self.batcher = batcher
+        self.wake = wake
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Whether the connection to the aggregator is up.
+    var isLinkUp: Bool { linkUp.load(ordering: .relaxed) }
+
+    /// Starts the thread.
+    func start(context: Context) -> ZMQThread {
+        ZMQThread.start(name: "pp-forwarder") { [self] in
+            do {
+                finished.succeed(try run(context: context))
+            } catch {
+                started.fail(error)
+                finished.fail(error)
+                throw error
+            }
+        }
+    }
+
+    /// Asks the thread to seal the open batch, send everything, wait for the
+    /// acknowledgements, and stop, giving up after `timeout`.
+    func drain(within timeout: Duration) {
+        drainDeadline.withLock { $0 = ContinuousClock.now.advanced(by: timeout) }
+        wake.signal()
+    }
+
+    private struct Outgoing {
+        let sequence: UInt64
+        let events: Int
+        let bytes: [UInt8]
+    }
+
+    private func run(context: Context) throws -> Summary {
+        let dealer = try context.socket(.dealer)
+        try dealer.set(.immediate, to: true)
+        try dealer.set(.sendHighWaterMark, to: settings.sendHighWaterMark)
+        try dealer.set(.linger, to: .zero)
+        try dealer.set(.heartbeatInterval, to: settings.heartbeatInterval)
+        try dealer.set(.heartbeatTimeout, to: settings.heartbeatTimeout)
+        try dealer.set(.heartbeatTimeToLive, to: settings.heartbeatTimeout)
+        try dealer.set(.reconnectInterval, to: settings.reconnectInterval)
+        let monitor = try dealer.monitor(events: [.handshakeSucceeded, .disconnected])
+        defer {
+            try? dealer.set(.linger, to: settings.linger)
+            dealer.close()
+            monitor.close()
+            setLink(up: false)
+        }
+        try dealer.connect(settings.endpoint)
+        started.succeed(())
+        logger.info("Forwarding to the aggregator", metadata: ["ingest.endpoint": "\(settings.endpoint)"])
+
+        var descriptors = [
+            pollfd(fd: wake.readDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: Int32(try dealer.get(Self.fileDescriptor)), events: Int16(POLLIN), revents: 0),
+            pollfd(fd: Int32(try monitor.socket.get(Self.fileDescriptor)), events: Int16(POLLIN), revents: 0),
+        ]
+        var outbox: [Outgoing] = []
+        var outboxHead = 0
+        var unacked = UnackedBatches(limit: settings.unackedLimit)
+        let frame = Message()
+
+        while true {
+            wake.reset()
+            let drainDeadline = drainDeadline.withLock { $0 }
+            do {
+                while let event = try monitor.tryReceive() { handle(event) }
+                while try dealer.tryReceive(frame) { handleAck(frame, unacked: &unacked) }
+
+                var changed = false
+                let (batches, deadline) = batcher.takeSealed(now: .now, flush: drainDeadline != nil)
+                for batch in batches {
+                    outbox.append(Outgoing(sequence: batch.sequence, events: batch.count, bytes: batch.encoded()))
+                    changed = true
+                }
+                var sent = 0
+                while outboxHead < outbox.count, try dealer.trySend(outbox[outboxHead].bytes) {
+                    let item = outbox[outboxHead]
+                    outboxHead += 1
+                    sent += 1
+                    metrics.batchesSent.increment()
+                    metrics.eventsSent.increment(by: Int64(item.events))
+                    let entry = UnackedBatches.Entry(
+                        sequence: item.sequence, events: item.events, bytes: item.bytes, sentAt: .now)
+                    if let evicted = unacked.append(entry) {
+                        logger.warning(
+                            "Forgot an unacknowledged batch",
+                            metadata: ["batch.sequence": "\(evicted.sequence)", "batch.events": "\(evicted.events)"])
+                    }
+                }
+                if sent > 0 {
+                    batcher.markSent(sent)
+                    changed = true
+                    if outboxHead == outbox.count {
+                        outbox.removeAll(keepingCapacity: true)
+                        outboxHead = 0
+                    }
+                }
+                if changed {
+                    metrics.queuedBatches.record(batcher.queuedBatches)
+                    metrics.unackedBatches.record(unacked.count)
+                }
+
+                let now = ContinuousClock.now
+                if let drainDeadline {
+                    let done = outboxHead == outbox.count && unacked.isEmpty && deadline == nil
+                    if done || now >= drainDeadline {
+                        return summarize(outbox: outbox[outboxHead...], unacked: unacked)
+                    }
+                }
+
+                // ZMQ_FD is edge-triggered: sleep only once ZMQ_EVENTS says nothing is ready.
+                let events = try dealer.events
+                let monitorEvents = try monitor.socket.events
+                if events.contains(.readable) || (outboxHead < outbox.count && events.contains(.writable))
+                    || monitorEvents.contains(.readable)
+                {
+                    continue
+                }
+
+                var wait: Duration = outboxHead < outbox.count ? .milliseconds(100) : .seconds(1)
+                if let deadline, deadline > now { wait = min(wait, now.duration(to: deadline)) }
+                if let drainDeadline { wait = min(wait, max(.zero, now.duration(to: drainDeadline))) }
+                Self.wait(on: &descriptors, timeout: wait)
+            } catch {
+                guard drainDeadline != nil, error == .contextTerminated else { throw error }
+                return summarize(outbox: outbox[outboxHead...], unacked: unacked)
+            }
+        }
+    }
+
+    private func handle(_ event: SocketEvent) {
+        switch event {
+        case .handshakeSucceeded: setLink(up: true)
+        case .disconnected: setLink(up: false)
+        default: break
+        }
+    }
+
+    private func setLink(up: Bool) {
+        guard linkUp.exchange(up, ordering: .relaxed) != up else { return }
+        metrics.aggregatorUp.record(up ? 1 : 0)
+        if up {
+            logger.info("Aggregator link up", metadata: ["ingest.endpoint": "\(settings.endpoint)"])
+        } else {
+            logger.warning("Aggregator link down", metadata: ["ingest.endpoint": "\(settings.endpoint)"])
+        }
+    }
+
+    private func handleAck(_ frame: Message, unacked: inout UnackedBatches) {
+        guard frame.count > 0 else { return }
+        guard let ack = frame.withUnsafeBytes({ IngestAck(decoding: $0) }) else {
+            metrics.acksInvalid.increment()
+            logger.warning("Ignored a frame that is not an ingest ack", metadata: ["frame.bytes": "\(frame.count)"])
+            return
+        }
+        switch ack.status {
+        case .accepted:
+            metrics.acksAccepted.increment()
+        case .duplicate:
+            metrics.acksDuplicate.increment()
+        case .rejected:
+            metrics.acksRejected.increment()
+            logger.error("The aggregator rejected a batch", metadata: ["batch.sequence": "\(ack.sequence)"])
+        }
+        if unacked.remove(sequence: ack.sequence) != nil {
+            metrics.unackedBatches.record(unacked.count)
+        }
+    }
+
+    private func summarize(outbox: ArraySlice<Outgoing>, unacked: UnackedBatches) -> Summary {
+        let unsentEvents = outbox.reduce(0) { $0 + $1.events } + batcher.openEvents
+        let summary = Summary(
+            lostBatches: outbox.count + unacked.count, lostEvents: unsentEvents + unacked.events)
+        metrics.droppedShutdown.increment(by: Int64(summary.lostEvents))
+        if summary.lostEvents > 0 {
+            logger.warning(
+                "Stopped with events not acknowledged by the aggregator",
+                metadata: [
+                    "batches.unsent": "\(outbox.count)", "batches.unacked": "\(unacked.count)",
+                    "events.lost": "\(summary.lostEvents)",
+                ])
+        }
+        return summary
+    }
+
+    /// Waits in `poll(2)` until a descriptor is readable or the timeout passes.
+    private static func wait(on descriptors: inout [pollfd], timeout: Duration) {
+        let (seconds, attoseconds) = timeout.components
+        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        let clamped = Int32(clamping: max(0, milliseconds))
+        for index in descriptors.indices { descriptors[index].revents = 0 }
+        _ = descriptors.withUnsafeMutableBufferPointer {
+            poll($0.baseAddress, nfds_t($0.count), clamped)
+        }
+    }
+}

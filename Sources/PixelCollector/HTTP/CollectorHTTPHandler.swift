@@ -1,0 +1,289 @@
+import NIOCore
+import Metrics
+import NIOHTTP1
+import PixelCore
+import Prometheus
+
+/// Answers one HTTP connection: pixels, beacons, health, readiness and metrics.
+///
+/// Runs on the connection's event loop and never blocks or hops: a hit is parsed,
+/// stamped, hashed and appended to the batch in place, and the answer is a response built
+/// in advance. Responses are flushed once per read, so pipelined requests share a write.
+///
+/// The handler also does two jobs usually left to extra pipeline handlers, because every
+/// handler in the pipeline costs every request a hop: it answers `400` to a request the
+/// HTTP decoder cannot parse (then the decoder closes the connection), and it closes a
+/// connection that has sent nothing for between one and two idle timeouts.
+///
+/// | request | answer |
+/// |---|---|
+/// | `GET /p/{campaign}/{pixel}.gif` | `200` GIF; counted if valid (see ``HitRequest``) |
+/// | `HEAD` on the same | `200` GIF headers; never counted |
+/// | `POST /p/{campaign}/{pixel}` | `204`; counted if valid; body over the limit → `413` and close |
+/// | other methods under `/p/` | `405` |
+/// | `GET`/`HEAD /healthz` | `200 ok` |
+/// | `GET`/`HEAD /readyz` | `200` while the aggregator link is up, else `503` |
+/// | `GET`/`HEAD /metrics` | `200`, Prometheus text |
+/// | other methods on those | `405` |
+/// | anything else | `404` |
+final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = ByteBuffer
+
+    /// What the request being read will be answered with.
+    private enum Reply {
+        /// A pixel; the parsed hit for a `GET`, `nil` for a `HEAD`.
+        case pixel(HitRequest.Parsed?, HitHeaders)
+        /// A beacon, with the body bytes read so far.
+        case beacon(HitRequest.Parsed, HitHeaders, bodyBytes: Int)
+        case fixed(StaticResponse)
+        case readiness
+        case metrics
+        /// The answer was sent early (`413`); the rest of the request is ignored.
+        case answered
+    }
+
+    private let services: HTTPServices
+    private let cache: ResponseCache
+    private var responses: StaticResponses { cache.current }
+    private let idleTimeout: TimeAmount
+    private var idleCheck: RepeatedTask?
+    private var readSinceIdleCheck = false
+    private var reply: Reply?
+    private var isHEAD = false
+    private var connection = ConnectionMode.keepAlive
+    private var needsFlush = false
+    private var closing = false
+    private var quiescing = false
+    private var peerAddress = ""
+    private var dayKey: VisitorHasher.DayKey?
+    private var lastVisitor: (address: String, userAgent: String, day: Int64, hash: UInt64)?
+    private var lastDevice: (userAgent: String, device: DeviceClass)?
+
+    init(services: HTTPServices, responses: ResponseCache, idleTimeout: TimeAmount) {
+        self.services = services
+        self.cache = responses
+        self.idleTimeout = idleTimeout
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        peerAddress = context.channel.remoteAddress?.ipAddress ?? ""
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: idleTimeout, delay: idleTimeout) { _ in
+            let (handler, context) = bound.value
+            if handler.readSinceIdleCheck {
+                handler.readSinceIdleCheck = false
+            } else {
+                context.close(promise: nil)
+            }
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        idleCheck = nil
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        readSinceIdleCheck = true
+        guard !closing else { return }
+        switch Self.unwrapInboundIn(data) {
+        case .head(let head):
+            begin(head, context: context)
+        case .body(let chunk):
+            if case .beacon(let parsed, let headers, let bodyBytes) = reply {
+                let total = bodyBytes + chunk.readableBytes
+                if total > services.maxBeaconBodySize {
+                    services.metrics.countRejection(.bodyTooLarge)
+                    services.metrics.countHTTPError(status: 413)
+                    reply = .answered
+                    connection = .close
+                    send(responses.payloadTooLarge, context: context)
+                } else {
+                    reply = .beacon(parsed, headers, bodyBytes: total)
+                }
+            }
+        case .end:
+            end(context: context)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            quiescing = true
+            if reply == nil { context.close(promise: nil) }
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Responses are written whole and at once, so none is ever half-sent here: a parse
+        // error can always be answered. The decoder closes the connection after this.
+        if error is HTTPParserError, !closing {
+            services.metrics.countHTTPError(status: 400)
+            closing = true
+            context.writeAndFlush(Self.wrapOutboundOut(responses.badRequest.bytes(.close, headOnly: false)), promise: nil)
+        }
+        context.close(promise: nil)
+    }
+
+    private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        isHEAD = head.method == .HEAD
+        if !head.isKeepAlive || quiescing {
+            connection = .close
+        } else {
+            connection = head.version.minor == 0 ? .explicitKeepAlive : .keepAlive
+        }
+        let isRead = head.method == .GET || isHEAD
+        switch Route(target: head.uri) {
+        case .pixel:
+            switch head.method {
+            case .GET:
+                let headers = HitHeaders(head.headers, readForwardedFor: services.trustForwardedFor)
+                reply = .pixel(HitRequest.parse(target: head.uri, style: .image), headers)
+            case .HEAD:
+                reply = .pixel(nil, HitHeaders())
+            case .POST:
+                let declared = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
+                guard declared <= services.maxBeaconBodySize else {
+                    services.metrics.countRejection(.bodyTooLarge)
+                    services.metrics.countHTTPError(status: 413)
+                    reply = .answered
+                    connection = .close
+                    send(responses.payloadTooLarge, context: context)
+                    return
+                }
+                let headers = HitHeaders(head.headers, readForwardedFor: services.trustForwardedFor)
+                reply = .beacon(HitRequest.parse(target: head.uri, style: .beacon), headers, bodyBytes: 0)
+            default:
+                reply = .fixed(responses.pixelMethodNotAllowed)
+            }
+        case .health:
+            reply = .fixed(isRead ? responses.healthy : responses.readOnlyMethodNotAllowed)
+        case .readiness:
+            reply = isRead ? .readiness : .fixed(responses.readOnlyMethodNotAllowed)
+        case .metrics:
+            reply = isRead ? .metrics : .fixed(responses.readOnlyMethodNotAllowed)
+        case .notFound:
+            reply = .fixed(responses.notFound)
+        }
+    }
+
+    private func end(context: ChannelHandlerContext) {
+        guard let reply else { return }
+        switch reply {
+        case .pixel(let parsed, let headers):
+            if let parsed { count(parsed, headers: headers) }
+            send(responses.gif, context: context)
+        case .beacon(let parsed, let headers, _):
+            count(parsed, headers: headers)
+            send(responses.noContent, context: context)
+        case .fixed(let response):
+            services.metrics.countHTTPError(status: Int(response.status.code))
+            send(response, context: context)
+        case .readiness:
+            send(services.forwarder.isLinkUp ? responses.ready : responses.notReady, context: context)
+        case .metrics:
+            sendMetrics(context: context)
+        case .answered:
+            break
+        }
+    }
+
+    // MARK: Counting
+
+    private func count(_ parsed: HitRequest.Parsed, headers: HitHeaders) {
+        switch parsed {
+        case .rejected(let reason):
+            services.metrics.countRejection(reason)
+        case .hit(let request):
+            let time = WallClock.milliseconds()
+            let hit = HitEvent(
+                time: time, kind: request.kind, campaign: request.campaign, pixel: request.pixel,
+                value: request.value, visitor: headers.optedOut ? nil : visitor(headers, time: time),
+                eventID: request.eventID, device: device(headers.userAgent))
+            switch services.batcher.record(hit) {
+            case .accepted: services.metrics.countHit(request.kind)
+            case .dropped: services.metrics.droppedQueueFull.increment()
+            }
+        }
+    }
+
+    /// The visitor hash, cached per connection: keep-alive clients repeat the same agent.
+    private func visitor(_ headers: HitHeaders, time: Int64) -> UInt64 {
+        let day = WallClock.day(ofMilliseconds: time)
+        let address = headers.forwardedFor.map(String.init) ?? peerAddress
+        if let last = lastVisitor, last.day == day, last.address == address, last.userAgent == headers.userAgent {
+            return last.hash
+        }
+        let key: VisitorHasher.DayKey
+        if let dayKey, dayKey.day == day {
+            key = dayKey
+        } else {
+            key = services.visitors.key(forDay: day)
+            dayKey = key
+        }
+        let hash = key.visitor(address: address, userAgent: headers.userAgent)
+        lastVisitor = (address, headers.userAgent, day, hash)
+        return hash
+    }
+
+    /// The device class, cached per connection.
+    private func device(_ userAgent: String) -> DeviceClass {
+        if let last = lastDevice, last.userAgent == userAgent { return last.device }
+        let device = DeviceClassifier.classify(userAgent)
+        lastDevice = (userAgent, device)
+        return device
+    }
+
+    // MARK: Writing
+
+    private func send(_ response: StaticResponse, context: ChannelHandlerContext) {
+        if quiescing { connection = .close }  // shutdown began after the request did
+        finish(with: response.bytes(connection, headOnly: isHEAD), context: context)
+    }
+
+    private func sendMetrics(context: ChannelHandlerContext) {
+        let text = services.registry.emitToBuffer()
+        if quiescing { connection = .close }
+        var headers = [
+            ("Date", cache.date), ("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
+            ("Cache-Control", "no-store"),
+            ("Content-Length", String(text.count)),
+        ]
+        switch connection {
+        case .keepAlive: break
+        case .explicitKeepAlive: headers.append(("Connection", "keep-alive"))
+        case .close: headers.append(("Connection", "close"))
+        }
+        var bytes = HTTPWire.head(status: .ok, headers: headers, allocator: context.channel.allocator)
+        if !isHEAD { bytes.writeBytes(text) }
+        finish(with: bytes, context: context)
+    }
+
+    /// Writes a whole response; flushes at the end of the read, or now and closes.
+    private func finish(with bytes: ByteBuffer, context: ChannelHandlerContext) {
+        reply = nil
+        if connection == .close {
+            closing = true
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(Self.wrapOutboundOut(bytes)).whenComplete { _ in
+                bound.value.close(promise: nil)
+            }
+        } else {
+            context.write(Self.wrapOutboundOut(bytes), promise: nil)
+            needsFlush = true
+        }
+    }
+}

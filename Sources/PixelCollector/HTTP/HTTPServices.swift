@@ -1,0 +1,15 @@
+import Prometheus
+
+/// What every connection handler shares: the batcher, metrics, visitor hashing, the link
+/// state and the registry. All thread-safe; copied into each handler once.
+struct HTTPServices: Sendable {
+    let batcher: HitBatcher
+    let metrics: CollectorMetrics
+    let visitors: VisitorHasher
+    let forwarder: Forwarder
+    let registry: PrometheusCollectorRegistry
+    /// Read the client address from `X-Forwarded-For`.
+    let trustForwardedFor: Bool
+    /// The largest beacon body read, in bytes; a larger one is answered `413`.
+    let maxBeaconBodySize: Int
+}

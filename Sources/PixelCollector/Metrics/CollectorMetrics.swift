@@ -1,0 +1,88 @@
+import Metrics
+import PixelCore
+
+/// The collector's metric handles, made once per ``Collector`` from the factory it was given.
+///
+/// | metric | labels | meaning |
+/// |---|---|---|
+/// | `pixelpulse_collector_hits_total` | `kind` | hits accepted into a batch |
+/// | `pixelpulse_collector_rejected_total` | `reason` | requests answered but not counted (see ``RejectReason``) |
+/// | `pixelpulse_collector_dropped_total` | `reason` | hits lost: `queue_full` (the send queue was full), `shutdown` (still unsent or unacknowledged when the collector stopped) |
+/// | `pixelpulse_collector_http_errors_total` | `status` | `400` (unparseable request), `404`, `405`, `413` answers |
+/// | `pixelpulse_collector_batches_sent_total` | | batches handed to the DEALER socket |
+/// | `pixelpulse_collector_events_sent_total` | | events in those batches |
+/// | `pixelpulse_collector_batch_acks_total` | `status` | acknowledgements: `accepted`, `duplicate`, `rejected`, `invalid` (not an ack frame) |
+/// | `pixelpulse_collector_queued_batches` | | batches waiting to be sent |
+/// | `pixelpulse_collector_unacked_batches` | | batches sent and not yet acknowledged |
+/// | `pixelpulse_collector_aggregator_up` | | 1 while the ingest connection is up |
+struct CollectorMetrics: Sendable {
+    /// Indexed by `EventKind.rawValue`.
+    private let hits: [Counter]
+    private let rejections: [RejectReason: Counter]
+    let droppedQueueFull: Counter
+    let droppedShutdown: Counter
+    private let httpErrors: [Int: Counter]
+    let batchesSent: Counter
+    let eventsSent: Counter
+    let acksAccepted: Counter
+    let acksDuplicate: Counter
+    let acksRejected: Counter
+    let acksInvalid: Counter
+    let queuedBatches: Gauge
+    let unackedBatches: Gauge
+    let aggregatorUp: Gauge
+
+    /// The HTTP statuses counted in `pixelpulse_collector_http_errors_total`.
+    static let countedErrorStatuses = [400, 404, 405, 413]
+
+    init(factory: any MetricsFactory) {
+        let prefix = "pixelpulse_collector_"
+        // Raw values are 0, 1, 2: the array index.
+        hits = EventKind.allCases.sorted { $0.rawValue < $1.rawValue }.map {
+            Counter(label: prefix + "hits_total", dimensions: [("kind", $0.name)], factory: factory)
+        }
+        var rejections: [RejectReason: Counter] = [:]
+        for reason in RejectReason.allCases {
+            rejections[reason] = Counter(
+                label: prefix + "rejected_total", dimensions: [("reason", reason.rawValue)], factory: factory)
+        }
+        self.rejections = rejections
+        droppedQueueFull = Counter(label: prefix + "dropped_total", dimensions: [("reason", "queue_full")], factory: factory)
+        droppedShutdown = Counter(label: prefix + "dropped_total", dimensions: [("reason", "shutdown")], factory: factory)
+        var httpErrors: [Int: Counter] = [:]
+        for status in Self.countedErrorStatuses {
+            httpErrors[status] = Counter(
+                label: prefix + "http_errors_total", dimensions: [("status", String(status))], factory: factory)
+        }
+        self.httpErrors = httpErrors
+        batchesSent = Counter(label: prefix + "batches_sent_total", factory: factory)
+        eventsSent = Counter(label: prefix + "events_sent_total", factory: factory)
+        let ack = { (status: String) in
+            Counter(label: prefix + "batch_acks_total", dimensions: [("status", status)], factory: factory)
+        }
+        acksAccepted = ack("accepted")
+        acksDuplicate = ack("duplicate")
+        acksRejected = ack("rejected")
+        acksInvalid = ack("invalid")
+        queuedBatches = Gauge(label: prefix + "queued_batches", factory: factory)
+        unackedBatches = Gauge(label: prefix + "unacked_batches", factory: factory)
+        aggregatorUp = Gauge(label: prefix + "aggregator_up", factory: factory)
+        aggregatorUp.record(0)
+    }
+
+    /// Counts an accepted hit.
+    @inline(__always)
+    func countHit(_ kind: EventKind) {
+        hits[Int(kind.rawValue)].increment()
+    }
+
+    /// Counts a rejected request.
+    func countRejection(_ reason: RejectReason) {
+        rejections[reason]?.increment()
+    }
+
+    /// Counts an error answer, if its status is one of ``countedErrorStatuses``.
+    func countHTTPError(status: Int) {
+        httpErrors[status]?.increment()
+    }
+}

@@ -1,0 +1,63 @@
+import Logging
+import PixelCollector
+import PixelCore
+import Prometheus
+import ZeroMQ
+
+/// A real ``Collector`` on a system-chosen port, run the way a service group runs it.
+struct RunningCollector {
+    let collector: Collector
+    let registry: PrometheusCollectorRegistry
+    let port: Int
+    private let task: Task<Void, any Error>
+
+    /// Starts a collector forwarding to `endpoint`, and waits until it listens.
+    static func start(
+        ingest endpoint: String, context: Context, configure: (inout CollectorConfiguration) -> Void = { _ in }
+    ) async throws -> RunningCollector {
+        var configuration = CollectorConfiguration(ingestEndpoint: endpoint, collectorID: "test-edge")
+        configuration.port = 0
+        configuration.eventLoopThreads = 1
+        configuration.firstBatchSequence = 1000
+        configuration.batchDelay = .milliseconds(5)
+        configure(&configuration)
+        let registry = PrometheusCollectorRegistry()
+        let collector = Collector(
+            configuration: configuration, zmqContext: context, registry: registry,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let task = Task { try await collector.run() }
+        let port = try await collector.listeningPort
+        return RunningCollector(collector: collector, registry: registry, port: port, task: task)
+    }
+
+    /// Shuts down gracefully and waits until `run()` returns.
+    func stop() async throws {
+        await collector.shutdownGracefully()
+        try await task.value
+    }
+
+    /// One sample of the collector's metrics, such as
+    /// `sample("pixelpulse_collector_rejected_total", #"reason="invalid_pixel""#)`.
+    func sample(_ name: String, _ labels: String = "") -> Int {
+        Self.sample(in: registry.emitToString(), name, labels)
+    }
+
+    static func sample(in text: String, _ name: String, _ labels: String = "") -> Int {
+        let prefix = labels.isEmpty ? "\(name) " : "\(name){\(labels)} "
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return 0 }
+        return Int(Double(line.dropFirst(prefix.count))!)
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes; for states that have no event
+    /// to wait on from outside (readiness as seen over HTTP).
+    static func eventually(
+        timeout: Duration = .seconds(5), _ condition: () async throws -> Bool
+    ) async rethrows -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return try await condition()
+    }
+}
