@@ -1,0 +1,19 @@
+import ArgumentParser
+import ZeroMQ
+
+struct AggregatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aggregator",
+        abstract: "Run the aggregator: ingest from collectors, sliding windows, live feed.")
+
+    @OptionGroup var aggregator: AggregatorOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = try logging.makeLogger(label: "pixelpulse.aggregator")
+        let role = AggregatorRole(configuration: try aggregator.configuration(), context: try Context(), logger: logger)
+        try await runServices(role.services, logger: logger) {
+            try await role.announce()
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import ZeroMQ
+
+struct CollectorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collector",
+        abstract: "Run an HTTP edge collector that forwards hits to an aggregator.")
+
+    @Option(help: "The aggregator's ingest endpoint. (env PIXELPULSE_INGEST; default tcp://127.0.0.1:5570)")
+    var ingest: String?
+
+    @OptionGroup var collector: CollectorOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = try logging.makeLogger(label: "pixelpulse.collector")
+        let endpoint = ingest ?? environment("PIXELPULSE_INGEST") ?? "tcp://127.0.0.1:5570"
+        let role = CollectorRole(
+            configuration: try collector.configuration(ingestEndpoint: endpoint), context: try Context(), logger: logger)
+        try await runServices([role.collector], logger: logger) {
+            _ = try await role.announce()
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import AsyncAlgorithms
+import Foundation
+import Logging
+import ServiceLifecycle
+import ZeroMQ
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Synthetic visitors for `serve --demo`: real HTTP hits on the collector for a few
+/// campaigns and pixels, views ≫ clicks ≫ conversions, with rates that drift over minutes.
+struct DemoTraffic: Service {
+    let port: OneShot<Int>
+    let logger: Logger
+
+    static let campaigns: [(campaign: String, pixels: [String], viewsPerSecond: Double)] = [
+        ("spring-sale", ["hero", "sidebar", "newsletter"], 60),
+        ("brand", ["homepage", "video"], 30),
+        ("retarget", ["cart", "checkout", "email"], 15),
+    ]
+
+    func run() async throws {
+        let base = "http://127.0.0.1:\(await port.value)"
+        logger.info("demo traffic started", metadata: ["demo.target": "\(base)"])
+        let session = URLSession(configuration: .ephemeral)
+        var generator = SystemRandomNumberGenerator()
+        let start = ContinuousClock.now
+        let tick = Duration.milliseconds(100)
+        for await _ in AsyncTimerSequence(interval: tick, clock: .continuous).cancelOnGracefulShutdown() {
+            let minutes = Double((ContinuousClock.now - start).components.seconds) / 60
+            var urls: [URL] = []
+            for (index, entry) in Self.campaigns.enumerated() {
+                // Each campaign's rate and conversion rate drift on their own slow waves.
+                let drift = 1 + 0.5 * sin(minutes * 2 * .pi / 5 + Double(index))
+                let conversionRate = 0.08 * (1 + 0.6 * sin(minutes * 2 * .pi / 7 + Double(index) * 2))
+                for pixel in entry.pixels {
+                    let views = entry.viewsPerSecond * drift / Double(entry.pixels.count) / 10
+                    for _ in 0..<Self.poisson(views, using: &generator) {
+                        urls.append(URL(string: "\(base)/p/\(entry.campaign)/\(pixel).gif")!)
+                        guard Double.random(in: 0..<1, using: &generator) < 0.04 else { continue }
+                        urls.append(URL(string: "\(base)/p/\(entry.campaign)/\(pixel).gif?e=click")!)
+                        guard Double.random(in: 0..<1, using: &generator) < conversionRate else { continue }
+                        let value = Int.random(in: 500...20_000, using: &generator)
+                        let id = UInt64.random(in: 0...UInt64.max, using: &generator)
+                        urls.append(URL(string: "\(base)/p/\(entry.campaign)/\(pixel).gif?e=conversion&v=\(value)&id=\(id)")!)
+                    }
+                }
+            }
+            await withTaskGroup(of: Void.self) { group in
+                for url in urls {
+                    group.addTask { _ = try? await session.data(from: url) }
+                }
+            }
+        }
+        session.invalidateAndCancel()
+    }
+
+    /// A Poisson-distributed count with mean `mean` (Knuth's method; means here are small).
+    static func poisson(_ mean: Double, using generator: inout some RandomNumberGenerator) -> Int {
+        let limit = exp(-mean)
+        var product = Double.random(in: 0..<1, using: &generator)
+        var count = 0
+        while product > limit {
+            count += 1
+            product *= Double.random(in: 0..<1, using: &generator)
+        }
+        return count
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PixelAggregator
+import PixelCollector
+import PixelCore
+
+/// Reads `name` from the environment, for options that also take an environment variable.
+func environment(_ name: String) -> String? {
+    ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+}
+
+struct LoggingOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. (env PIXELPULSE_LOG_LEVEL)")
+    var logLevel: String?
+
+    func makeLogger(label: String) throws -> Logger {
+        let text = logLevel ?? environment("PIXELPULSE_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: text) else {
+            throw ValidationError("unknown log level \"\(text)\"")
+        }
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+}
+
+struct AggregatorOptions: ParsableArguments {
+    @Option(help: "ROUTER endpoint collectors send batches to. (env PIXELPULSE_INGEST; default tcp://127.0.0.1:5570)")
+    var ingest: String?
+
+    @Option(help: "PUB endpoint of the live feed. (env PIXELPULSE_FEED; default tcp://127.0.0.1:5571)")
+    var feed: String?
+
+    @Option(help: "Sliding windows, comma-separated; each slides by 1/60 of its length.")
+    var windows: String = "1m,5m,15m,1h"
+
+    @Option(help: "Accept events up to this many seconds late (default: the longest window).")
+    var graceSeconds: Int?
+
+    @Option(help: "Milliseconds between live-feed updates.")
+    var tickMs: Int = 250
+
+    var ingestEndpoint: String { ingest ?? environment("PIXELPULSE_INGEST") ?? "tcp://127.0.0.1:5570" }
+    var feedEndpoint: String { feed ?? environment("PIXELPULSE_FEED") ?? "tcp://127.0.0.1:5571" }
+
+    func configuration() throws -> AggregatorConfiguration {
+        guard tickMs > 0 else { throw ValidationError("--tick-ms must be positive") }
+        do {
+            let specs = try windows.split(separator: ",").map { try WindowSpec(parsing: String($0)) }
+            let windowConfiguration = try WindowConfiguration(windows: specs, grace: graceSeconds.map { Int64($0) * 1000 })
+            return AggregatorConfiguration(
+                ingestEndpoint: ingestEndpoint, feedEndpoint: feedEndpoint, windows: windowConfiguration,
+                tickInterval: .milliseconds(tickMs))
+        } catch let error as WindowConfigurationError {
+            throw ValidationError("--windows: \(error)")
+        }
+    }
+}
+
+struct CollectorOptions: ParsableArguments {
+    @Option(help: "HTTP address to listen on, HOST:PORT. (env PIXELPULSE_HTTP; default 127.0.0.1:8080)")
+    var http: String?
+
+    @Option(help: "This collector's id, sent with every batch. (env PIXELPULSE_COLLECTOR_ID; default the host name)")
+    var collectorID: String?
+
+    @Option(help: "Events per batch.")
+    var batchSize: Int = 256
+
+    @Option(help: "Milliseconds a batch may wait for more events.")
+    var batchDelayMs: Int = 5
+
+    @Option(help: "Secret for visitor hashing; collectors that share uniques share it. (env PIXELPULSE_VISITOR_SECRET)")
+    var visitorSecret: String?
+
+    @Flag(help: "Take the client address from X-Forwarded-For (only behind a proxy that sets it).")
+    var trustForwardedFor = false
+
+    func configuration(ingestEndpoint: String) throws -> CollectorConfiguration {
+        let address = http ?? environment("PIXELPULSE_HTTP") ?? "127.0.0.1:8080"
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+              (0...65535).contains(port) else {
+            throw ValidationError("--http must be HOST:PORT, got \"\(address)\"")
+        }
+        let idText = collectorID ?? environment("PIXELPULSE_COLLECTOR_ID")
+            ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "collector"
+        let id: CollectorID
+        do {
+            id = try CollectorID(validating: idText)
+        } catch {
+            throw ValidationError("--collector-id: \(error)")
+        }
+        guard (1...EventBatch.maxEvents).contains(batchSize) else {
+            throw ValidationError("--batch-size must be 1…\(EventBatch.maxEvents)")
+        }
+        var configuration = CollectorConfiguration(ingestEndpoint: ingestEndpoint, collectorID: id)
+        configuration.host = String(address[..<colon])
+        configuration.port = port
+        configuration.batchSize = batchSize
+        configuration.batchDelay = .milliseconds(batchDelayMs)
+        configuration.visitorSecret = (visitorSecret ?? environment("PIXELPULSE_VISITOR_SECRET")).map { Array($0.utf8) }
+        configuration.trustForwardedFor = trustForwardedFor
+        return configuration
+    }
+}

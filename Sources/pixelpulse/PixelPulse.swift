@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// `pixelpulse`: the one executable. Each subcommand wires the library modules for one role.
+@main
+struct PixelPulse: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pixelpulse",
+        abstract: "Real-time tracking-pixel analytics: collectors, aggregator and live feed.",
+        discussion: """
+            Start everything on this machine with live demo traffic:
+              pixelpulse serve --demo
+            then watch it:
+              pixelpulse watch
+            """,
+        subcommands: [ServeCommand.self, AggregatorCommand.self, CollectorCommand.self, WatchCommand.self]
+    )
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import Metrics
+import PixelAggregator
+import PixelCollector
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+import ZeroMQ
+
+/// The services of each role, made from parsed options. Shared by `serve`, `aggregator`
+/// and `collector` so the roles are wired one way everywhere.
+struct AggregatorRole {
+    let aggregator: Aggregator
+    let ingest: IngestServer
+    let feed: FeedServer
+
+    /// The in-process endpoint an embedded collector sends to.
+    static let embeddedIngest = "inproc://pixelpulse.ingest"
+
+    init(configuration: AggregatorConfiguration, context: Context, logger: Logger, embedded: Bool = false) {
+        aggregator = Aggregator(configuration: configuration)
+        ingest = IngestServer(
+            endpoints: [configuration.ingestEndpoint] + (embedded ? [Self.embeddedIngest] : []),
+            context: context, aggregator: aggregator, logger: logger)
+        feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
+    }
+
+    var services: [any Service] { [ingest, feed] }
+
+    /// Prints where the aggregator listens, once bound (scripts read these lines).
+    func announce() async throws {
+        say("ingest: \(try await ingest.boundEndpoint)")
+        say("feed: \(try await feed.boundEndpoint)")
+    }
+}
+
+struct CollectorRole {
+    let collector: Collector
+
+    init(configuration: CollectorConfiguration, context: Context, logger: Logger) {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        collector = Collector(configuration: configuration, zmqContext: context, registry: registry, logger: logger)
+    }
+
+    /// Prints where the collector listens, once bound.
+    func announce() async throws -> Int {
+        let port = try await collector.listeningPort
+        let host = collector.configuration.host
+        say("http: http://\(host):\(port)")
+        say("pixel: http://\(host):\(port)/p/{campaign}/{pixel}.gif")
+        return port
+    }
+}
+
+/// Prints a line to standard output at once, even when it is a pipe: scripts and tests
+/// read the endpoints from these lines while the process runs.
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
+}
+
+/// Runs `services` in one group that shuts down gracefully on SIGTERM and SIGINT, calling
+/// `whenReady` alongside.
+func runServices(
+    _ services: [any Service], logger: Logger, whenReady: @escaping @Sendable () async throws -> Void
+) async throws {
+    let group = ServiceGroup(
+        configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        tasks.addTask {
+            do {
+                try await whenReady()
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+        }
+        try await tasks.waitForAll()
+    }
+}

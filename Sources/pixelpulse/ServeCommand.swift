@@ -1,0 +1,38 @@
+import ArgumentParser
+import ZeroMQ
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run aggregator and collector in one process on local endpoints (the embedded default).")
+
+    @Flag(help: "Add synthetic traffic for a few campaigns and pixels, so live numbers move at once.")
+    var demo = false
+
+    @OptionGroup var aggregator: AggregatorOptions
+    @OptionGroup var collector: CollectorOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = try logging.makeLogger(label: "pixelpulse")
+        let context = try Context()
+        let aggregatorRole = AggregatorRole(
+            configuration: try aggregator.configuration(), context: context, logger: logger, embedded: true)
+        let collectorRole = CollectorRole(
+            configuration: try collector.configuration(ingestEndpoint: AggregatorRole.embeddedIngest),
+            context: context, logger: logger)
+        let port = OneShot<Int>()
+        var services = aggregatorRole.services + [collectorRole.collector]
+        if demo { services.append(DemoTraffic(port: port, logger: logger)) }
+        try await runServices(services, logger: logger) {
+            try await aggregatorRole.announce()
+            let bound = try await collectorRole.announce()
+            port.fulfil(bound)
+            say("""
+                PixelPulse is running\(demo ? " with demo traffic" : "").
+                  fire a pixel:  curl -s -o /dev/null -w '%{http_code}\\n' 'http://127.0.0.1:\(bound)/p/spring-sale/hero.gif?e=view'
+                  watch:         pixelpulse watch
+                """)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Synchronization
+import ZeroMQ
+
+/// Runs blocking work (sockets, pipes, child processes) on its own thread, never on Swift's
+/// cooperative pool, and awaits its result.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        _ = ZMQThread.start(name: "test-thread") { @Sendable in
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}
+
+enum TestFailure: Error, CustomStringConvertible {
+    case message(String)
+    var description: String {
+        switch self {
+        case .message(let text): text
+        }
+    }
+}
+
+/// A child process whose standard output is read line by line.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    private let output = Pipe()
+    private let lines = Mutex<(buffer: [UInt8], lines: [String])>(([], []))
+
+    init(_ executable: URL, _ arguments: [String]) throws {
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Reads until a line starting with `prefix`, returning the rest of it.
+    func value(after prefix: String, timeout: Duration = .seconds(30)) async throws -> String {
+        let line = try await line(startingWithAnyOf: [prefix], timeout: timeout)
+        return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Reads until a line starting with one of `prefixes`, returning it whole.
+    func line(startingWithAnyOf prefixes: [String], timeout: Duration = .seconds(90)) async throws -> String {
+        try await onThread { [self] in
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                if let line = lines.withLock({ state in state.lines.first { line in prefixes.contains { line.hasPrefix($0) } } }) {
+                    return line
+                }
+                let chunk = output.fileHandleForReading.availableData
+                guard !chunk.isEmpty else { throw TestFailure.message("\(process.executableURL!.lastPathComponent) closed its output before \(prefixes)") }
+                lines.withLock { state in
+                    state.buffer += chunk
+                    while let newline = state.buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                        state.lines.append(String(decoding: state.buffer[..<newline], as: UTF8.self))
+                        state.buffer.removeSubrange(...newline)
+                    }
+                }
+            }
+            throw TestFailure.message("no \(prefixes) line within \(timeout)")
+        }
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    func terminate() async throws -> Int32 {
+        process.terminate()
+        return try await onThread { [process] in
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    deinit { if process.isRunning { process.terminate() } }
+}
+
+enum Paths {
+    /// The package's root folder.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The built `pixelpulse` executable, beside the test bundle.
+    static var pixelpulse: URL {
+        get throws {
+            let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            for folder in [besideTests, besideTests.deletingLastPathComponent(), root.appendingPathComponent(".build/debug")] {
+                let candidate = folder.appendingPathComponent("pixelpulse")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            }
+            throw TestFailure.message("pixelpulse executable not found near \(besideTests.path); run `swift build` first")
+        }
+    }
+
+    static let feedCheck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("feed_check.py")
+}
+
+/// Runs a command to completion, returning its exit status and standard output.
+func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+    try await onThread {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

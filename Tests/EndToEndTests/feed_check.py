@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Checks a PixelPulse live feed from outside, with pyzmq, the way a user's program reads it.
+
+Subscribes to --prefix (and the heartbeat), prints "ready" once a heartbeat proves the
+subscription is live, then reads until the latest 1h window of every topic in --expect
+equals the expected counts. Every body is checked against the documented schema, every
+topic against the subscribed prefix, and seq must strictly increase. Exits 0 on success,
+1 with a reason otherwise.
+"""
+import argparse
+import json
+import sys
+import time
+
+import zmq
+
+COUNTERS = ("views", "clicks", "conversions", "value")
+
+
+def fail(reason):
+    print(f"FAIL {reason}", flush=True)
+    sys.exit(1)
+
+
+def check_stats(topic, body):
+    for field, kind in (("type", str), ("seq", int), ("time", int), ("campaign", str), ("windows", dict)):
+        if not isinstance(body.get(field), kind):
+            fail(f"{topic}: field {field!r} missing or not {kind.__name__}: {body}")
+    if body["type"] != "stats":
+        fail(f"{topic}: type {body['type']!r}")
+    pixel = body.get("pixel", "absent")
+    expected_topic = f"stats/{body['campaign']}/{pixel if pixel is not None else '*'}/"
+    if pixel == "absent" or topic != expected_topic:
+        fail(f"{topic}: body names {expected_topic}")
+    if set(body["windows"]) != {"1m", "5m", "15m", "1h"}:
+        fail(f"{topic}: windows {sorted(body['windows'])}")
+    for name, window in body["windows"].items():
+        for counter in COUNTERS:
+            if not isinstance(window.get(counter), int) or window[counter] < 0:
+                fail(f"{topic} {name}: {counter} = {window.get(counter)!r}")
+        for rate, numerator, denominator in (("ctr", "clicks", "views"), ("cvr", "conversions", "clicks")):
+            value = window.get(rate, "absent")
+            if window[denominator] == 0:
+                if value is not None:
+                    fail(f"{topic} {name}: {rate} should be null without {denominator}")
+            elif not isinstance(value, (int, float)) or abs(value - window[numerator] / window[denominator]) > 1e-9:
+                fail(f"{topic} {name}: {rate} = {value!r}")
+
+
+def check_heartbeat(body):
+    for field in ("seq", "time", "activeKeys", "ingestRate", "events"):
+        if not isinstance(body.get(field), (int, float)):
+            fail(f"heartbeat: field {field!r} missing: {body}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--feed", required=True)
+    parser.add_argument("--prefix", default="stats/")
+    parser.add_argument("--expect", required=True, help='JSON: {"stats/c/p/": {"views": 1, ...}, ...}')
+    parser.add_argument("--timeout", type=float, default=30)
+    args = parser.parse_args()
+    expected = json.loads(args.expect)
+
+    context = zmq.Context()
+    sub = context.socket(zmq.SUB)
+    sub.setsockopt(zmq.RCVTIMEO, 1000)
+    sub.setsockopt_string(zmq.SUBSCRIBE, args.prefix)
+    sub.setsockopt_string(zmq.SUBSCRIBE, "heartbeat/")
+    sub.connect(args.feed)
+
+    deadline = time.monotonic() + args.timeout
+    latest, last_seq, ready = {}, 0, False
+    while time.monotonic() < deadline:
+        try:
+            topic, raw = sub.recv_multipart()
+        except zmq.Again:
+            continue
+        topic = topic.decode()
+        body = json.loads(raw)
+        if body["seq"] <= last_seq:
+            fail(f"seq went from {last_seq} to {body['seq']}")
+        last_seq = body["seq"]
+        if topic == "heartbeat/":
+            check_heartbeat(body)
+            if not ready:
+                ready = True
+                print("ready", flush=True)
+            continue
+        if not topic.startswith(args.prefix):
+            fail(f"received {topic} while subscribed to {args.prefix}")
+        check_stats(topic, body)
+        latest[topic] = {counter: body["windows"]["1h"][counter] for counter in COUNTERS}
+        if all(latest.get(topic) == counts for topic, counts in expected.items()):
+            extra = sorted(set(latest) - set(expected))
+            if extra:
+                fail(f"unexpected topics {extra}")
+            print(f"OK {len(latest)} topics, last seq {last_seq}", flush=True)
+            return
+    missing = {t: (latest.get(t), c) for t, c in expected.items() if latest.get(t) != c}
+    fail(f"timed out; (got, expected) per topic: {missing}")
+
+
+if __name__ == "__main__":
+    main()
