@@ -24,7 +24,8 @@ import Darwin
 /// stays in the forwarder and is retried when the connection comes up (the socket's file
 /// descriptor signals that). ZMTP heartbeats notice a dead aggregator within
 /// ``Settings/heartbeatTimeout``. A socket monitor tracks the link for `/readyz`: up
-/// after a completed handshake, down after a disconnect.
+/// after a completed handshake, down after a disconnect (an `inproc://` link, inside one
+/// process, is up from the start).
 ///
 /// The thread sleeps in `poll(2)` on the socket's and the monitor's `ZMQ_FD` and on a
 /// ``WakeSignal`` pipe, with a timeout set to the open batch's deadline, so it costs
@@ -125,6 +126,8 @@ final class Forwarder: Sendable {
             setLink(up: false)
         }
         try dealer.connect(settings.endpoint)
+        // inproc has no handshake to monitor; its peer is in this process and bound first.
+        if settings.endpoint.hasPrefix("inproc://") { setLink(up: true) }
         started.succeed(())
         logger.info("Forwarding to the aggregator", metadata: ["ingest.endpoint": "\(settings.endpoint)"])
 
