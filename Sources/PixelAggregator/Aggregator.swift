@@ -1,4 +1,3 @@
-import Foundation
 import PixelCore
 
 /// The aggregator: counts every batch into sliding windows per campaign × pixel and per
@@ -30,7 +29,7 @@ public actor Aggregator {
 
     /// Milliseconds since the Unix epoch, from the system clock.
     @Sendable public static func wallClock() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        WallClock.milliseconds()
     }
 
     /// Counts decoded batches.

@@ -18,7 +18,7 @@ public final class FeedServer: Service {
     private let aggregator: Aggregator
     private let logger: Logger
     private let queue = FeedQueue()
-    private let bound = OneShot<Result<String, ZMQError>>()
+    private let bound = OneShot<String>()
     private let stopping = Atomic(false)
 
     /// Creates the server; ``run()`` binds and publishes.
@@ -31,19 +31,14 @@ public final class FeedServer: Service {
 
     /// The endpoint actually bound, once ``run()`` has bound it.
     public var boundEndpoint: String {
-        get async throws { try await bound.value.get() }
+        get async throws { try await bound.value }
     }
 
     /// Publishes until graceful shutdown, then publishes the final changes.
     public func run() async throws {
-        let finished = OneShot<Result<Void, any Error>>()
+        let finished = OneShot<Void>()
         let thread = ZMQThread.start(name: "pp-feed") { [self] in
-            do {
-                try publish()
-                finished.fulfil(.success(()))
-            } catch {
-                finished.fulfil(.failure(error))
-            }
+            finished.resolve(Result { try publish() })
         }
         defer { try? thread.join() }
         _ = try await boundEndpoint
@@ -61,7 +56,7 @@ public final class FeedServer: Service {
         }
         queue.append(await aggregator.changes())
         stopping.store(true, ordering: .relaxed)
-        try await finished.value.get()
+        try await finished.value
     }
 
     private func publish() throws {
@@ -72,10 +67,10 @@ public final class FeedServer: Service {
             try pub.set(.linger, to: .milliseconds(200))
             try pub.bind(configuration.feedEndpoint)
             let actual = try pub.lastEndpoint
-            bound.fulfil(.success(actual))
+            bound.succeed(actual)
             logger.info("feed listening", metadata: ["feed.endpoint": "\(actual)"])
         } catch {
-            bound.fulfil(.failure(error))
+            bound.fail(error)
             throw error
         }
         defer { pub.close() }

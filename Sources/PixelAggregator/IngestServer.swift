@@ -21,7 +21,7 @@ public final class IngestServer: Service {
     private let context: Context
     private let aggregator: Aggregator
     private let logger: Logger
-    private let bound = OneShot<Result<String, ZMQError>>()
+    private let bound = OneShot<String>()
     private let stopping = Atomic(false)
 
     /// Creates the server; ``run()`` binds and serves.
@@ -43,28 +43,23 @@ public final class IngestServer: Service {
     /// The first endpoint actually bound (with the real port for `:*`), once ``run()`` has
     /// bound them all.
     public var boundEndpoint: String {
-        get async throws { try await bound.value.get() }
+        get async throws { try await bound.value }
     }
 
     /// Serves until graceful shutdown.
     public func run() async throws {
-        let finished = OneShot<Result<Void, any Error>>()
+        let finished = OneShot<Void>()
         let thread = ZMQThread.start(name: "pp-ingest") { [self] in
-            do {
-                try serve()
-                finished.fulfil(.success(()))
-            } catch {
-                finished.fulfil(.failure(error))
-            }
+            finished.resolve(Result { try serve() })
         }
         await withGracefulShutdownHandler {
-            _ = await finished.value
+            _ = try? await finished.value
         } onGracefulShutdown: {
             self.stopping.store(true, ordering: .relaxed)
         }
         stopping.store(true, ordering: .relaxed)
         try? thread.join()
-        try await finished.value.get()
+        try await finished.value
     }
 
     private func serve() throws {
@@ -80,9 +75,9 @@ public final class IngestServer: Service {
                 first = first ?? actual
                 logger.info("ingest listening", metadata: ["ingest.endpoint": "\(actual)"])
             }
-            bound.fulfil(.success(first!))
+            bound.succeed(first!)
         } catch {
-            bound.fulfil(.failure(error))
+            bound.fail(error)
             throw error
         }
         defer { router.close() }

@@ -51,7 +51,7 @@ public actor Collector: Service {
     private let registry: PrometheusCollectorRegistry
     private let metrics: CollectorMetrics
     private let logger: Logger
-    private let boundPort = OneShotResult<Int>()
+    private let boundPort = OneShot<Int>()
     private var state = State.initial
     private var shutdownRequested = false
 

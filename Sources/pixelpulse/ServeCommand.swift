@@ -27,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await runServices(services, logger: logger) {
             try await aggregatorRole.announce()
             let bound = try await collectorRole.announce()
-            port.fulfil(bound)
+            port.succeed(bound)
             say("""
                 PixelPulse is running\(demo ? " with demo traffic" : "").
                   fire a pixel:  curl -s -o /dev/null -w '%{http_code}\\n' 'http://127.0.0.1:\(bound)/p/spring-sale/hero.gif?e=view'

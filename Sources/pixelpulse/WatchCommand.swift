@@ -37,14 +37,14 @@ struct WatchCommand: AsyncParsableCommand {
         let windows = Set((window ?? "").split(separator: ",").map(String.init))
         let context = try Context()
         let (refreshMs, once) = (refreshMs, once)
-        let finished = OneShot<Result<Void, any Error>>()
+        let finished = OneShot<Void>()
         _ = ZMQThread.start(name: "pp-watch") {
-            finished.fulfil(Result {
+            finished.resolve(Result {
                 try Self.watch(context: context, endpoint: endpoint, prefix: prefix, windows: windows,
                                refresh: .milliseconds(refreshMs), once: once)
             })
         }
-        try await finished.value.get()
+        try await finished.value
     }
 
     /// Subscribes and redraws on its own thread until interrupted (or once, with `once`).

@@ -68,9 +68,9 @@ final class Forwarder: Sendable {
     private let drainDeadline = Mutex<ContinuousClock.Instant?>(nil)
 
     /// Resolved once the socket is connecting, or with the error that prevented it.
-    let started = OneShotResult<Void>()
+    let started = OneShot<Void>()
     /// Resolved when the thread ends.
-    let finished = OneShotResult<Summary>()
+    let finished = OneShot<Summary>()
 
     init(settings: Settings, batcher: HitBatcher, wake: WakeSignal, metrics: CollectorMetrics, logger: Logger) {
         self.settings = settings

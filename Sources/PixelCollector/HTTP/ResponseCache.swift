@@ -1,4 +1,5 @@
 import NIOCore
+import PixelCore
 
 /// One event loop's fixed responses, rebuilt every second so their `Date` header stays
 /// current.
