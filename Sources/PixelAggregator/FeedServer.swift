@@ -2,7 +2,6 @@ import AsyncAlgorithms
 import Logging
 import PixelCore
 import ServiceLifecycle
-import Synchronization
 import ZeroMQ
 
 /// Publishes the live feed on a ZeroMQ PUB socket: on every tick what changed, and a
@@ -18,8 +17,7 @@ public final class FeedServer: Service {
     private let aggregator: Aggregator
     private let logger: Logger
     private let queue = FeedQueue()
-    private let bound = OneShot<String>()
-    private let stopping = Atomic(false)
+    private let thread = SocketThread(name: "feed")
 
     /// Creates the server; ``run()`` binds and publishes.
     public init(configuration: AggregatorConfiguration, context: Context, aggregator: Aggregator, logger: Logger) {
@@ -31,17 +29,18 @@ public final class FeedServer: Service {
 
     /// The endpoint actually bound, once ``run()`` has bound it.
     public var boundEndpoint: String {
-        get async throws { try await bound.value }
+        get async throws { try await thread.boundEndpoint }
     }
 
     /// Publishes until graceful shutdown, then publishes the final changes.
     public func run() async throws {
-        let finished = OneShot<Void>()
-        let thread = ZMQThread.start(name: "pp-feed") { [self] in
-            finished.resolve(Result { try publish() })
+        thread.start { [self] in try publish() }
+        do {
+            _ = try await boundEndpoint
+        } catch {
+            try await thread.join()
+            throw error
         }
-        defer { try? thread.join() }
-        _ = try await boundEndpoint
         let ticks = AsyncTimerSequence(interval: configuration.tickInterval, clock: .continuous)
         var sinceHeartbeat = Duration.zero
         queue.append([await aggregator.heartbeat()])
@@ -55,28 +54,20 @@ public final class FeedServer: Service {
             queue.append(messages)
         }
         queue.append(await aggregator.changes())
-        stopping.store(true, ordering: .relaxed)
-        try await finished.value
+        thread.stop()
+        try await thread.join()
     }
 
     private func publish() throws {
-        let pub: Socket
-        do {
-            pub = try context.socket(.pub)
-            try pub.set(.sendHighWaterMark, to: configuration.feedHighWaterMark)
-            try pub.set(.linger, to: .milliseconds(200))
-            try pub.bind(configuration.feedEndpoint)
-            let actual = try pub.lastEndpoint
-            bound.succeed(actual)
-            logger.info("feed listening", metadata: ["feed.endpoint": "\(actual)"])
-        } catch {
-            bound.fail(error)
-            throw error
+        let pub = try thread.bind(.pub, context: context, endpoints: [configuration.feedEndpoint], logger: logger) {
+            socket throws(ZMQError) in
+            try socket.set(.sendHighWaterMark, to: configuration.feedHighWaterMark)
+            try socket.set(.linger, to: .milliseconds(200))
         }
         defer { pub.close() }
         var done = false
         while !done {
-            done = stopping.load(ordering: .relaxed)
+            done = thread.isStopping
             for message in queue.take(waiting: .milliseconds(50)) {
                 do {
                     // A PUB socket drops at a subscriber's high-water mark rather than block.

@@ -2,7 +2,6 @@ import Dispatch
 import Logging
 import PixelCore
 import ServiceLifecycle
-import Synchronization
 import ZeroMQ
 
 /// Receives batches from collectors on a ZeroMQ ROUTER socket and acknowledges each one.
@@ -21,8 +20,7 @@ public final class IngestServer: Service {
     private let context: Context
     private let aggregator: Aggregator
     private let logger: Logger
-    private let bound = OneShot<String>()
-    private let stopping = Atomic(false)
+    private let thread = SocketThread(name: "ingest")
 
     /// Creates the server; ``run()`` binds and serves.
     ///
@@ -43,48 +41,31 @@ public final class IngestServer: Service {
     /// The first endpoint actually bound (with the real port for `:*`), once ``run()`` has
     /// bound them all.
     public var boundEndpoint: String {
-        get async throws { try await bound.value }
+        get async throws { try await thread.boundEndpoint }
     }
 
     /// Serves until graceful shutdown.
     public func run() async throws {
-        let finished = OneShot<Void>()
-        let thread = ZMQThread.start(name: "pp-ingest") { [self] in
-            finished.resolve(Result { try serve() })
-        }
+        thread.start { [self] in try serve() }
         await withGracefulShutdownHandler {
-            _ = try? await finished.value
+            try? await thread.join()
         } onGracefulShutdown: {
-            self.stopping.store(true, ordering: .relaxed)
+            self.thread.stop()
         }
-        stopping.store(true, ordering: .relaxed)
-        try? thread.join()
-        try await finished.value
+        thread.stop()
+        try await thread.join()
     }
 
     private func serve() throws {
-        let router: Socket
-        do {
-            router = try context.socket(.router)
-            try router.set(.receiveHighWaterMark, to: 1000)
-            try router.set(.linger, to: .milliseconds(100))
-            var first: String?
-            for endpoint in endpoints {
-                try router.bind(endpoint)
-                let actual = try router.lastEndpoint
-                first = first ?? actual
-                logger.info("ingest listening", metadata: ["ingest.endpoint": "\(actual)"])
-            }
-            bound.succeed(first!)
-        } catch {
-            bound.fail(error)
-            throw error
+        let router = try thread.bind(.router, context: context, endpoints: endpoints, logger: logger) { socket throws(ZMQError) in
+            try socket.set(.receiveHighWaterMark, to: 1000)
+            try socket.set(.linger, to: .milliseconds(100))
         }
         defer { router.close() }
         let poller = Poller()
         poller.register(router)
         var replies: [(identity: [UInt8], ack: IngestAck)] = []
-        while !stopping.load(ordering: .relaxed) {
+        while !thread.isStopping {
             do {
                 guard try poller.poll(timeout: .milliseconds(50)) > 0 else { continue }
                 var batches: [EventBatch] = []
