@@ -34,25 +34,55 @@ import Testing
         store.record(.click, at: Self.t0, key: key)
         store.record(.conversion, value: 1999, at: Self.t0, key: key)
         for window in 0..<4 {
-            do { let observed = store.counts(key: key, window: window); #expect(observed == Counts(views: 1, clicks: 1, conversions: 1, value: 1999)) }
+            do {
+                let counts = store.counts(key: key, window: window)
+                #expect(counts == Counts(views: 1, clicks: 1, conversions: 1, value: 1999))
+            }
         }
         store.advance(to: Self.t0 + 60_000)
-        do { let observed = store.counts(key: key, window: 0); #expect(observed.isZero) }
-        do { let observed = store.counts(key: key, window: 1); #expect(observed.views == 1) }
+        do {
+            let counts = store.counts(key: key, window: 0)
+            #expect(counts.isZero)
+        }
+        do {
+            let counts = store.counts(key: key, window: 1)
+            #expect(counts.views == 1)
+        }
         store.advance(to: Self.t0 + 3_600_000)
-        do { let observed = store.isIdle(key: key); #expect(observed) }
+        do {
+            let idle = store.isIdle(key: key)
+            #expect(idle)
+        }
     }
 
     @Test func refusesTooLateAndTooEarly() {
         var store = WindowStore(configuration: Self.configurations[1])
         let key = store.makeKey()
         store.advance(to: Self.t0)
-        do { let observed = store.record(.view, at: Self.t0 + 2001, key: key); #expect(observed == .tooFarInFuture) }
-        do { let observed = store.record(.view, at: Self.t0 + 2000, key: key); #expect(observed == .accepted) }
-        do { let observed = store.record(.view, at: Self.t0 + 2000 - 30_001, key: key); #expect(observed == .tooLate) }
-        do { let observed = store.record(.view, at: -1, key: key); #expect(observed == .tooLate) }
-        do { let observed = store.refusals; #expect(observed == WindowStore.Refusals(tooLate: 2, tooFarInFuture: 1)) }
-        do { let observed = store.accepted; #expect(observed == 1) }
+        do {
+            let outcome = store.record(.view, at: Self.t0 + 2001, key: key)
+            #expect(outcome == .tooFarInFuture)
+        }
+        do {
+            let outcome = store.record(.view, at: Self.t0 + 2000, key: key)
+            #expect(outcome == .accepted)
+        }
+        do {
+            let outcome = store.record(.view, at: Self.t0 + 2000 - 30_001, key: key)
+            #expect(outcome == .tooLate)
+        }
+        do {
+            let outcome = store.record(.view, at: -1, key: key)
+            #expect(outcome == .tooLate)
+        }
+        do {
+            let counts = store.refusals
+            #expect(counts == WindowStore.Refusals(tooLate: 2, tooFarInFuture: 1))
+        }
+        do {
+            let counts = store.accepted
+            #expect(counts == 1)
+        }
     }
 
     @Test func aLateEventCountsOnlyInWindowsThatStillCoverIt() {
@@ -60,7 +90,10 @@ import Testing
         let key = store.makeKey()
         store.advance(to: Self.t0)
         store.record(.view, at: Self.t0 - 120_000, key: key)
-        do { let observed = store.counts(key: key); #expect(observed.map(\.views) == [0, 1, 1, 1]) }
+        do {
+            let counts = store.counts(key: key)
+            #expect(counts.map(\.views) == [0, 1, 1, 1])
+        }
     }
 
     @Test func lanesWidenWithoutLosingCounts() {
@@ -73,8 +106,14 @@ import Testing
             expected += 9 * min(count, UInt64(UInt32.max))
             store.record(.conversion, value: HitEvent.maxValue, at: Self.t0, key: key)
         }
-        do { let observed = store.counts(key: key, window: 3); #expect(observed.views == expected) }
-        do { let observed = store.counts(key: key, window: 3); #expect(observed.value == 4 * HitEvent.maxValue) }
+        do {
+            let counts = store.counts(key: key, window: 3)
+            #expect(counts.views == expected)
+        }
+        do {
+            let counts = store.counts(key: key, window: 3)
+            #expect(counts.value == 4 * HitEvent.maxValue)
+        }
     }
 
     @Test func aQuietKeyCostsUnder128Bytes() {
@@ -85,8 +124,14 @@ import Testing
             store.advance(to: Self.t0 + Int64(minute) * 60_000)
             store.record(minute == 3 ? .click : .view, at: store.now, key: key)
         }
-        do { let observed = store.byteCount(key: key); #expect(observed <= 128) }
-        do { let observed = store.counts(key: key, window: 3); #expect(observed == Counts(views: 3, clicks: 1)) }
+        do {
+            let bytes = store.byteCount(key: key)
+            #expect(bytes <= 128)
+        }
+        do {
+            let counts = store.counts(key: key, window: 3)
+            #expect(counts == Counts(views: 3, clicks: 1))
+        }
     }
 
     @Test func aBusyKeyMovesToRingsAndBackToNothingWhenIdle() {
@@ -96,12 +141,27 @@ import Testing
             store.advance(to: Self.t0 + Int64(second) * 1000)
             store.record(.view, at: store.now, key: key)
         }
-        do { let observed = store.byteCount(key: key); #expect(observed > 128) }
-        do { let observed = store.counts(key: key, window: 0); #expect(observed.views == 60) }
-        do { let observed = store.counts(key: key, window: 3); #expect(observed.views == 120) }
+        do {
+            let bytes = store.byteCount(key: key)
+            #expect(bytes > 128)
+        }
+        do {
+            let counts = store.counts(key: key, window: 0)
+            #expect(counts.views == 60)
+        }
+        do {
+            let counts = store.counts(key: key, window: 3)
+            #expect(counts.views == 120)
+        }
         store.advance(to: Self.t0 + 5 * 3_600_000)
-        do { let observed = store.isIdle(key: key); #expect(observed) }
-        do { let observed = store.byteCount(key: key); #expect(observed == 0) }
+        do {
+            let idle = store.isIdle(key: key)
+            #expect(idle)
+        }
+        do {
+            let bytes = store.byteCount(key: key)
+            #expect(bytes == 0)
+        }
     }
 
     /// Thousands of random streams, each checked against ``ReferenceWindows`` as it goes.
@@ -144,7 +204,10 @@ import Testing
                     }
                     let time = reference.now + offset
                     let expected = reference.record(kind, value: value, count: count, at: time, key: key)
-                    do { let observed = store.record(kind, value: value, count: count, at: time, key: key); #expect(observed == expected, "seed \(seed)") }
+                    do {
+                        let outcome = store.record(kind, value: value, count: count, at: time, key: key)
+                        #expect(outcome == expected, "seed \(seed)")
+                    }
                     continue
                 }
                 store.advance(to: clock)
@@ -156,7 +219,10 @@ import Testing
                             "seed \(seed) final key \(key) window \(window)") }
                 }
             }
-            do { let observed = store.refusals; #expect(observed == reference.refusals) }
+            do {
+                let counts = store.refusals
+                #expect(counts == reference.refusals)
+            }
         }
     }
 
