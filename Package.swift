@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "PixelCore", targets: ["PixelCore"]),
         .library(name: "PixelAggregator", targets: ["PixelAggregator"]),
         .library(name: "PixelCollector", targets: ["PixelCollector"]),
+        .library(name: "PixelPulseClient", targets: ["PixelPulseClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -51,10 +52,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(name: "PixelPulseClient", dependencies: ["PixelCore", "ZeroMQ"]),
         .executableTarget(
             name: "pixelpulse",
             dependencies: [
-                "PixelCore", "ZeroMQ", "PixelAggregator", "PixelCollector",
+                "PixelCore", "ZeroMQ", "PixelAggregator", "PixelCollector", "PixelPulseClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -80,6 +82,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "PixelPulseClientTests",
+            dependencies: [
+                "PixelPulseClient", "PixelAggregator", "PixelCore", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

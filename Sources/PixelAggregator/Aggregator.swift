@@ -14,6 +14,9 @@ public actor Aggregator {
     private var lastHeartbeat: Int64?
     /// When the aggregator started, ms since the Unix epoch.
     public nonisolated let startedAt: Int64
+    /// What ``FeedServer`` publishes, in `seq` order: only this actor appends to it, so the
+    /// order of the queue is the order in which `seq` numbers were handed out.
+    nonisolated let feedQueue = FeedQueue()
 
     /// Creates an aggregator.
     ///
@@ -46,11 +49,54 @@ public actor Aggregator {
     /// Feed messages for everything that changed since the last call: keys with new
     /// events, and keys whose windows slid since the shortest window's last step.
     public func changes() -> [FeedMessage] {
-        let now = clock()
+        changes(now: clock())
+    }
+
+    private func changes(now: Int64) -> [FeedMessage] {
         let unit = now / windowUnit
         defer { lastSweepUnit = unit }
         return state.changes(now: now, sweep: unit != lastSweepUnit)
     }
+
+    /// Computes ``changes()`` and queues them for the feed in the same step, so no later
+    /// message (with a higher `seq`) can reach the feed before them.
+    public func publishChanges() {
+        feedQueue.append(changes())
+    }
+
+    /// Computes a ``heartbeat()`` and queues it for the feed.
+    public func publishHeartbeat() {
+        feedQueue.append([heartbeat()])
+    }
+
+    /// One chunk of a snapshot: the current stats of up to `limit` keys from `start` whose
+    /// topic starts with `prefix`.
+    ///
+    /// Consistency (the Clone pattern's promise): the call first publishes every pending
+    /// change (``publishChanges()``) and only then reads `seq` and the keys, all in one actor
+    /// step. So, at the moment of reading, everything counted so far is either already on
+    /// the feed with `seq` ≤ the chunk's `seq`, or — for window slides within the current
+    /// step of the shortest window, which the next sweep publishes — not yet visible in the
+    /// counts read either. Any change after this step gets a `seq` greater than the
+    /// chunk's. Chunks are separate actor calls (ingestion goes on between them), so each
+    /// chunk has its own `seq`, never below that of the first chunk (the snapshot's `S`):
+    /// a key read in a later chunk may be newer than `S`, which is fine because every
+    /// change after `S` was or will be published with a `seq` above `S`, and a client that
+    /// drops updates at or below a key's own `seq` never applies one older than the body.
+    ///
+    /// One caveat, shared with the live feed: a window slide caused by an event stamped
+    /// ahead of the clock is published at the clock's next step, and a key whose counts
+    /// then return exactly to their last published values is not published again.
+    public func snapshot(prefix: String, from start: Int, limit: Int) -> SnapshotChunk {
+        // One `now` for both: counts read at a later time than the flush could be ahead of it.
+        let now = clock()
+        feedQueue.append(changes(now: now))
+        let (messages, next) = state.snapshot(prefix: prefix, from: start, limit: limit, now: now)
+        return SnapshotChunk(seq: state.seq, time: now, messages: messages, next: next)
+    }
+
+    /// The `seq` of the last message queued for the feed.
+    public var seq: UInt64 { state.seq }
 
     /// The `heartbeat/` message.
     ///

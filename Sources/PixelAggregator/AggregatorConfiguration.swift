@@ -6,6 +6,8 @@ public struct AggregatorConfiguration: Sendable {
     public var ingestEndpoint: String
     /// The PUB endpoint of the live feed.
     public var feedEndpoint: String
+    /// The ROUTER endpoint that answers snapshot requests (see ``SnapshotServer``).
+    public var snapshotEndpoint: String
     /// The sliding windows and the lateness rules.
     public var windows: WindowConfiguration
     /// How often changed keys are published.
@@ -21,6 +23,7 @@ public struct AggregatorConfiguration: Sendable {
     public init(
         ingestEndpoint: String = "tcp://127.0.0.1:5570",
         feedEndpoint: String = "tcp://127.0.0.1:5571",
+        snapshotEndpoint: String = "tcp://127.0.0.1:5572",
         windows: WindowConfiguration = .standard,
         tickInterval: Duration = .milliseconds(250),
         heartbeatInterval: Duration = .seconds(1),
@@ -29,6 +32,7 @@ public struct AggregatorConfiguration: Sendable {
     ) {
         self.ingestEndpoint = ingestEndpoint
         self.feedEndpoint = feedEndpoint
+        self.snapshotEndpoint = snapshotEndpoint
         self.windows = windows
         self.tickInterval = tickInterval
         self.heartbeatInterval = min(heartbeatInterval, .seconds(1))

@@ -102,6 +102,26 @@ struct AggregatorState: ~Copyable {
         return messages
     }
 
+    /// Stats messages (with `seq` = the current ``seq``) for up to `limit` keys from
+    /// `start` whose topic starts with `prefix`, and the key to continue from (`nil` at the
+    /// end).
+    mutating func snapshot(prefix: String, from start: Int, limit: Int, now: Int64) -> ([FeedMessage], next: Int?) {
+        var messages: [FeedMessage] = []
+        let end = min(table.count, start + limit)
+        var key = start
+        while key < end {
+            let entry = table[key]
+            if entry.topic.hasPrefix(prefix) {
+                messages.append(FeedMessage(
+                    topic: entry.topic,
+                    body: StatsBody.encode(seq: seq, time: now, campaign: entry.campaign, pixel: entry.pixel,
+                                           windows: windows, counts: store.counts(key: key))))
+            }
+            key += 1
+        }
+        return (messages, end < table.count ? end : nil)
+    }
+
     /// The current counts of `key`, every window.
     mutating func counts(key: Int) -> [Counts] { store.counts(key: key) }
 

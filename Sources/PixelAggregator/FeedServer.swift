@@ -16,7 +16,9 @@ public final class FeedServer: Service {
     private let context: Context
     private let aggregator: Aggregator
     private let logger: Logger
-    private let queue = FeedQueue()
+    /// Filled by the aggregator itself, in `seq` order: snapshot reads flush pending
+    /// changes into it too (see ``Aggregator/snapshot(prefix:from:limit:)``).
+    private var queue: FeedQueue { aggregator.feedQueue }
     private let thread = SocketThread(name: "feed")
 
     /// Creates the server; ``run()`` binds and publishes.
@@ -43,17 +45,16 @@ public final class FeedServer: Service {
         }
         let ticks = AsyncTimerSequence(interval: configuration.tickInterval, clock: .continuous)
         var sinceHeartbeat = Duration.zero
-        queue.append([await aggregator.heartbeat()])
+        await aggregator.publishHeartbeat()
         for await _ in ticks.cancelOnGracefulShutdown() {
-            var messages = await aggregator.changes()
+            await aggregator.publishChanges()
             sinceHeartbeat += configuration.tickInterval
             if sinceHeartbeat >= configuration.heartbeatInterval {
                 sinceHeartbeat = .zero
-                messages.append(await aggregator.heartbeat())
+                await aggregator.publishHeartbeat()
             }
-            queue.append(messages)
         }
-        queue.append(await aggregator.changes())
+        await aggregator.publishChanges()
         thread.stop()
         try await thread.join()
     }

@@ -2,6 +2,7 @@ import Dispatch
 import Logging
 import PixelCore
 import ServiceLifecycle
+import Synchronization
 import ZeroMQ
 
 /// Receives batches from collectors on a ZeroMQ ROUTER socket and acknowledges each one.
@@ -103,15 +104,19 @@ public final class IngestServer: Service {
     }
 }
 
-/// Runs async work from a plain thread and waits for it.
+/// Runs async work from a plain thread and waits for its result.
 ///
 /// Only for the dedicated socket threads: it blocks the calling thread, which is the point
 /// (backpressure), and must never be called from Swift's cooperative pool.
-func blockingCall(_ operation: @escaping @Sendable () async -> Void) {
+@discardableResult
+func blockingCall<T: Sendable>(_ operation: @escaping @Sendable () async -> T) -> T {
     let done = DispatchSemaphore(value: 0)
+    let result = Mutex<T?>(nil)
     Task.detached {
-        await operation()
+        let value = await operation()
+        result.withLock { $0 = value }
         done.signal()
     }
     done.wait()
+    return result.withLock { $0! }
 }

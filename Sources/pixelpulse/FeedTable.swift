@@ -1,38 +1,32 @@
 import Foundation
 import PixelCore
+import PixelPulseClient
 
-/// The latest stats per topic, as `watch` shows them, built from live-feed messages.
+/// The latest stats per topic, as `watch` shows them, from a ``FeedClient`` state.
 struct FeedTable {
     struct Row {
         var campaign: String
         var pixel: String?
-        var seq: Int
-        /// Window name → counters, in feed order.
-        var windows: [(name: String, counts: [String: Any])]
+        /// Window name → counters, shortest window first.
+        var windows: [(name: String, counts: WindowStats)]
     }
 
     private(set) var rows: [String: Row] = [:]
-    private(set) var lastSeq = 0
-    private(set) var heartbeat: [String: Any]?
+    private(set) var lastSeq: UInt64 = 0
+    private(set) var heartbeat: FeedHeartbeat?
     private(set) var heartbeatReceived: ContinuousClock.Instant?
 
-    /// Applies one message; returns false for a body that is not JSON.
-    @discardableResult
-    mutating func apply(topic: String, body: [UInt8]) -> Bool {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { return false }
-        lastSeq = max(lastSeq, object["seq"] as? Int ?? 0)
-        if topic == FeedTopic.heartbeat {
-            heartbeat = object
+    /// Takes the rows and heartbeat of a consistent feed state.
+    mutating func load(_ state: FeedState) {
+        lastSeq = state.seq
+        if state.heartbeat != nil, state.heartbeat != heartbeat || state.event == .heartbeat {
             heartbeatReceived = .now
-            return true
         }
-        guard topic.hasPrefix(FeedTopic.statsPrefix), let campaign = object["campaign"] as? String,
-              let windows = object["windows"] as? [String: [String: Any]] else { return true }
-        let seq = object["seq"] as? Int ?? 0
-        guard seq > rows[topic]?.seq ?? 0 else { return true }
-        let ordered = windows.sorted { Self.length($0.key) < Self.length($1.key) }.map { (name: $0.key, counts: $0.value) }
-        rows[topic] = Row(campaign: campaign, pixel: object["pixel"] as? String, seq: seq, windows: ordered)
-        return true
+        heartbeat = state.heartbeat
+        rows = state.stats.mapValues { stats in
+            Row(campaign: stats.campaign, pixel: stats.pixel,
+                windows: stats.windows.sorted { Self.length($0.key) < Self.length($1.key) }.map { (name: $0.key, counts: $0.value) })
+        }
     }
 
     /// The table as text, `windows` limiting which windows are shown (all when empty).
@@ -42,10 +36,10 @@ struct FeedTable {
         if let received = heartbeatReceived, let heartbeat {
             let age = ContinuousClock.now - received
             let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
-            let rate = heartbeat["ingestRate"] as? Double ?? 0
+            let rate = heartbeat.ingestRate
             status += seconds > 3
                 ? " · NO HEARTBEAT for \(Int(seconds))s: aggregator down or unreachable"
-                : " · \(Self.format(rate)) events/s · \(heartbeat["activeKeys"] as? Int ?? 0) active keys"
+                : " · \(Self.format(rate)) events/s · \(heartbeat.activeKeys) active keys"
         } else {
             status += " · waiting for the aggregator…"
         }
@@ -63,12 +57,12 @@ struct FeedTable {
                     Self.pad(first ? row.campaign : "", 16, left: true),
                     Self.pad(first ? row.pixel ?? "(all)" : "", 14, left: true),
                     Self.pad(window.name, 6, left: true),
-                    Self.pad("\(counts["views"] as? Int ?? 0)", 10),
-                    Self.pad("\(counts["clicks"] as? Int ?? 0)", 8),
-                    Self.pad("\(counts["conversions"] as? Int ?? 0)", 7),
-                    Self.pad(Self.money(counts["value"] as? Int ?? 0), 11),
-                    Self.pad(Self.percent(counts["ctr"] as? Double), 7),
-                    Self.pad(Self.percent(counts["cvr"] as? Double), 7),
+                    Self.pad("\(counts.views)", 10),
+                    Self.pad("\(counts.clicks)", 8),
+                    Self.pad("\(counts.conversions)", 7),
+                    Self.pad(Self.money(counts.value), 11),
+                    Self.pad(Self.percent(counts.ctr), 7),
+                    Self.pad(Self.percent(counts.cvr), 7),
                 ]
                 lines.append(cells.joined(separator: " "))
             }
@@ -90,7 +84,7 @@ struct FeedTable {
         return String(format: "%.2f%%", value * 100)
     }
 
-    private static func money(_ minor: Int) -> String { String(format: "%.2f", Double(minor) / 100) }
+    private static func money(_ minor: UInt64) -> String { String(format: "%.2f", Double(minor) / 100) }
 
     private static func format(_ value: Double) -> String { String(format: "%.0f", value) }
 }

@@ -33,6 +33,9 @@ struct AggregatorOptions: ParsableArguments {
     @Option(help: "PUB endpoint of the live feed. (env PIXELPULSE_FEED; default tcp://127.0.0.1:5571)")
     var feed: String?
 
+    @Option(help: "ROUTER endpoint answering snapshot requests. (env PIXELPULSE_SNAPSHOT; default tcp://127.0.0.1:5572)")
+    var snapshot: String?
+
     @Option(help: "Sliding windows, comma-separated; each slides by 1/60 of its length.")
     var windows: String = "1m,5m,15m,1h"
 
@@ -44,6 +47,7 @@ struct AggregatorOptions: ParsableArguments {
 
     var ingestEndpoint: String { ingest ?? environment("PIXELPULSE_INGEST") ?? "tcp://127.0.0.1:5570" }
     var feedEndpoint: String { feed ?? environment("PIXELPULSE_FEED") ?? "tcp://127.0.0.1:5571" }
+    var snapshotEndpoint: String { snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? "tcp://127.0.0.1:5572" }
 
     func configuration() throws -> AggregatorConfiguration {
         guard tickMs > 0 else { throw ValidationError("--tick-ms must be positive") }
@@ -51,7 +55,7 @@ struct AggregatorOptions: ParsableArguments {
             let specs = try windows.split(separator: ",").map { try WindowSpec(parsing: String($0)) }
             let windowConfiguration = try WindowConfiguration(windows: specs, grace: graceSeconds.map { Int64($0) * 1000 })
             return AggregatorConfiguration(
-                ingestEndpoint: ingestEndpoint, feedEndpoint: feedEndpoint, windows: windowConfiguration,
+                ingestEndpoint: ingestEndpoint, feedEndpoint: feedEndpoint, snapshotEndpoint: snapshotEndpoint, windows: windowConfiguration,
                 tickInterval: .milliseconds(tickMs))
         } catch let error as WindowConfigurationError {
             throw ValidationError("--windows: \(error)")

@@ -14,6 +14,7 @@ struct AggregatorRole {
     let aggregator: Aggregator
     let ingest: IngestServer
     let feed: FeedServer
+    let snapshot: SnapshotServer
 
     /// The in-process endpoint an embedded collector sends to.
     static let embeddedIngest = "inproc://pixelpulse.ingest"
@@ -24,14 +25,16 @@ struct AggregatorRole {
             endpoints: [configuration.ingestEndpoint] + (embedded ? [Self.embeddedIngest] : []),
             context: context, aggregator: aggregator, logger: logger)
         feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
+        snapshot = SnapshotServer(endpoint: configuration.snapshotEndpoint, context: context, aggregator: aggregator, logger: logger)
     }
 
-    var services: [any Service] { [ingest, feed] }
+    var services: [any Service] { [ingest, feed, snapshot] }
 
     /// Prints where the aggregator listens, once bound (scripts read these lines).
     func announce() async throws {
         say("ingest: \(try await ingest.boundEndpoint)")
         say("feed: \(try await feed.boundEndpoint)")
+        say("snapshot: \(try await snapshot.boundEndpoint)")
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PixelCore
+import PixelPulseClient
 import Synchronization
 import ZeroMQ
 
@@ -15,14 +16,22 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: "The aggregator's feed endpoint. (env PIXELPULSE_FEED; default tcp://127.0.0.1:5571)")
     var connect: String?
 
+    @Option(help: "The aggregator's snapshot endpoint. (env PIXELPULSE_SNAPSHOT; default tcp://127.0.0.1:5572)")
+    var snapshot: String?
+
     @Option(help: "Windows to show, comma-separated, e.g. 1m,1h (default: all).")
     var window: String?
 
     @Option(help: "Milliseconds between screen refreshes.")
     var refreshMs: Int = 500
 
-    @Flag(help: "Print the table once, after the first heartbeat and one refresh, and exit.")
+    @Flag(help: "Print the full table once, as soon as the snapshot has arrived, and exit.")
     var once = false
+
+    /// The table, shared by the task that applies states and the one that redraws.
+    private final class SharedTable: Sendable {
+        let value = Mutex(FeedTable())
+    }
 
     func validate() throws {
         if let campaign, CampaignID(rawValue: campaign) == nil {
@@ -33,53 +42,39 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let endpoint = connect ?? environment("PIXELPULSE_FEED") ?? "tcp://127.0.0.1:5571"
+        let snapshotEndpoint = snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? "tcp://127.0.0.1:5572"
         let prefix = campaign.map { FeedTopic.stats(campaign: CampaignID(unchecked: $0)) } ?? FeedTopic.statsPrefix
         let windows = Set((window ?? "").split(separator: ",").map(String.init))
-        let context = try Context()
-        let (refreshMs, once) = (refreshMs, once)
-        let finished = OneShot<Void>()
-        _ = ZMQThread.start(name: "pp-watch") {
-            finished.resolve(Result {
-                try Self.watch(context: context, endpoint: endpoint, prefix: prefix, windows: windows,
-                               refresh: .milliseconds(refreshMs), once: once)
-            })
-        }
-        try await finished.value
-    }
-
-    /// Subscribes and redraws on its own thread until interrupted (or once, with `once`).
-    private static func watch(
-        context: Context, endpoint: String, prefix: String, windows: Set<String>, refresh: Duration, once: Bool
-    ) throws {
-        let sub = try context.socket(.sub)
-        defer { sub.close() }
-        try sub.set(.linger, to: .zero)
-        try sub.subscribe(prefix)
-        try sub.subscribe(FeedTopic.heartbeat)
-        try sub.connect(endpoint)
-        let poller = Poller()
-        poller.register(sub)
-        var table = FeedTable()
-        var lastDraw = ContinuousClock.now - refresh
-        var heartbeatSeen: ContinuousClock.Instant?
-        while true {
-            if try poller.poll(timeout: .milliseconds(100)) > 0 {
-                while let frames = try sub.tryReceiveMultipart(), frames.count == 2 {
-                    let topic = String(decoding: frames[0], as: UTF8.self)
-                    table.apply(topic: topic, body: frames[1])
-                    if topic == FeedTopic.heartbeat, heartbeatSeen == nil { heartbeatSeen = .now }
-                }
-            }
-            guard ContinuousClock.now - lastDraw >= refresh else { continue }
-            lastDraw = .now
-            let text = table.render(source: endpoint, windows: windows)
-            if once {
-                guard let seen = heartbeatSeen, ContinuousClock.now - seen >= refresh else { continue }
-                print(text)
+        let client = FeedClient(feed: endpoint, snapshot: snapshotEndpoint, context: try Context())
+        if once {
+            // The first state is complete: the snapshot and the updates that followed it.
+            for try await state in client.updates(prefix: prefix) {
+                var table = FeedTable()
+                table.load(state)
+                print(table.render(source: endpoint, windows: windows))
                 return
             }
-            print("\u{1B}[H\u{1B}[2J" + text, terminator: "\n")
-            fflush(nil)
+            return
+        }
+        let table = SharedTable()
+        let refresh = Duration.milliseconds(refreshMs)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                for try await state in client.updates(prefix: prefix) {
+                    table.value.withLock { $0.load(state) }
+                }
+            }
+            tasks.addTask {
+                // Redraw on a timer, so a silent aggregator shows as such.
+                while !Task.isCancelled {
+                    let text = table.value.withLock { $0.render(source: endpoint, windows: windows) }
+                    print("\u{1B}[H\u{1B}[2J" + text, terminator: "\n")
+                    fflush(nil)
+                    try await Task.sleep(for: refresh)
+                }
+            }
+            try await tasks.next()
+            tasks.cancelAll()
         }
     }
 }

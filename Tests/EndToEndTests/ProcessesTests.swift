@@ -26,7 +26,7 @@ import Testing
     /// returns what the Python checker printed.
     static func runPipeline(hits: [Hit], prefix: String) async throws -> (status: Int32, output: String, exits: [Int32]) {
         let binary = try Paths.pixelpulse
-        let aggregator = try ChildProcess(binary, ["aggregator", "--ingest", "tcp://127.0.0.1:*", "--feed", "tcp://127.0.0.1:*", "--tick-ms", "50"])
+        let aggregator = try ChildProcess(binary, ["aggregator", "--ingest", "tcp://127.0.0.1:*", "--feed", "tcp://127.0.0.1:*", "--snapshot", "tcp://127.0.0.1:*", "--tick-ms", "50"])
         let ingest = try await aggregator.value(after: "ingest:")
         let feed = try await aggregator.value(after: "feed:")
         let collector = try ChildProcess(binary, ["collector", "--ingest", ingest, "--http", "127.0.0.1:0", "--collector-id", "e2e"])

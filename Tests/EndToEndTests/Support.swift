@@ -92,6 +92,9 @@ enum Paths {
     }
 
     static let feedCheck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("feed_check.py")
+
+    /// The Python snapshot + live-feed recipe users copy.
+    static let subscriberExample = root.appendingPathComponent("Deploy/examples/subscriber.py")
 }
 
 /// Runs a command to completion, returning its exit status and standard output.

@@ -5,17 +5,19 @@ import ServiceLifecycle
 import Synchronization
 import ZeroMQ
 
-/// A real aggregator (ingest ROUTER and feed PUB on tcp://127.0.0.1 port 0) running in a
+/// A real aggregator (ingest ROUTER, feed PUB and snapshot ROUTER on tcp://127.0.0.1 port 0) running in a
 /// ServiceGroup for the length of `body`, then shut down gracefully.
 struct AggregatorFixture {
     let context: Context
     let aggregator: Aggregator
     let ingestEndpoint: String
     let feedEndpoint: String
+    let snapshotEndpoint: String
 
     static func with<T: Sendable>(
         configuration: AggregatorConfiguration = AggregatorConfiguration(
-            ingestEndpoint: "tcp://127.0.0.1:*", feedEndpoint: "tcp://127.0.0.1:*", tickInterval: .milliseconds(20)),
+            ingestEndpoint: "tcp://127.0.0.1:*", feedEndpoint: "tcp://127.0.0.1:*",
+            snapshotEndpoint: "tcp://127.0.0.1:*", tickInterval: .milliseconds(20)),
         clock: @escaping @Sendable () -> Int64 = Aggregator.wallClock,
         _ body: (AggregatorFixture) async throws -> T
     ) async throws -> T {
@@ -25,13 +27,15 @@ struct AggregatorFixture {
         let aggregator = Aggregator(configuration: configuration, clock: clock)
         let ingest = IngestServer(endpoints: [configuration.ingestEndpoint], context: context, aggregator: aggregator, logger: logger)
         let feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [ingest, feed], logger: logger))
+        let snapshot = SnapshotServer(endpoint: configuration.snapshotEndpoint, context: context, aggregator: aggregator, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [ingest, feed, snapshot], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             defer { tasks.cancelAll() }
             let fixture = AggregatorFixture(
                 context: context, aggregator: aggregator,
-                ingestEndpoint: try await ingest.boundEndpoint, feedEndpoint: try await feed.boundEndpoint)
+                ingestEndpoint: try await ingest.boundEndpoint, feedEndpoint: try await feed.boundEndpoint,
+                snapshotEndpoint: try await snapshot.boundEndpoint)
             let result = try await body(fixture)
             await group.triggerGracefulShutdown()
             try await tasks.next()

@@ -15,6 +15,8 @@
 public enum FeedTopic {
     public static let statsPrefix = "stats/"
     public static let heartbeat = "heartbeat/"
+    /// The last message of a snapshot reply (never published on the live feed).
+    public static let snapshotEnd = "snapshot/end/"
     /// Stands for "every pixel" in a rollup's topic.
     public static let rollupMarker = "*"
 

@@ -1,0 +1,14 @@
+import PixelCore
+
+/// One part of a snapshot, read in one ``Aggregator`` step (see
+/// ``Aggregator/snapshot(prefix:from:limit:)``).
+public struct SnapshotChunk: Sendable {
+    /// The feed's `seq` when the chunk was read: every later change is published above it.
+    public var seq: UInt64
+    /// The aggregator's clock when the chunk was read, ms since the Unix epoch.
+    public var time: Int64
+    /// A `stats/…` message per matching key, each body's `seq` equal to ``seq``.
+    public var messages: [FeedMessage]
+    /// Where the next chunk starts; `nil` when this was the last.
+    public var next: Int?
+}

@@ -1,0 +1,25 @@
+/// A consistent view of the feed for one prefix: the latest stats of every matching topic.
+public struct FeedState: Sendable {
+    /// Topic (`stats/{campaign}/{pixel}/`, `stats/{campaign}/*/`) → its latest stats.
+    public var stats: [String: FeedStats] = [:]
+    /// The highest `seq` applied (the snapshot's `seq` before any update).
+    public var seq: UInt64 = 0
+    /// The `startedAt` of the aggregator run this state comes from.
+    public var startedAt: Int64 = 0
+    /// The latest heartbeat.
+    public var heartbeat: FeedHeartbeat?
+    /// What changed with this value.
+    public var event: FeedEvent = .snapshot
+
+    public init() {}
+
+    /// Applies a live stats message unless the state already holds that topic at the same
+    /// or a newer `seq`; returns whether it was applied.
+    @discardableResult
+    mutating func apply(topic: String, _ stats: FeedStats) -> Bool {
+        guard stats.seq > self.stats[topic]?.seq ?? 0 else { return false }
+        self.stats[topic] = stats
+        seq = max(seq, stats.seq)
+        return true
+    }
+}
