@@ -9,6 +9,8 @@ let package = Package(
     products: [
         // Swift twin of Reference/zmq_thr.c; scripts/zmq_vs_c.sh runs the two alternately.
         .executable(name: "zmq-throughput", targets: ["ZMQThroughput"]),
+        // Load generator for the aggregator's ingest ROUTER; scripts/aggregator_throughput.sh runs it.
+        .executable(name: "ingest-load", targets: ["IngestLoad"]),
     ],
     dependencies: [
         .package(name: "pixelpulse", path: "../"),
@@ -32,6 +34,15 @@ let package = Package(
             name: "ZMQThroughput",
             dependencies: [.product(name: "ZeroMQ", package: "pixelpulse")],
             path: "Benchmarks/ZMQThroughput/Sources"
+        ),
+        // Plain tools (not benchmarks) live under Tools/, outside the plugin's `Benchmarks/` folder.
+        .executableTarget(
+            name: "IngestLoad",
+            dependencies: [
+                .product(name: "PixelCore", package: "pixelpulse"),
+                .product(name: "ZeroMQ", package: "pixelpulse"),
+            ],
+            path: "Tools/IngestLoad/Sources"
         ),
     ]
 )

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# aggregator_throughput.sh - whole-process ingest throughput of `pixelpulse aggregator`, next to
+# the raw libzmq ceiling for the same message size, run alternately in one go.
+#
+#   Benchmarks/scripts/aggregator_throughput.sh                  # ROUNDS=3, 10 s per aggregator run
+#   ROUNDS=5 DURATION_S=20 Benchmarks/scripts/aggregator_throughput.sh
+#   EVENTS=20000000 Benchmarks/scripts/aggregator_throughput.sh  # a fixed event count instead
+#   PERF=1 Benchmarks/scripts/aggregator_throughput.sh           # + one unmeasured profiled run
+#
+# Builds `pixelpulse` (`swift build -c release --product pixelpulse` at the repo root), the
+# load generator `ingest-load` (`swift build -c release --product ingest-load` here) and the C
+# reference (Reference/zmq_thr.c, cc -O2). Then ROUNDS times, the order flipped every round:
+#
+# * aggregator: starts `pixelpulse aggregator --ingest tcp://127.0.0.1:<free port>
+#   --feed tcp://127.0.0.1:*` (a fresh process every round), subscribes to its `heartbeat/`
+#   topic (python3 + pyzmq), warms it with 200 000 events from a separate collector id (one
+#   pass over all 100 000 keys, so they all exist and are active), waits a second, then runs
+#   `ingest-load` for DURATION_S seconds (or EVENTS events): a DEALER sending pre-encoded
+#   256-event batches over 1000 campaigns x 100 pixels, scattered so each batch touches 256
+#   keys, at most 64 unacknowledged; events/s from first send to last ack, every ack must be
+#   `accepted`. Also recorded: the aggregator's CPU use over the run (utime+stime from /proc,
+#   100 % = one core) and the median `ingestRate` of the heartbeats that fell inside the run.
+# * raw: `zmq_thr --pattern pushpull --batch 256 --event-bytes B` over tcp 127.0.0.1, where
+#   B = round(mean encoded batch bytes / 256) of the very traffic ingest-load sends, so the
+#   messages have the same size; EVENTS_RAW events (20 000 000), libzmq default HWM. This is
+#   one hop with no decoding, counting, acks or feed: the ceiling for any aggregator.
+#
+# Prints every run on stderr and a markdown table on stdout: medians and aggregator/raw.
+# Runs vary by about +-30 % on a 2-core machine (the load generator shares the cores): quote
+# medians and ratios and run nothing else meanwhile.
+#
+# Env: ROUNDS (3), DURATION_S (10), EVENTS (unset: use DURATION_S), EVENTS_RAW (20000000),
+#      WINDOW (64), ORDER (scattered | sequential), PERF (0; 1 = profile one extra run with
+#      `perf record -g` and print the top symbols), WORK (temp dir, removed afterwards), CC (cc).
+# Needs: swift, libzmq3-dev, pkg-config, a C compiler, python3 with pyzmq; perf for PERF=1.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+BENCH=$(cd "$HERE/.." && pwd)
+ROOT=$(cd "$BENCH/.." && pwd)
+ROUNDS=${ROUNDS:-3}
+DURATION_S=${DURATION_S:-10}
+EVENTS=${EVENTS:-}
+EVENTS_RAW=${EVENTS_RAW:-20000000}
+WINDOW=${WINDOW:-64}
+ORDER=${ORDER:-scattered}
+PERF=${PERF:-0}
+CC=${CC:-cc}
+BATCH=256
+if [ -n "${WORK:-}" ]; then
+  mkdir -p "$WORK"; KEEP_WORK=1
+else
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/aggregator-throughput.XXXXXX"); KEEP_WORK=0
+fi
+
+AGG_PID=""; SUB_PID=""
+stop_pid() { # pid [signal]: stop a process we started, wait for it
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill "-${2:-TERM}" "$1" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null || true
+  fi
+  wait "$1" 2>/dev/null || true
+}
+cleanup() {
+  stop_pid "$SUB_PID"; stop_pid "$AGG_PID"
+  if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- build ---------------------------------------------------------------------------------
+build() { # dir product
+  if ! (cd "$1" && swift build -c release --product "$2") >"$WORK/build-$2.log" 2>&1; then
+    cat "$WORK/build-$2.log" >&2; echo "aggregator_throughput.sh: building $2 failed" >&2; exit 1
+  fi
+}
+build "$ROOT" pixelpulse
+build "$BENCH" ingest-load
+PIXELPULSE="$(cd "$ROOT" && swift build -c release --show-bin-path)/pixelpulse"
+LOAD="$(cd "$BENCH" && swift build -c release --show-bin-path)/ingest-load"
+RAW="$WORK/zmq_thr"
+# shellcheck disable=SC2046  # pkg-config output must split into words
+"$CC" -O2 -Wall -o "$RAW" "$BENCH/Reference/zmq_thr.c" $(pkg-config --cflags --libs libzmq) -lpthread
+python3 -c 'import zmq' 2>/dev/null || { echo "aggregator_throughput.sh: needs python3 with pyzmq" >&2; exit 1; }
+
+# Records every heartbeat: "<wall seconds> <ingestRate> <activeKeys> <events>".
+cat >"$WORK/heartbeats.py" <<'EOF'
+import json, sys, time, zmq
+sub = zmq.Context().socket(zmq.SUB)
+sub.setsockopt(zmq.SUBSCRIBE, b"heartbeat/")
+sub.connect(sys.argv[1])
+with open(sys.argv[2], "w", buffering=1) as out:
+    while True:
+        topic, body = sub.recv_multipart()
+        beat = json.loads(body)
+        out.write(f"{time.time():.3f} {beat['ingestRate']} {beat['activeKeys']} {beat['events']}\n")
+EOF
+
+# --- helpers -------------------------------------------------------------------------------
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+field() { tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+now() { date +%s.%N; }
+
+LOAD_ARGS=(--window "$WINDOW" --order "$ORDER" --batch "$BATCH")
+if [ -n "$EVENTS" ]; then RUN_ARGS=(--events "$EVENTS"); else RUN_ARGS=(--duration-s "$DURATION_S"); fi
+describe=$("$LOAD" "${LOAD_ARGS[@]}" --describe)
+BATCH_BYTES=$(printf '%s\n' "$describe" | field batch_bytes_mean)
+EVENT_BYTES=$(awk -v b="$BATCH_BYTES" -v n="$BATCH" 'BEGIN { e = int(b / n + 0.5); if (e < 8) e = 8; print e }')
+HZ=$(getconf CLK_TCK)
+
+start_aggregator() { # -> AGG_PID, INGEST, FEED
+  local port out
+  port=$(free_port)
+  out="$WORK/aggregator.out"
+  "$PIXELPULSE" aggregator --ingest "tcp://127.0.0.1:$port" --feed 'tcp://127.0.0.1:*' \
+    >"$out" 2>"$WORK/aggregator.err" &
+  AGG_PID=$!
+  for _ in $(seq 100); do
+    grep -q '^feed: ' "$out" 2>/dev/null && break
+    kill -0 "$AGG_PID" 2>/dev/null || { cat "$WORK/aggregator.err" >&2; return 1; }
+    sleep 0.1
+  done
+  INGEST=$(sed -n 's/^ingest: //p' "$out"); FEED=$(sed -n 's/^feed: //p' "$out")
+  [ -n "$INGEST" ] && [ -n "$FEED" ] || { echo "aggregator did not announce its endpoints" >&2; return 1; }
+}
+
+# Runs one measured aggregator round; sets A_EPS, A_CPU (%), A_HB (heartbeat ingestRate).
+# (Not called in $(...): the PIDs must stay visible to the EXIT trap.)
+run_aggregator() {
+  start_aggregator || return 1
+  python3 "$WORK/heartbeats.py" "$FEED" "$WORK/heartbeats.txt" &
+  SUB_PID=$!
+  local warm out c0 c1 t0 t1 eps secs cpu hb
+  if ! warm=$("$LOAD" "${LOAD_ARGS[@]}" --endpoint "$INGEST" --events 200000 --collector-id warm 2>&1); then
+    echo "    warm-up failed: $warm" >&2; stop_pid "$SUB_PID"; stop_pid "$AGG_PID"; return 1
+  fi
+  sleep 1
+  c0=$(cpu_ticks "$AGG_PID"); t0=$(now)
+  if ! out=$("$LOAD" "${LOAD_ARGS[@]}" "${RUN_ARGS[@]}" --endpoint "$INGEST" --collector-id load 2>&1); then
+    echo "    ingest-load failed: $out" >&2; stop_pid "$SUB_PID"; stop_pid "$AGG_PID"; return 1
+  fi
+  c1=$(cpu_ticks "$AGG_PID"); t1=$(now)
+  sleep 1.2  # one more heartbeat
+  stop_pid "$SUB_PID"; SUB_PID=""
+  stop_pid "$AGG_PID"; AGG_PID=""
+  echo "    aggregator: $out" >&2
+  eps=$(printf '%s\n' "$out" | field events_per_s)
+  secs=$(printf '%s\n' "$out" | field secs)
+  cpu=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" -v s="$secs" 'BEGIN { printf "%.0f", (b - a) / hz / s * 100 }')
+  # Heartbeats received from 1.1 s after t0 to t1 + 0.3 s each cover ~1 s inside the run.
+  hb=$(awk -v a="$t0" -v b="$t1" '$1 >= a + 1.1 && $1 <= b + 0.3 && $2 > 0 {print $2}' "$WORK/heartbeats.txt" | median)
+  echo "    heartbeats in run: $(awk -v a="$t0" -v b="$t1" '$1 >= a + 1.1 && $1 <= b + 0.3 {printf "%s ", $2}' \
+    "$WORK/heartbeats.txt")(activeKeys $(tail -1 "$WORK/heartbeats.txt" | cut -d' ' -f3))" >&2
+  rm -f "$WORK/heartbeats.txt"
+  A_EPS=$eps; A_CPU=$cpu; A_HB=$hb
+}
+
+run_raw() { # sets R_EPS
+  local out lost
+  if ! out=$("$RAW" --pattern pushpull --endpoint "tcp://127.0.0.1:$(free_port)" --events "$EVENTS_RAW" \
+      --event-bytes "$EVENT_BYTES" --batch "$BATCH" 2>&1); then
+    echo "    raw failed: $out" >&2; return 1
+  fi
+  lost=$(printf '%s\n' "$out" | field lost)
+  if [ "$lost" != 0 ]; then echo "    raw lost events: $out" >&2; return 1; fi
+  echo "    raw:        $out" >&2
+  R_EPS=$(printf '%s\n' "$out" | field events_per_s)
+}
+
+# --- run -----------------------------------------------------------------------------------
+echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, libzmq $(pkg-config --modversion libzmq)," \
+  "$(swift --version 2>/dev/null | head -1), pixelpulse $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
+echo "# aggregator: pixelpulse aggregator (release), ingest-load ${LOAD_ARGS[*]} ${RUN_ARGS[*]}" \
+  "(100 000 keys, warmed with 200 000 events)"
+echo "# traffic: $describe"
+echo "# raw: zmq_thr --pattern pushpull --batch $BATCH --event-bytes $EVENT_BYTES --events $EVENTS_RAW (tcp)"
+echo
+AGG=(); CPU=(); HB=(); RAWS=(); RATIOS=()
+for i in $(seq "$ROUNDS"); do
+  echo "  round $i:" >&2
+  if [ $((i % 2)) = 1 ]; then
+    run_aggregator || continue
+    run_raw || continue
+  else
+    run_raw || continue
+    run_aggregator || continue
+  fi
+  eps=$A_EPS; cpu=$A_CPU; hb=$A_HB; r=$R_EPS
+  ratio=$(awk -v a="$eps" -v b="$r" 'BEGIN { printf "%.4f", a / b }')
+  printf '    round %d: aggregator %s events/s (cpu %s %%, heartbeat %s)  raw %s events/s  ratio %s\n' \
+    "$i" "$eps" "$cpu" "$hb" "$r" "$ratio" >&2
+  AGG+=("$eps"); CPU+=("$cpu"); HB+=("$hb"); RAWS+=("$r"); RATIOS+=("$ratio")
+done
+n=${#AGG[@]}
+[ "$n" -gt 0 ] || { echo "no successful round" >&2; exit 1; }
+am=$(printf '%s\n' "${AGG[@]}" | median)
+rm_=$(printf '%s\n' "${RAWS[@]}" | median)
+printf '| %-48s | %6s | %14s | %10s | %14s |\n' what runs "events/s (med)" "MB/s (med)" "aggregator/raw"
+printf '|%s|\n' "--------------------------------------------------|--------|----------------|------------|----------------"
+printf '| %-48s | %6s | %14.0f | %10.1f | %14.4f |\n' "aggregator, ingest-load ($ORDER, window $WINDOW)" "$n/$ROUNDS" \
+  "$am" "$(awk -v e="$am" -v b="$BATCH_BYTES" -v n="$BATCH" 'BEGIN { print e * b / n / 1e6 }')" \
+  "$(awk -v a="$am" -v b="$rm_" 'BEGIN { print a / b }')"
+printf '| %-48s | %6s | %14.0f | %10.1f | %14s |\n' "raw libzmq PUSH->PULL, ${EVENT_BYTES} B x $BATCH per msg" "$n/$ROUNDS" \
+  "$rm_" "$(awk -v e="$rm_" -v b="$EVENT_BYTES" 'BEGIN { print e * b / 1e6 }')" 1
+echo
+echo "median of per-round ratios: $(printf '%s\n' "${RATIOS[@]}" | median);" \
+  "aggregator CPU during the run (median, 100 % = 1 core): $(printf '%s\n' "${CPU[@]}" | median) %;" \
+  "heartbeat ingestRate (median of the rounds' medians): $(printf '%s\n' "${HB[@]}" | median) events/s"
+
+# --- optional profile ----------------------------------------------------------------------
+if [ "$PERF" = 1 ]; then
+  echo
+  echo "## perf: one extra, unmeasured aggregator run (perf record -g, 8 s, during ingest-load)"
+  start_aggregator
+  "$LOAD" "${LOAD_ARGS[@]}" --endpoint "$INGEST" --events 200000 --collector-id warm >/dev/null
+  sleep 1
+  perf record -F 499 -g -p "$AGG_PID" -o "$WORK/perf.data" -- sleep 8 >/dev/null 2>"$WORK/perf.log" &
+  PERF_PID=$!
+  "$LOAD" "${LOAD_ARGS[@]}" --duration-s 9 --endpoint "$INGEST" --collector-id load >/dev/null
+  wait "$PERF_PID" || true
+  stop_pid "$AGG_PID"; AGG_PID=""
+  echo '```'
+  echo "-- inclusive (children), top frames of the aggregator's own code:"
+  perf report -i "$WORK/perf.data" --children --sort symbol --stdio -g none --percent-limit 3 2>/dev/null \
+    | grep -E '^ +[0-9]' | grep -E 'PixelAggregator|PixelCore|ZeroMQ' | head -15 | cut -c1-170
+  echo "-- self, top symbols:"
+  perf report -i "$WORK/perf.data" --no-children --sort comm,symbol --stdio --percent-limit 1.5 2>/dev/null \
+    | grep -E '^ +[0-9]' | head -15 | cut -c1-170
+  echo '```'
+fi
