@@ -71,12 +71,12 @@ struct AggregatorState: ~Copyable {
         statistics.rejectedBatches[error.reason, default: 0] += 1
     }
 
-    /// Feed messages for every key whose counts changed since last published: keys with new
+    /// Updates for every key whose counts changed since last published: keys with new
     /// events, and, when `sweep` is set, keys whose windows slid. A key whose windows have
     /// all emptied is published once with zeros and then left alone.
-    mutating func changes(now: Int64, sweep: Bool) -> [FeedMessage] {
+    mutating func changes(now: Int64, sweep: Bool) -> [StatsUpdate] {
         store.advance(to: now)
-        var messages: [FeedMessage] = []
+        var messages: [StatsUpdate] = []
         for key in dirty {
             isDirty[key] = false
             if !isActive[key] {
@@ -102,24 +102,14 @@ struct AggregatorState: ~Copyable {
         return messages
     }
 
-    /// Stats messages (with `seq` = the current ``seq``) for up to `limit` keys from
-    /// `start` whose topic starts with `prefix`, and the key to continue from (`nil` at the
-    /// end).
-    mutating func snapshot(prefix: String, from start: Int, limit: Int, now: Int64) -> ([FeedMessage], next: Int?) {
-        var messages: [FeedMessage] = []
+    /// The stats (with `seq` = the current ``seq``) of up to `limit` keys from `start`
+    /// whose topic starts with `prefix`, and the key to continue from (`nil` at the end).
+    mutating func snapshot(prefix: String, from start: Int, limit: Int, now: Int64) -> ([StatsUpdate], next: Int?) {
         let end = min(table.count, start + limit)
-        var key = start
-        while key < end {
-            let entry = table[key]
-            if entry.topic.hasPrefix(prefix) {
-                messages.append(FeedMessage(
-                    topic: entry.topic,
-                    body: StatsBody.encode(seq: seq, time: now, campaign: entry.campaign, pixel: entry.pixel,
-                                           windows: windows, counts: store.counts(key: key))))
-            }
-            key += 1
+        let updates = (start..<end).filter { table[$0].topic.hasPrefix(prefix) }.map { key in
+            update(key, seq: seq, now: now, counts: store.counts(key: key))
         }
-        return (messages, end < table.count ? end : nil)
+        return (updates, end < table.count ? end : nil)
     }
 
     /// The current counts of `key`, every window.
@@ -134,16 +124,18 @@ struct AggregatorState: ~Copyable {
         return seq
     }
 
-    private mutating func publishIfChanged(_ key: Int, now: Int64, into messages: inout [FeedMessage]) {
+    private mutating func publishIfChanged(_ key: Int, now: Int64, into updates: inout [StatsUpdate]) {
         let counts = store.counts(key: key)
         let fingerprint = Self.fingerprint(counts)
         guard fingerprint != published[key] else { return }
         published[key] = fingerprint
+        updates.append(update(key, seq: nextSeq(), now: now, counts: counts))
+    }
+
+    private func update(_ key: Int, seq: UInt64, now: Int64, counts: [Counts]) -> StatsUpdate {
         let entry = table[key]
-        messages.append(FeedMessage(
-            topic: entry.topic,
-            body: StatsBody.encode(seq: nextSeq(), time: now, campaign: entry.campaign, pixel: entry.pixel,
-                                   windows: windows, counts: counts)))
+        return StatsUpdate(topic: entry.topic, campaign: entry.campaign, pixel: entry.pixel, seq: seq, time: now,
+                           windows: windows, counts: counts)
     }
 
     private mutating func markDirty(_ key: Int) {

@@ -2,22 +2,35 @@ import Dispatch
 import PixelCore
 import Synchronization
 
-/// Hands feed messages from async code to the publisher thread.
+/// What waits to be published: a ready message, or stats the publisher thread encodes.
+enum FeedItem: Sendable {
+    case message(FeedMessage)
+    case stats(StatsUpdate)
+
+    var message: FeedMessage {
+        switch self {
+        case .message(let message): message
+        case .stats(let update): update.message
+        }
+    }
+}
+
+/// Hands feed items from the aggregator to the publisher thread.
 ///
 /// The producer appends and signals; the thread waits with a timeout (so it can notice a
 /// stop) and takes everything queued at once.
 final class FeedQueue: Sendable {
-    private let messages = Mutex<[FeedMessage]>([])
+    private let messages = Mutex<[FeedItem]>([])
     private let signal = DispatchSemaphore(value: 0)
 
-    func append(_ batch: [FeedMessage]) {
+    func append(_ batch: [FeedItem]) {
         guard !batch.isEmpty else { return }
         messages.withLock { $0.append(contentsOf: batch) }
         signal.signal()
     }
 
     /// Waits up to `timeout` for messages and takes them all.
-    func take(waiting timeout: Duration) -> [FeedMessage] {
+    func take(waiting timeout: Duration) -> [FeedItem] {
         let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         _ = signal.wait(timeout: .now() + .nanoseconds(Int(nanoseconds)))
         return messages.withLock { queued in

@@ -69,7 +69,7 @@ public final class FeedServer: Service {
         var done = false
         while !done {
             done = thread.isStopping
-            for message in queue.take(waiting: .milliseconds(50)) {
+            for message in queue.take(waiting: .milliseconds(50)).lazy.map(\.message) {
                 do {
                     // A PUB socket drops at a subscriber's high-water mark rather than block.
                     _ = try pub.trySend(Array(message.topic.utf8), more: true)

@@ -7,8 +7,9 @@ public struct SnapshotChunk: Sendable {
     public var seq: UInt64
     /// The aggregator's clock when the chunk was read, ms since the Unix epoch.
     public var time: Int64
-    /// A `stats/…` message per matching key, each body's `seq` equal to ``seq``.
-    public var messages: [FeedMessage]
+    /// The stats of each matching key, each with `seq` equal to ``seq``; the snapshot
+    /// thread encodes them.
+    public var updates: [StatsUpdate]
     /// Where the next chunk starts; `nil` when this was the last.
     public var next: Int?
 }

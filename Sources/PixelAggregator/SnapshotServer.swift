@@ -94,10 +94,10 @@ public final class SnapshotServer: Service {
                 await aggregator.snapshot(prefix: prefix, from: from, limit: Self.keysPerChunk)
             }
             first = first ?? chunk
-            for message in chunk.messages {
+            for message in chunk.updates.lazy.map(\.message) {
                 try router.send([identity, Array(message.topic.utf8), message.body])
             }
-            count += chunk.messages.count
+            count += chunk.updates.count
             start = chunk.next
         }
         let body = SnapshotEndBody.encode(seq: first!.seq, time: first!.time, startedAt: aggregator.startedAt,

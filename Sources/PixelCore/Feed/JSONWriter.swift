@@ -40,7 +40,23 @@ public struct JSONWriter {
 
     public mutating func member(_ key: String, _ value: some BinaryInteger) {
         writeKey(key)
-        append(String(value))
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        writeDigits(UInt64(truncatingIfNeeded: value.magnitude))
+    }
+
+    /// Decimal digits without a `String` in between: feed bodies are mostly integers.
+    private mutating func writeDigits(_ value: UInt64) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for the 20 digits of UInt64.max
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var rest = value
+            var index = buffer.count
+            repeat {
+                index -= 1
+                buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            bytes.append(contentsOf: buffer[index...])
+        }
     }
 
     /// A finite double, or null for `nil` (JSON has no NaN or infinity).
