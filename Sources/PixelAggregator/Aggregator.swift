@@ -36,9 +36,13 @@ public actor Aggregator {
     }
 
     /// Counts decoded batches.
-    public func ingest(_ batches: [EventBatch]) {
+    ///
+    /// - Returns: For each batch, `accepted`, or `duplicate` when its collector sent the same
+    ///   sequence number before (it is not counted again).
+    @discardableResult
+    public func ingest(_ batches: [EventBatch]) -> [IngestAck.Status] {
         let now = clock()
-        for batch in batches { state.ingest(batch, now: now) }
+        return batches.map { state.ingest($0, now: now) }
     }
 
     /// Notes frames that were not valid batches.
@@ -105,7 +109,7 @@ public actor Aggregator {
     /// ```json
     /// {"type":"heartbeat","seq":7,"time":1790000001000,"startedAt":1790000000000,
     ///  "activeKeys":12,"ingestRate":20480.5,"events":123456,"duplicates":0,
-    ///  "tooLate":0,"tooFarInFuture":0,"batches":480,"rejectedBatches":0}
+    ///  "tooLate":0,"tooFarInFuture":0,"batches":480,"duplicateBatches":0,"rejectedBatches":0}
     /// ```
     /// `ingestRate` is events counted per second since the previous heartbeat.
     public func heartbeat() -> FeedMessage {
@@ -128,6 +132,7 @@ public actor Aggregator {
         json.member("tooLate", statistics.tooLate)
         json.member("tooFarInFuture", statistics.tooFarInFuture)
         json.member("batches", statistics.batches)
+        json.member("duplicateBatches", statistics.duplicateBatches)
         json.member("rejectedBatches", statistics.rejectedBatches.values.reduce(0, +))
         json.endObject()
         return FeedMessage(topic: FeedTopic.heartbeat, body: json.bytes)

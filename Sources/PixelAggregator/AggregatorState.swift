@@ -13,6 +13,7 @@ struct AggregatorState: ~Copyable {
     private(set) var seq: UInt64 = 0
 
     private var eventIDs: EventIDFilter
+    private var batches = RecentSequences()
     /// Keys with events since the last publish.
     private var dirty: [Int] = []
     private var isDirty: [Bool] = []
@@ -29,10 +30,15 @@ struct AggregatorState: ~Copyable {
     var windows: [WindowSpec] { store.configuration.windows }
     var activeKeyCount: Int { active.count }
 
-    /// Counts one decoded batch at clock time `now` (ms).
-    mutating func ingest(_ batch: borrowing EventBatch, now: Int64) {
+    /// Counts one decoded batch at clock time `now` (ms), unless the same collector sent a
+    /// batch with the same sequence number before.
+    mutating func ingest(_ batch: borrowing EventBatch, now: Int64) -> IngestAck.Status {
+        guard batches.insert(collector: batch.collector, sequence: batch.sequence) else {
+            statistics.duplicateBatches += 1
+            return .duplicate
+        }
+        defer { statistics.batches += 1 }
         store.advance(to: now)
-        statistics.batches += 1
         // Intern each (campaign, pixel) pair once per batch.
         var resolved: [UInt32: (pixel: Int, rollup: Int)] = [:]
         for event in batch.events {
@@ -64,6 +70,7 @@ struct AggregatorState: ~Copyable {
                 statistics.tooFarInFuture += 1
             }
         }
+        return .accepted
     }
 
     /// Counts a frame that did not decode.

@@ -11,7 +11,8 @@ import ZeroMQ
 /// ``maxBatchesPerHop`` frames), decodes it, and hands the lot to the ``Aggregator`` in one
 /// actor call, waiting for it: while the actor counts, libzmq queues further batches and
 /// then pushes back on collectors, so a burst never grows memory without bound. Each batch
-/// is answered with an ``PixelCore/IngestAck``; a frame that does not decode is answered
+/// is answered with an ``PixelCore/IngestAck``: `accepted`, or `duplicate` for a batch its
+/// collector sent before (not counted again); a frame that does not decode is answered
 /// `rejected`, counted by reason, and dropped.
 public final class IngestServer: Service {
     /// The most frames handed to the aggregator in one call.
@@ -65,7 +66,8 @@ public final class IngestServer: Service {
         defer { router.close() }
         let poller = Poller()
         poller.register(router)
-        var replies: [(identity: [UInt8], ack: IngestAck)] = []
+        // Who gets an answer, and for which batch (`nil`: the frame did not decode).
+        var replies: [(identity: [UInt8], batch: Int?)] = []
         while !thread.isStopping {
             do {
                 guard try poller.poll(timeout: .milliseconds(50)) > 0 else { continue }
@@ -79,21 +81,22 @@ public final class IngestServer: Service {
                         continue
                     }
                     do {
-                        let batch = try EventBatch.decode(frames[1])
-                        batches.append(batch)
-                        replies.append((frames[0], IngestAck(sequence: batch.sequence, status: .accepted)))
+                        batches.append(try EventBatch.decode(frames[1]))
+                        replies.append((frames[0], batches.count - 1))
                     } catch {
                         errors.append(error)
-                        replies.append((frames[0], IngestAck(sequence: 0, status: .rejected)))
+                        replies.append((frames[0], nil))
                         logger.warning("rejected ingest frame", metadata: ["ingest.error": "\(error)"])
                     }
                 }
-                blockingCall { [aggregator, batches, errors] in
-                    await aggregator.ingest(batches)
+                let statuses = blockingCall { [aggregator, batches, errors] in
                     if !errors.isEmpty { await aggregator.reject(errors) }
+                    return await aggregator.ingest(batches)
                 }
                 for reply in replies {
-                    _ = try router.trySend([reply.identity, reply.ack.encoded()])
+                    let ack = reply.batch.map { IngestAck(sequence: batches[$0].sequence, status: statuses[$0]) }
+                        ?? IngestAck(sequence: 0, status: .rejected)
+                    _ = try router.trySend([reply.identity, ack.encoded()])
                 }
             } catch {
                 guard error == .contextTerminated else { throw error }

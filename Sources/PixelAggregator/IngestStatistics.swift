@@ -2,6 +2,8 @@
 public struct IngestStatistics: Sendable, Hashable {
     /// Batches decoded and counted.
     public var batches: UInt64 = 0
+    /// Batches not counted because their collector sent the same sequence number before.
+    public var duplicateBatches: UInt64 = 0
     /// Frames that were not valid batches, by ``PixelCore/WireError/reason``.
     public var rejectedBatches: [String: UInt64] = [:]
     /// Events counted.

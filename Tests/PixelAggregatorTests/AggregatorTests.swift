@@ -85,6 +85,18 @@ import Testing
         #expect(await aggregator.counts(campaign: "c1", pixel: "p1")?[0] == Counts(conversions: 1, value: 500))
     }
 
+    @Test func aBatchSentTwiceCountsOnce() async {
+        let clock = TestClock()
+        let aggregator = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
+        let batch = Self.batch([HitEvent(time: clock.now, kind: .view, campaign: "c1", pixel: "p1")], sequence: 7)
+        var other = batch
+        other.collector = "edge-2"
+        #expect(await aggregator.ingest([batch, batch, other]) == [.accepted, .duplicate, .accepted])
+        #expect(await aggregator.ingest([batch]) == [.duplicate])
+        #expect(await aggregator.counts(campaign: "c1", pixel: "p1")?[0].views == 2)
+        #expect(await aggregator.statistics.duplicateBatches == 2)
+    }
+
     @Test func topicsArePrefixSafe() {
         let c1 = FeedTopic.stats(campaign: "c1")
         #expect(!FeedTopic.stats(campaign: "c10", pixel: "p1").hasPrefix(c1))

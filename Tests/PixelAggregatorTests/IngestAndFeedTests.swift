@@ -46,13 +46,13 @@ import ZeroMQ
             second.append(HitEvent(time: now, kind: .conversion, campaign: "c1", pixel: "p0", value: 999))
             let (acks, messages) = try await onSocketThread { [first, second] in
                 let subscriber = try TestSubscriber(context: fixture.context, endpoint: fixture.feedEndpoint, prefixes: ["stats/"])
-                let acks = try Self.send([first.encoded(), second.encoded(), Array("garbage".utf8)],
+                let acks = try Self.send([first.encoded(), second.encoded(), Array("garbage".utf8), first.encoded()],
                                          to: fixture.ingestEndpoint, context: fixture.context)
                 let messages = try subscriber.collect { Self.latest($0)["stats/c1/*/"]?.conversions == 1 && Self.latest($0).count == 10 }
                 return (acks, messages)
             }
             #expect(acks == [IngestAck(sequence: 10, status: .accepted), IngestAck(sequence: 11, status: .accepted),
-                             IngestAck(sequence: 0, status: .rejected)])
+                             IngestAck(sequence: 0, status: .rejected), IngestAck(sequence: 10, status: .duplicate)])
             var expected: [String: Stats] = [:]
             for i in 0..<300 {
                 let campaign = i % 3 == 0 ? "c1" : "c2"
