@@ -48,14 +48,7 @@ public final class IngestServer: Service {
 
     /// Serves until graceful shutdown.
     public func run() async throws {
-        thread.start { [self] in try serve() }
-        await withGracefulShutdownHandler {
-            try? await thread.join()
-        } onGracefulShutdown: {
-            self.thread.stop()
-        }
-        thread.stop()
-        try await thread.join()
+        try await thread.runUntilGracefulShutdown { [self] in try serve() }
     }
 
     private func serve() throws {

@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 import Synchronization
 import ZeroMQ
 
@@ -32,6 +33,19 @@ final class SocketThread: Sendable {
 
     /// Waits for the loop to end, rethrowing its error.
     func join() async throws { try await finished.value }
+
+    /// Runs `loop` on the thread until a graceful shutdown (or its own end), then stops it
+    /// and waits for it.
+    func runUntilGracefulShutdown(_ loop: @escaping @Sendable () throws -> Void) async throws {
+        start(loop)
+        await withGracefulShutdownHandler {
+            try? await join()
+        } onGracefulShutdown: {
+            self.stop()
+        }
+        stop()
+        try await join()
+    }
 
     /// Makes a socket, lets `configure` set its options, binds it to every endpoint and
     /// reports the first bound endpoint (or the error) to ``boundEndpoint``. Call it on the
