@@ -119,7 +119,10 @@ struct ForwardingTests {
         let ingest = try IngestStandIn.start(context: context, endpoint: endpoint)
         let batches = await ingest.events(count: 5)
         #expect(batches.flatMap(\.hits).map(\.pixel.rawValue) == (0..<5).map { "p\($0)" })
-        #expect(batches.map(\.sequence) == [1000, 1001, 1002])
+        // Batches of at most two, numbered on from 1000 (a slow machine may seal one early,
+        // after its batch delay, so the count of batches is not fixed).
+        #expect(batches.allSatisfy { $0.count <= 2 })
+        #expect(batches.map(\.sequence) == (0..<batches.count).map { 1000 + UInt64($0) })
         try await collector.stop()
         #expect(collector.sample("pixelpulse_collector_dropped_total", #"reason="shutdown""#) == 0)
         await ingest.stop()
