@@ -109,9 +109,13 @@ public actor Aggregator {
     /// ```json
     /// {"type":"heartbeat","seq":7,"time":1790000001000,"startedAt":1790000000000,
     ///  "activeKeys":12,"ingestRate":20480.5,"events":123456,"duplicates":0,
-    ///  "tooLate":0,"tooFarInFuture":0,"batches":480,"duplicateBatches":0,"rejectedBatches":0}
+    ///  "tooLate":0,"tooFarInFuture":0,"batches":480,"duplicateBatches":0,"rejectedBatches":0,
+    ///  "published":6}
     /// ```
-    /// `ingestRate` is events counted per second since the previous heartbeat.
+    /// `ingestRate` is events counted per second since the previous heartbeat. `published`
+    /// is the number of feed messages the PUB socket accepted before this heartbeat was
+    /// computed: libzmq 4.3 does not report what it drops per subscriber, so a subscriber
+    /// compares it with what it received.
     public func heartbeat() -> FeedMessage {
         let now = clock()
         let statistics = state.statistics
@@ -134,6 +138,7 @@ public actor Aggregator {
         json.member("batches", statistics.batches)
         json.member("duplicateBatches", statistics.duplicateBatches)
         json.member("rejectedBatches", statistics.rejectedBatches.values.reduce(0, +))
+        json.member("published", feedQueue.published)
         json.endObject()
         return FeedMessage(topic: FeedTopic.heartbeat, body: json.bytes)
     }

@@ -22,6 +22,15 @@ enum FeedItem: Sendable {
 final class FeedQueue: Sendable {
     private let messages = Mutex<[FeedItem]>([])
     private let signal = DispatchSemaphore(value: 0)
+    /// Messages the publisher thread has handed to the PUB socket so far (the heartbeat's
+    /// `published`): libzmq does not tell which subscribers it then dropped them for.
+    private let sent = Atomic<UInt64>(0)
+
+    /// How many messages the publisher thread has handed to the PUB socket so far.
+    var published: UInt64 { sent.load(ordering: .relaxed) }
+
+    /// Called by the publisher thread after each message it sends.
+    func countPublished() { sent.add(1, ordering: .relaxed) }
 
     func append(_ batch: [FeedItem]) {
         guard !batch.isEmpty else { return }

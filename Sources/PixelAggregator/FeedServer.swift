@@ -74,6 +74,7 @@ public final class FeedServer: Service {
                     // A PUB socket drops at a subscriber's high-water mark rather than block.
                     _ = try pub.trySend(Array(message.topic.utf8), more: true)
                     _ = try pub.trySend(message.body)
+                    queue.countPublished()
                 } catch {
                     guard error == .contextTerminated else { throw error }
                     return

@@ -10,6 +10,9 @@ public struct FeedHeartbeat: Sendable, Hashable, Decodable {
     /// Events counted per second since the previous heartbeat.
     public var ingestRate: Double
     public var events: UInt64
+    /// Feed messages the aggregator's PUB socket accepted before this heartbeat (`nil` from
+    /// an aggregator that does not send it): compare with what was received to see losses.
+    public var published: UInt64?
 
     /// Parses a JSON heartbeat body; `nil` when it is not one.
     public init?(json body: [UInt8]) {

@@ -117,16 +117,19 @@ import ZeroMQ
         try await AggregatorFixture.with { fixture in
             let gaps = try await onSocketThread {
                 let subscriber = try TestSubscriber(context: fixture.context, endpoint: fixture.feedEndpoint, prefixes: [])
-                var beats: [(seq: Int, time: Int)] = []
+                var beats: [(seq: Int, time: Int, published: Int)] = []
                 while beats.count < 3 {
                     let message = try subscriber.receive()
                     let body = try JSONSerialization.jsonObject(with: Data(message.body)) as? [String: Any]
-                    if let seq = body?["seq"] as? Int, let time = body?["time"] as? Int { beats.append((seq, time)) }
+                    if let seq = body?["seq"] as? Int, let time = body?["time"] as? Int, let published = body?["published"] as? Int {
+                        beats.append((seq, time, published))
+                    }
                 }
-                return zip(beats, beats.dropFirst()).map { ($1.seq - $0.seq, $1.time - $0.time) }
+                return zip(beats, beats.dropFirst()).map { ($1.seq - $0.seq, $1.time - $0.time, $1.published - $0.published) }
             }
-            // One a second by design; the bound here only proves they keep coming.
-            #expect(gaps.allSatisfy { $0.0 > 0 && $0.1 > 0 && $0.1 < 5000 })
+            // One a second by design; the bound here only proves they keep coming. Each
+            // heartbeat was itself published after the one before was counted.
+            #expect(gaps.allSatisfy { $0.0 > 0 && $0.1 > 0 && $0.1 < 5000 && $0.2 >= 1 })
         }
     }
 }

@@ -34,12 +34,14 @@ final class LiveAggregator: Sendable {
         self.running = running
     }
 
-    static func start(_ endpoints: Endpoints = Endpoints(), context: Context) async throws -> LiveAggregator {
+    static func start(
+        _ endpoints: Endpoints = Endpoints(), feedHighWaterMark: Int = 100_000, context: Context
+    ) async throws -> LiveAggregator {
         var logger = Logger(label: "test.aggregator")
         logger.logLevel = .error
         let configuration = AggregatorConfiguration(
             ingestEndpoint: endpoints.ingest, feedEndpoint: endpoints.feed, snapshotEndpoint: endpoints.snapshot,
-            tickInterval: .milliseconds(20))
+            tickInterval: .milliseconds(20), feedHighWaterMark: feedHighWaterMark)
         let aggregator = Aggregator(configuration: configuration)
         let ingest = IngestServer(endpoints: [endpoints.ingest], context: context, aggregator: aggregator, logger: logger)
         let feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
