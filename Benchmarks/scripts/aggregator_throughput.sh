@@ -34,6 +34,8 @@
 #      `perf record -g` and print the top symbols), WORK (temp dir, removed afterwards), CC (cc).
 # Needs: swift, libzmq3-dev, pkg-config, a C compiler, python3 with pyzmq; perf for PERF=1.
 set -euo pipefail
+# shellcheck source=lib/common.sh
+source "$(dirname "$0")/lib/common.sh"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BENCH=$(cd "$HERE/.." && pwd)
@@ -54,14 +56,6 @@ else
 fi
 
 AGG_PID=""; SUB_PID=""
-stop_pid() { # pid [signal]: stop a process we started, wait for it
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill "-${2:-TERM}" "$1" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$1" 2>/dev/null || true
-  fi
-  wait "$1" 2>/dev/null || true
-}
 cleanup() {
   stop_pid "$SUB_PID"; stop_pid "$AGG_PID"
   if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi
@@ -70,11 +64,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- build ---------------------------------------------------------------------------------
-build() { # dir product
-  if ! (cd "$1" && swift build -c release --product "$2") >"$WORK/build-$2.log" 2>&1; then
-    cat "$WORK/build-$2.log" >&2; echo "aggregator_throughput.sh: building $2 failed" >&2; exit 1
-  fi
-}
 build "$ROOT" pixelpulse
 build "$BENCH" ingest-load
 PIXELPULSE="$(cd "$ROOT" && swift build -c release --show-bin-path)/pixelpulse"
@@ -98,12 +87,6 @@ with open(sys.argv[2], "w", buffering=1) as out:
 EOF
 
 # --- helpers -------------------------------------------------------------------------------
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-field() { tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 now() { date +%s.%N; }
 
 LOAD_ARGS=(--window "$WINDOW" --order "$ORDER" --batch "$BATCH")
@@ -112,22 +95,6 @@ describe=$("$LOAD" "${LOAD_ARGS[@]}" --describe)
 BATCH_BYTES=$(printf '%s\n' "$describe" | field batch_bytes_mean)
 EVENT_BYTES=$(awk -v b="$BATCH_BYTES" -v n="$BATCH" 'BEGIN { e = int(b / n + 0.5); if (e < 8) e = 8; print e }')
 HZ=$(getconf CLK_TCK)
-
-start_aggregator() { # -> AGG_PID, INGEST, FEED
-  local port out
-  port=$(free_port)
-  out="$WORK/aggregator.out"
-  "$PIXELPULSE" aggregator --ingest "tcp://127.0.0.1:$port" --feed 'tcp://127.0.0.1:*' \
-    >"$out" 2>"$WORK/aggregator.err" &
-  AGG_PID=$!
-  for _ in $(seq 100); do
-    grep -q '^feed: ' "$out" 2>/dev/null && break
-    kill -0 "$AGG_PID" 2>/dev/null || { cat "$WORK/aggregator.err" >&2; return 1; }
-    sleep 0.1
-  done
-  INGEST=$(sed -n 's/^ingest: //p' "$out"); FEED=$(sed -n 's/^feed: //p' "$out")
-  [ -n "$INGEST" ] && [ -n "$FEED" ] || { echo "aggregator did not announce its endpoints" >&2; return 1; }
-}
 
 # Runs one measured aggregator round; sets A_EPS, A_CPU (%), A_HB (heartbeat ingestRate).
 # (Not called in $(...): the PIDs must stay visible to the EXIT trap.)

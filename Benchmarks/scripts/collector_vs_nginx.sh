@@ -31,6 +31,8 @@
 # Env: ROUNDS (3), DURATION (10s), CONNS (64), THREADS (1), WORK (temp dir, removed afterwards).
 # Needs: swift, nginx (Debian nginx-light is enough), wrk, curl, python3 (free ports).
 set -euo pipefail
+# shellcheck source=lib/common.sh
+source "$(dirname "$0")/lib/common.sh"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -71,13 +73,9 @@ fi
 PIXELPULSE="$(cd "$ROOT" && swift build -c release --show-bin-path)/pixelpulse"
 
 # --- helpers -------------------------------------------------------------------------------
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 to_ms() { # wrk latency like 1.23ms / 456.00us / 1.20s -> ms
   awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v+0} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000} else print v }'
 }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 tree_ticks() { # pid -> utime+stime of it and its children (nginx master + worker)
   local total=0 p
   for p in "$1" $(pgrep -P "$1" || true); do
@@ -121,7 +119,7 @@ EOF
   echo "nginx did not start" >&2; return 1
 }
 start_collector() {
-  "$PIXELPULSE" serve --http "127.0.0.1:$PORT" --ingest 'tcp://127.0.0.1:*' --feed 'tcp://127.0.0.1:*' \
+  "$PIXELPULSE" serve --http "127.0.0.1:$PORT" --ingest 'tcp://127.0.0.1:*' --feed 'tcp://127.0.0.1:*' --snapshot 'tcp://127.0.0.1:*' \
     >"$WORK/collector.out" 2>"$WORK/collector.err" &
   SERVER_PID=$!
   for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" 2>/dev/null && return 0; sleep 0.1; done

@@ -28,6 +28,8 @@
 #      WORK (temp dir, removed afterwards).
 # Needs: swift, wrk, curl, python3 with pyzmq.
 set -euo pipefail
+# shellcheck source=lib/common.sh
+source "$(dirname "$0")/lib/common.sh"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -44,15 +46,6 @@ else
 fi
 
 SERVE_PID=""; WRK_PID=""
-stop_pid() { # pid: stop a process we started (TERM, then KILL after 10 s) and reap it
-  [ -n "$1" ] || return 0
-  if kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$1" 2>/dev/null || true
-  fi
-  wait "$1" 2>/dev/null || true
-}
 cleanup() {
   stop_pid "$WRK_PID"; stop_pid "$SERVE_PID"
   if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi
@@ -66,15 +59,10 @@ if ! (cd "$ROOT" && swift build -c release --product pixelpulse) >"$WORK/build.l
 fi
 PIXELPULSE="$(cd "$ROOT" && swift build -c release --show-bin-path)/pixelpulse"
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-field() { tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
 hits() { # collector hits_total, all kinds
   curl -fsS "http://127.0.0.1:$PORT/metrics" \
     | awk 'index($1, "pixelpulse_collector_hits_total{") == 1 {s += $2} END {printf "%.0f", s}'
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(swift --version 2>/dev/null | head -1)," \
@@ -86,7 +74,7 @@ ROWS=()
 for rate in $RATES; do
   echo "  background $rate hits/s:" >&2
   PORT=$(free_port)
-  "$PIXELPULSE" serve --http "127.0.0.1:$PORT" --ingest 'tcp://127.0.0.1:*' --feed 'tcp://127.0.0.1:*' \
+  "$PIXELPULSE" serve --http "127.0.0.1:$PORT" --ingest 'tcp://127.0.0.1:*' --feed 'tcp://127.0.0.1:*' --snapshot 'tcp://127.0.0.1:*' \
     --tick-ms "$TICK_MS" >"$WORK/serve.out" 2>"$WORK/serve.err" &
   SERVE_PID=$!
   ready=0

@@ -28,6 +28,8 @@
 #      WORK (temp dir, removed afterwards).
 # Needs: swift, python3 with pyzmq.
 set -euo pipefail
+# shellcheck source=lib/common.sh
+source "$(dirname "$0")/lib/common.sh"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BENCH=$(cd "$HERE/.." && pwd)
@@ -44,14 +46,6 @@ fi
 
 # --- helpers (as in aggregator_throughput.sh) ------------------------------------------------
 AGG_PID=""; SUB_PID=""; BEAT_PID=""
-stop_pid() { # pid [signal]: stop a process we started, wait for it
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill "-${2:-TERM}" "$1" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$1" 2>/dev/null || true
-  fi
-  wait "$1" 2>/dev/null || true
-}
 cleanup() {
   stop_pid "$SUB_PID"; stop_pid "$BEAT_PID"; stop_pid "$AGG_PID"
   if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi
@@ -59,32 +53,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-build() { # dir product
-  if ! (cd "$1" && swift build -c release --product "$2") >"$WORK/build-$2.log" 2>&1; then
-    cat "$WORK/build-$2.log" >&2; echo "paused_subscriber.sh: building $2 failed" >&2; exit 1
-  fi
-}
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-field() { tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-
-start_aggregator() { # -> AGG_PID, INGEST, FEED
-  local port out
-  port=$(free_port)
-  out="$WORK/aggregator.out"
-  "$PIXELPULSE" aggregator --ingest "tcp://127.0.0.1:$port" --feed 'tcp://127.0.0.1:*' \
-    >"$out" 2>"$WORK/aggregator.err" &
-  AGG_PID=$!
-  for _ in $(seq 100); do
-    grep -q '^feed: ' "$out" 2>/dev/null && break
-    kill -0 "$AGG_PID" 2>/dev/null || { cat "$WORK/aggregator.err" >&2; return 1; }
-    sleep 0.1
-  done
-  INGEST=$(sed -n 's/^ingest: //p' "$out"); FEED=$(sed -n 's/^feed: //p' "$out")
-  [ -n "$INGEST" ] && [ -n "$FEED" ] || { echo "aggregator did not announce its endpoints" >&2; return 1; }
-}
 
 # --- build ---------------------------------------------------------------------------------
 build "$ROOT" pixelpulse

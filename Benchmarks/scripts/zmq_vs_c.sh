@@ -17,6 +17,8 @@
 # Env: RUNS (7), EVENTS (1000000), WORK (a fresh temp dir, removed afterwards), CC (cc).
 # Needs: libzmq3-dev, pkg-config, a C compiler, python3 (to pick free tcp ports), swift.
 set -euo pipefail
+# shellcheck source=lib/common.sh
+source "$(dirname "$0")/lib/common.sh"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BENCH=$(cd "$HERE/.." && pwd)
@@ -47,9 +49,6 @@ fi
 SWIFT_BIN="$(cd "$BENCH" && swift build -c release --show-bin-path)/zmq-throughput"
 
 # --- helpers -------------------------------------------------------------------------------
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 SEQ=0
 endpoint() { # transport -> a fresh endpoint
   SEQ=$((SEQ + 1))
@@ -58,8 +57,6 @@ endpoint() { # transport -> a fresh endpoint
     ipc) echo "ipc://$WORK/zmq.$SEQ.ipc" ;;
   esac
 }
-field() { tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 run_one() { # name binary transport batch -> events/s on stdout; fails on error or loss
   local name=$1 bin=$2 ep out lost

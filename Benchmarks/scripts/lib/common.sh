@@ -1,0 +1,45 @@
+# Helpers shared by the load scripts beside this folder. Source it; it defines functions only.
+# Functions that start or build things use the caller's $WORK (a scratch folder) and, for
+# start_aggregator, $PIXELPULSE (the built executable).
+
+free_port() { # a TCP port free on 127.0.0.1 right now
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+field() { tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }  # key=value from a line of them
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime+stime of a pid, in clock ticks
+
+stop_pid() { # pid [signal]: stop a process we started (signal, then KILL after 10 s) and reap it
+  [ -n "$1" ] || return 0
+  if kill -0 "$1" 2>/dev/null; then
+    kill "-${2:-TERM}" "$1" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null || true
+  fi
+  wait "$1" 2>/dev/null || true
+}
+
+build() { # dir product: swift build -c release, the log shown only on failure
+  if ! (cd "$1" && swift build -c release --product "$2") >"$WORK/build-$2.log" 2>&1; then
+    cat "$WORK/build-$2.log" >&2; echo "$(basename "$0"): building $2 failed" >&2; exit 1
+  fi
+}
+
+start_aggregator() { # -> AGG_PID, INGEST, FEED: `pixelpulse aggregator` on a free port
+  local port out
+  port=$(free_port)
+  out="$WORK/aggregator.out"
+  "$PIXELPULSE" aggregator --ingest "tcp://127.0.0.1:$port" --feed 'tcp://127.0.0.1:*' \
+    --snapshot 'tcp://127.0.0.1:*' >"$out" 2>"$WORK/aggregator.err" &
+  AGG_PID=$!
+  for _ in $(seq 100); do
+    grep -q '^feed: ' "$out" 2>/dev/null && break
+    kill -0 "$AGG_PID" 2>/dev/null || { cat "$WORK/aggregator.err" >&2; return 1; }
+    sleep 0.1
+  done
+  INGEST=$(sed -n 's/^ingest: //p' "$out"); FEED=$(sed -n 's/^feed: //p' "$out")
+  [ -n "$INGEST" ] && [ -n "$FEED" ] || { echo "aggregator did not announce its endpoints" >&2; return 1; }
+}
