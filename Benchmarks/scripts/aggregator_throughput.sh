@@ -49,11 +49,7 @@ ORDER=${ORDER:-scattered}
 PERF=${PERF:-0}
 CC=${CC:-cc}
 BATCH=256
-if [ -n "${WORK:-}" ]; then
-  mkdir -p "$WORK"; KEEP_WORK=1
-else
-  WORK=$(mktemp -d "${TMPDIR:-/tmp}/aggregator-throughput.XXXXXX"); KEEP_WORK=0
-fi
+use_work_dir aggregator-throughput
 
 AGG_PID=""; SUB_PID=""
 cleanup() {

@@ -41,11 +41,7 @@ DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-1}
 URL_PATH="/p/c1234/px.gif?e=view&u=5f2b9c1e&ts=1764384000"
-if [ -n "${WORK:-}" ]; then
-  mkdir -p "$WORK"; KEEP_WORK=1
-else
-  WORK=$(mktemp -d "${TMPDIR:-/tmp}/collector-vs-nginx.XXXXXX"); KEEP_WORK=0
-fi
+use_work_dir collector-vs-nginx
 
 SERVER_PID=""
 stop_server() { # stops $SERVER_PID (nginx: QUIT = graceful; pixelpulse: TERM = graceful)

@@ -39,11 +39,7 @@ DURATION_S=${DURATION_S:-40}
 PROBE_MS=${PROBE_MS:-50}
 DELAY_MS=${DELAY_MS:-5}
 TARGET_MS=$((TICK_MS + 10))
-if [ -n "${WORK:-}" ]; then
-  mkdir -p "$WORK"; KEEP_WORK=1
-else
-  WORK=$(mktemp -d "${TMPDIR:-/tmp}/feed-latency.XXXXXX"); KEEP_WORK=0
-fi
+use_work_dir feed-latency
 
 SERVE_PID=""; WRK_PID=""
 cleanup() {

@@ -38,13 +38,8 @@ ROUNDS=${ROUNDS:-2}
 DURATION_S=${DURATION_S:-8}
 WINDOW=${WINDOW:-64}
 ORDER=${ORDER:-scattered}
-if [ -n "${WORK:-}" ]; then
-  mkdir -p "$WORK"; KEEP_WORK=1
-else
-  WORK=$(mktemp -d "${TMPDIR:-/tmp}/paused-subscriber.XXXXXX"); KEEP_WORK=0
-fi
+use_work_dir paused-subscriber
 
-# --- helpers (as in aggregator_throughput.sh) ------------------------------------------------
 AGG_PID=""; SUB_PID=""; BEAT_PID=""
 cleanup() {
   stop_pid "$SUB_PID"; stop_pid "$BEAT_PID"; stop_pid "$AGG_PID"

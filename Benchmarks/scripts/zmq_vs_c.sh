@@ -25,11 +25,7 @@ BENCH=$(cd "$HERE/.." && pwd)
 RUNS=${RUNS:-7}
 EVENTS=${EVENTS:-1000000}
 CC=${CC:-cc}
-if [ -n "${WORK:-}" ]; then
-  mkdir -p "$WORK"; KEEP_WORK=1
-else
-  WORK=$(mktemp -d "${TMPDIR:-/tmp}/zmq-vs-c.XXXXXX"); KEEP_WORK=0
-fi
+use_work_dir zmq-vs-c
 cleanup() {
   rm -f "$WORK"/*.ipc
   if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi

@@ -2,6 +2,14 @@
 # Functions that start or build things use the caller's $WORK (a scratch folder) and, for
 # start_aggregator, $PIXELPULSE (the built executable).
 
+use_work_dir() { # name -> WORK (given, and kept; or a new temp dir, removed by cleanup), KEEP_WORK
+  if [ -n "${WORK:-}" ]; then
+    mkdir -p "$WORK"; KEEP_WORK=1
+  else
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX"); KEEP_WORK=0
+  fi
+}
+
 free_port() { # a TCP port free on 127.0.0.1 right now
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
