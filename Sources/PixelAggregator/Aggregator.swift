@@ -1,4 +1,5 @@
 import PixelCore
+import Synchronization
 
 /// The aggregator: counts every batch into sliding windows per campaign × pixel and per
 /// campaign, and turns what changed into live-feed messages.
@@ -17,6 +18,8 @@ public actor Aggregator {
     /// What ``FeedServer`` publishes, in `seq` order: only this actor appends to it, so the
     /// order of the queue is the order in which `seq` numbers were handed out.
     nonisolated let feedQueue = FeedQueue()
+    /// Where alerts go besides the feed (``alertNotifications(limit:)``); attached from any thread.
+    private nonisolated let alertSinks = Mutex<[AsyncStream<Alert>.Continuation]>([])
 
     /// Creates an aggregator.
     ///
@@ -52,14 +55,54 @@ public actor Aggregator {
 
     /// Feed messages for everything that changed since the last call: keys with new
     /// events, and keys whose windows slid since the shortest window's last step.
+    /// Alert rules are evaluated in the same step; alerts that fired or resolved follow the
+    /// stats.
     public func changes() -> [FeedMessage] {
         changes(now: clock()).map(\.message)
     }
 
-    private func changes(now: Int64) -> [StatsUpdate] {
+    private func changes(now: Int64) -> [FeedItem] {
         let unit = now / windowUnit
         defer { lastSweepUnit = unit }
-        return state.changes(now: now, sweep: unit != lastSweepUnit)
+        let stats = state.changes(now: now, sweep: unit != lastSweepUnit)
+        let alerts = state.alertTransitions(now: now)
+        if !alerts.isEmpty {
+            alertSinks.withLock { sinks in
+                for (alert, _) in alerts {
+                    for sink in sinks { sink.yield(alert) }
+                }
+            }
+        }
+        return stats.map(FeedItem.stats) + alerts.map { .message($0.message) }
+    }
+
+    /// The alert rules in force.
+    public var alertRules: [AlertRule] { state.alerts.rules }
+
+    /// The alerts firing now.
+    public var firingAlerts: [Alert] { state.firing.values.map(\.alert).sorted { $0.fingerprint < $1.fingerprint } }
+
+    /// Replaces the alert rules, or throws and keeps the old ones. Open incidents of rules
+    /// that keep their name carry on; those of removed rules resolve at the next tick.
+    public func replaceAlertRules(_ rules: [AlertRule]) throws(AlertRuleError) {
+        try state.replaceAlertRules(rules, now: clock())
+    }
+
+    /// Reads `file` and replaces the alert rules with its rules, or throws (naming the line
+    /// and the field) and keeps the old ones. Returns the rules now in force.
+    @discardableResult
+    public func reloadAlertRules(from file: AlertRuleFile) throws(AlertRuleError) -> [AlertRule] {
+        let rules = try file.load(windows: state.store.configuration)
+        try replaceAlertRules(rules)
+        return rules
+    }
+
+    /// Every alert that fires or resolves from now on, in order. The stream keeps the newest
+    /// `limit` alerts when its reader falls behind, so it never holds up the aggregator.
+    public nonisolated func alertNotifications(limit: Int = 10_000) -> AsyncStream<Alert> {
+        let (stream, continuation) = AsyncStream<Alert>.makeStream(bufferingPolicy: .bufferingNewest(limit))
+        alertSinks.withLock { $0.append(continuation) }
+        return stream
     }
 
     /// Computes ``changes()`` and queues them for the feed in the same step, so no later
@@ -67,7 +110,7 @@ public actor Aggregator {
     /// The JSON is encoded on the publisher thread, not here: at 100 000 busy keys it is
     /// most of the work of a tick, and the actor's time belongs to ingestion.
     public func publishChanges() {
-        feedQueue.append(changes(now: clock()).map(FeedItem.stats))
+        feedQueue.append(changes(now: clock()))
     }
 
     /// Computes a ``heartbeat()`` and queues it for the feed.
@@ -76,7 +119,8 @@ public actor Aggregator {
     }
 
     /// One chunk of a snapshot: the current stats of up to `limit` keys from `start` whose
-    /// topic starts with `prefix`.
+    /// topic starts with `prefix`; the first chunk (`start` 0) also carries the messages of
+    /// the alerts firing now whose topic starts with `prefix`.
     ///
     /// Consistency (the Clone pattern's promise): the call first publishes every pending
     /// change (``publishChanges()``) and only then reads `seq` and the keys, all in one actor
@@ -96,9 +140,10 @@ public actor Aggregator {
     public func snapshot(prefix: String, from start: Int, limit: Int) -> SnapshotChunk {
         // One `now` for both: counts read at a later time than the flush could be ahead of it.
         let now = clock()
-        feedQueue.append(changes(now: now).map(FeedItem.stats))
+        feedQueue.append(changes(now: now))
         let (updates, next) = state.snapshot(prefix: prefix, from: start, limit: limit, now: now)
-        return SnapshotChunk(seq: state.seq, time: now, updates: updates, next: next)
+        let alerts = start > 0 ? [] : state.firing.values.map(\.message).filter { $0.topic.hasPrefix(prefix) }
+        return SnapshotChunk(seq: state.seq, time: now, updates: updates, alerts: alerts.sorted { $0.topic < $1.topic }, next: next)
     }
 
     /// The `seq` of the last message queued for the feed.

@@ -18,6 +18,9 @@ public struct AggregatorConfiguration: Sendable {
     public var feedHighWaterMark: Int
     /// How long event ids are remembered for de-duplication, in ms.
     public var eventIDHorizon: Int64
+    /// The alert rules; `nil` for ``AlertRule/defaults(for:)`` over ``windows``. Their
+    /// windows must be among ``windows`` (``AlertRuleFile`` checks a file's rules).
+    public var alertRules: [AlertRule]?
 
     /// The embedded defaults: loopback endpoints, standard windows, 250 ms ticks.
     public init(
@@ -28,7 +31,8 @@ public struct AggregatorConfiguration: Sendable {
         tickInterval: Duration = .milliseconds(250),
         heartbeatInterval: Duration = .seconds(1),
         feedHighWaterMark: Int = 100_000,
-        eventIDHorizon: Int64 = 3_600_000
+        eventIDHorizon: Int64 = 3_600_000,
+        alertRules: [AlertRule]? = nil
     ) {
         self.ingestEndpoint = ingestEndpoint
         self.feedEndpoint = feedEndpoint
@@ -38,5 +42,6 @@ public struct AggregatorConfiguration: Sendable {
         self.heartbeatInterval = min(heartbeatInterval, .seconds(1))
         self.feedHighWaterMark = feedHighWaterMark
         self.eventIDHorizon = eventIDHorizon
+        self.alertRules = alertRules
     }
 }

@@ -21,10 +21,21 @@ struct AggregatorState: ~Copyable {
     private var active: [Int] = []
     private var isActive: [Bool] = []
     private var published: [UInt64] = []
+    /// When each key was first seen (clock ms): how far back its alert baselines can reach.
+    private var firstSeen: [Int64] = []
+    private(set) var alerts: AlertEngine
+    /// Alerts now firing, by fingerprint, with the message that announced them.
+    private(set) var firing: [String: (alert: Alert, message: FeedMessage)] = [:]
 
     init(configuration: AggregatorConfiguration) {
         store = WindowStore(configuration: configuration.windows)
         eventIDs = EventIDFilter(horizon: configuration.eventIDHorizon)
+        let rules = configuration.alertRules ?? AlertRule.defaults(for: configuration.windows)
+        do {
+            alerts = try AlertEngine(windows: configuration.windows.windows, rules: rules)
+        } catch {
+            preconditionFailure("alert rules do not fit the windows (check them with AlertRuleFile): \(error)")
+        }
     }
 
     var windows: [WindowSpec] { store.configuration.windows }
@@ -51,7 +62,7 @@ struct AggregatorState: ~Copyable {
                     store.makeKey()
                 }
                 resolved[pair] = keys
-                growFlags(to: table.count)
+                growFlags(to: table.count, now: now)
             }
             if event.presence.contains(.eventID),
                !eventIDs.insert(EventID(rawValue: event.eventID), scope: keys.rollup, now: now) {
@@ -90,14 +101,18 @@ struct AggregatorState: ~Copyable {
                 isActive[key] = true
                 active.append(key)
             }
-            publishIfChanged(key, now: now, into: &messages)
+            visit(key, now: now, into: &messages)
         }
         dirty.removeAll(keepingCapacity: true)
+        defer {
+            // Incidents run their `for` and `cooldown` clocks even on keys nothing else visits.
+            for key in alerts.keysWithIncidents { evaluateAlerts(key, counts: store.counts(key: key), now: now) }
+        }
         guard sweep else { return messages }
         var index = 0
         while index < active.count {
             let key = active[index]
-            publishIfChanged(key, now: now, into: &messages)
+            visit(key, now: now, into: &messages)
             if store.isIdle(key: key) {
                 isActive[key] = false
                 active.swapAt(index, active.count - 1)
@@ -107,6 +122,22 @@ struct AggregatorState: ~Copyable {
             }
         }
         return messages
+    }
+
+    /// The alerts that fired or resolved since the last call, each with its feed message
+    /// (stamped with the next `seq`s); keeps ``firing`` up to date.
+    mutating func alertTransitions(now: Int64) -> [(alert: Alert, message: FeedMessage)] {
+        alerts.takeTransitions().map { alert in
+            let message = alert.message(seq: nextSeq(), time: now)
+            firing[alert.fingerprint] = alert.status == .firing ? (alert, message) : nil
+            return (alert, message)
+        }
+    }
+
+    /// Replaces the alert rules, keeping the incidents of rules that stay (see
+    /// ``AlertEngine/replaceRules(_:now:)``).
+    mutating func replaceAlertRules(_ rules: [AlertRule], now: Int64) throws(AlertRuleError) {
+        try alerts.replaceRules(rules, now: now)
     }
 
     /// The stats (with `seq` = the current ``seq``) of up to `limit` keys from `start`
@@ -131,8 +162,19 @@ struct AggregatorState: ~Copyable {
         return seq
     }
 
-    private mutating func publishIfChanged(_ key: Int, now: Int64, into updates: inout [StatsUpdate]) {
+    /// Reads a key's counts once, for its alert rules and for the feed.
+    private mutating func visit(_ key: Int, now: Int64, into updates: inout [StatsUpdate]) {
         let counts = store.counts(key: key)
+        evaluateAlerts(key, counts: counts, now: now)
+        publishIfChanged(key, counts: counts, now: now, into: &updates)
+    }
+
+    private mutating func evaluateAlerts(_ key: Int, counts: [Counts], now: Int64) {
+        let entry = table[key]
+        alerts.evaluate(key: key, campaign: entry.campaign, pixel: entry.pixel, counts: counts, age: now - firstSeen[key], now: now)
+    }
+
+    private mutating func publishIfChanged(_ key: Int, counts: [Counts], now: Int64, into updates: inout [StatsUpdate]) {
         let fingerprint = Self.fingerprint(counts)
         guard fingerprint != published[key] else { return }
         published[key] = fingerprint
@@ -151,8 +193,9 @@ struct AggregatorState: ~Copyable {
         dirty.append(key)
     }
 
-    private mutating func growFlags(to count: Int) {
+    private mutating func growFlags(to count: Int, now: Int64) {
         while isDirty.count < count {
+            firstSeen.append(now)
             isDirty.append(false)
             isActive.append(false)
             published.append(Self.fingerprint([]))

@@ -10,6 +10,8 @@ public struct SnapshotChunk: Sendable {
     /// The stats of each matching key, each with `seq` equal to ``seq``; the snapshot
     /// thread encodes them.
     public var updates: [StatsUpdate]
+    /// The messages that announced the alerts firing now (first chunk only).
+    public var alerts: [FeedMessage]
     /// Where the next chunk starts; `nil` when this was the last.
     public var next: Int?
 }

@@ -8,7 +8,7 @@ import ZeroMQ
 ///
 /// A request is one frame from a DEALER: the topic prefix, UTF-8, at most
 /// ``maxPrefixBytes`` (empty selects everything). The reply is a stream of
-/// `[topic, stats body]` messages, one per matching key, then
+/// `[topic, body]` messages — the alerts firing now, then the stats of each matching key — then
 /// `[snapshot/end/, SnapshotEndBody]`. Requests are served one at a time on the socket's
 /// thread, read from the ``Aggregator`` in chunks of ``keysPerChunk`` keys (one actor call
 /// each), so a snapshot of 100 000 keys never holds up ingestion for more than one chunk.
@@ -87,10 +87,10 @@ public final class SnapshotServer: Service {
                 await aggregator.snapshot(prefix: prefix, from: from, limit: Self.keysPerChunk)
             }
             first = first ?? chunk
-            for message in chunk.updates.lazy.map(\.message) {
+            for message in chunk.alerts + chunk.updates.map(\.message) {
                 try router.send([identity, Array(message.topic.utf8), message.body])
             }
-            count += chunk.updates.count
+            count += chunk.alerts.count + chunk.updates.count
             start = chunk.next
         }
         let body = SnapshotEndBody.encode(seq: first!.seq, time: first!.time, startedAt: aggregator.startedAt,

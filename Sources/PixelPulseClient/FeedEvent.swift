@@ -4,6 +4,8 @@ public enum FeedEvent: Sendable, Hashable {
     case snapshot
     /// Live updates applied to these topics, in order.
     case update([String])
+    /// Alerts fired or resolved, in order (``FeedState/alerts`` holds those still firing).
+    case alerts([FeedAlert])
     /// A heartbeat arrived (``FeedState/heartbeat`` changed).
     case heartbeat
     /// Nothing arrived for the silence timeout: the state is stale until a

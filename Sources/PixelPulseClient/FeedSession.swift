@@ -54,6 +54,7 @@ final class FeedSession {
         while !isStopped() {
             _ = try poller.poll(timeout: .milliseconds(100))
             var changed: [String] = []
+            var alerts: [FeedAlert] = []
             var heartbeat = false
             var drained = 0
             while drained < 10_000, let frames = try sub.tryReceiveMultipart() {
@@ -79,6 +80,9 @@ final class FeedSession {
                         if !checkSequence(beat.seq) { continue }
                         state.heartbeat = beat
                         heartbeat = true
+                    } else if topic.hasPrefix(FeedTopic.alertsPrefix) {
+                        guard let alert = FeedAlert(json: frames[1]), checkSequence(alert.seq) else { continue }
+                        if alert.seq > snapshotSeq, state.apply(alert) { alerts.append(alert) }
                     } else if let stats = FeedStats(json: frames[1]) {
                         if !checkSequence(stats.seq) { continue }
                         if stats.seq > snapshotSeq, state.apply(topic: topic, stats) { changed.append(topic) }
@@ -86,6 +90,10 @@ final class FeedSession {
                 }
             }
             if case .live = phase {
+                if !alerts.isEmpty {
+                    state.event = .alerts(alerts)
+                    yield(state)
+                }
                 if !changed.isEmpty {
                     state.event = .update(changed)
                     yield(state)
@@ -163,7 +171,11 @@ final class FeedSession {
         fresh.seq = end.seq
         fresh.heartbeat = state.heartbeat
         for (topic, body) in snapshot {
-            if let stats = FeedStats(json: body) { fresh.stats[topic] = stats }
+            if topic.hasPrefix(FeedTopic.alertsPrefix) {
+                if let alert = FeedAlert(json: body) { fresh.alerts[alert.fingerprint] = alert }
+            } else if let stats = FeedStats(json: body) {
+                fresh.stats[topic] = stats
+            }
         }
         snapshotSeq = end.seq
         lastSeq = end.seq
@@ -172,6 +184,10 @@ final class FeedSession {
                 guard let beat = FeedHeartbeat(json: body), beat.startedAt == end.startedAt else { continue }
                 fresh.heartbeat = beat
                 lastSeq = max(lastSeq, beat.seq)
+            } else if topic.hasPrefix(FeedTopic.alertsPrefix) {
+                guard let alert = FeedAlert(json: body), alert.seq > end.seq else { continue }
+                fresh.apply(alert)
+                lastSeq = max(lastSeq, alert.seq)
             } else if let stats = FeedStats(json: body), stats.seq > end.seq {
                 fresh.apply(topic: topic, stats)
                 lastSeq = max(lastSeq, stats.seq)

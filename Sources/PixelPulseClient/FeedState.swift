@@ -2,6 +2,8 @@
 public struct FeedState: Sendable {
     /// Topic (`stats/{campaign}/{pixel}/`, `stats/{campaign}/*/`) → its latest stats.
     public var stats: [String: FeedStats] = [:]
+    /// The alerts firing now, by fingerprint (for prefixes that select `alerts/…` topics).
+    public var alerts: [String: FeedAlert] = [:]
     /// The highest `seq` applied (the snapshot's `seq` before any update).
     public var seq: UInt64 = 0
     /// The `startedAt` of the aggregator run this state comes from.
@@ -20,6 +22,16 @@ public struct FeedState: Sendable {
         guard stats.seq > self.stats[topic]?.seq ?? 0 else { return false }
         self.stats[topic] = stats
         seq = max(seq, stats.seq)
+        return true
+    }
+
+    /// Applies a live alert: a firing one is added, a resolved one removed. Returns whether
+    /// it was news (not at or below what the state already holds for its fingerprint).
+    @discardableResult
+    mutating func apply(_ alert: FeedAlert) -> Bool {
+        guard alert.seq > alerts[alert.fingerprint]?.seq ?? 0 else { return false }
+        alerts[alert.fingerprint] = alert.isFiring ? alert : nil
+        seq = max(seq, alert.seq)
         return true
     }
 }

@@ -11,7 +11,7 @@ struct AggregatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "pixelpulse.aggregator")
-        let role = AggregatorRole(configuration: try aggregator.configuration(), context: try Context(), logger: logger)
+        let role = try AggregatorRole(options: aggregator, context: try Context(), logger: logger)
         try await runServices(role.services, logger: logger) {
             try await role.announce()
         }

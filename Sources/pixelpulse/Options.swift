@@ -45,6 +45,24 @@ struct AggregatorOptions: ParsableArguments {
     @Option(help: "Milliseconds between live-feed updates.")
     var tickMs: Int = 250
 
+    @Option(help: "YAML file of alert rules, reloaded on SIGHUP. (env PIXELPULSE_ALERT_RULES; default: the built-in rules)")
+    var alertRules: String?
+
+    @Option(help: "POST every alert to this URL in the Alertmanager webhook format. (env PIXELPULSE_ALERT_WEBHOOK)")
+    var alertWebhook: String?
+
+    var alertRulesFile: AlertRuleFile? {
+        (alertRules ?? environment("PIXELPULSE_ALERT_RULES")).map { AlertRuleFile(path: $0) }
+    }
+
+    func webhookURL() throws -> URL? {
+        guard let text = alertWebhook ?? environment("PIXELPULSE_ALERT_WEBHOOK") else { return nil }
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme), url.host != nil else {
+            throw ValidationError("--alert-webhook must be an http:// or https:// URL, got \"\(text)\"")
+        }
+        return url
+    }
+
     var ingestEndpoint: String { ingest ?? environment("PIXELPULSE_INGEST") ?? "tcp://127.0.0.1:5570" }
     var feedEndpoint: String { feed ?? environment("PIXELPULSE_FEED") ?? "tcp://127.0.0.1:5571" }
     var snapshotEndpoint: String { snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? "tcp://127.0.0.1:5572" }
@@ -56,9 +74,11 @@ struct AggregatorOptions: ParsableArguments {
             let windowConfiguration = try WindowConfiguration(windows: specs, grace: graceSeconds.map { Int64($0) * 1000 })
             return AggregatorConfiguration(
                 ingestEndpoint: ingestEndpoint, feedEndpoint: feedEndpoint, snapshotEndpoint: snapshotEndpoint, windows: windowConfiguration,
-                tickInterval: .milliseconds(tickMs))
+                tickInterval: .milliseconds(tickMs), alertRules: try alertRulesFile?.load(windows: windowConfiguration))
         } catch let error as WindowConfigurationError {
             throw ValidationError("--windows: \(error)")
+        } catch let error as AlertRuleError {
+            throw ValidationError("--alert-rules: \(error)")
         }
     }
 }

@@ -9,9 +9,10 @@ struct PixelPulse: AsyncParsableCommand {
         discussion: """
             Start everything on this machine with live demo traffic:
               pixelpulse serve --demo
-            then watch it:
+            then watch it, and follow its alerts:
               pixelpulse watch
+              pixelpulse alerts
             """,
-        subcommands: [ServeCommand.self, AggregatorCommand.self, CollectorCommand.self, WatchCommand.self]
+        subcommands: [ServeCommand.self, AggregatorCommand.self, CollectorCommand.self, WatchCommand.self, AlertsCommand.self]
     )
 }

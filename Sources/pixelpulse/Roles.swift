@@ -15,26 +15,36 @@ struct AggregatorRole {
     let ingest: IngestServer
     let feed: FeedServer
     let snapshot: SnapshotServer
+    let reloader: AlertRulesReloader
+    let webhook: AlertWebhook?
 
     /// The in-process endpoint an embedded collector sends to.
     static let embeddedIngest = "inproc://pixelpulse.ingest"
 
-    init(configuration: AggregatorConfiguration, context: Context, logger: Logger, embedded: Bool = false) {
-        aggregator = Aggregator(configuration: configuration)
+    init(options: AggregatorOptions, context: Context, logger: Logger, embedded: Bool = false) throws {
+        let configuration = try options.configuration()
+        let aggregator = Aggregator(configuration: configuration)
+        self.aggregator = aggregator
         ingest = IngestServer(
             endpoints: [configuration.ingestEndpoint] + (embedded ? [Self.embeddedIngest] : []),
             context: context, aggregator: aggregator, logger: logger)
         feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
         snapshot = SnapshotServer(endpoint: configuration.snapshotEndpoint, context: context, aggregator: aggregator, logger: logger)
+        reloader = AlertRulesReloader(file: options.alertRulesFile, aggregator: aggregator, logger: logger)
+        webhook = try options.webhookURL().map { AlertWebhook(url: $0, aggregator: aggregator, logger: logger) }
     }
 
-    var services: [any Service] { [ingest, feed, snapshot] }
+    var services: [any Service] { [ingest, feed, snapshot, reloader] + (webhook.map { [$0] } ?? []) }
 
     /// Prints where the aggregator listens, once bound (scripts read these lines).
     func announce() async throws {
         say("ingest: \(try await ingest.boundEndpoint)")
         say("feed: \(try await feed.boundEndpoint)")
         say("snapshot: \(try await snapshot.boundEndpoint)")
+        try await reloader.trapping.value
+        let rules = await aggregator.alertRules
+        say("alert rules: \(rules.count) loaded from \(reloader.file?.path ?? "the built-in defaults") (\(rules.map(\.name).joined(separator: ", ")))")
+        if let webhook { say("alert webhook: \(webhook.url)") }
     }
 }
 

@@ -16,8 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try logging.makeLogger(label: "pixelpulse")
         let context = try Context()
-        let aggregatorRole = AggregatorRole(
-            configuration: try aggregator.configuration(), context: context, logger: logger, embedded: true)
+        let aggregatorRole = try AggregatorRole(options: aggregator, context: context, logger: logger, embedded: true)
         let collectorRole = CollectorRole(
             configuration: try collector.configuration(ingestEndpoint: AggregatorRole.embeddedIngest),
             context: context, logger: logger)

@@ -93,6 +93,8 @@ enum Paths {
 
     static let feedCheck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("feed_check.py")
 
+    static let webhookReceiver = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("webhook_receiver.py")
+
     /// The Python snapshot + live-feed recipe users copy.
     static let subscriberExample = root.appendingPathComponent("Deploy/examples/subscriber.py")
 }

@@ -7,13 +7,17 @@
 /// |------------------------------|----------------------------------------------|
 /// | `stats/<campaign>/<pixel>/`  | one pixel's windows                          |
 /// | `stats/<campaign>/*/`        | the campaign's rollup (all its pixels)       |
+/// | `alerts/<campaign>/<pixel>/` | an alert about one pixel firing or resolving |
+/// | `alerts/<campaign>/*/`       | an alert about the campaign's rollup         |
 /// | `heartbeat/`                 | liveness and totals, at least once a second  |
 ///
 /// Prefixes to subscribe to: `stats/<campaign>/<pixel>/` (one pixel),
 /// `stats/<campaign>/*/` (one rollup), `stats/<campaign>/` (a whole campaign),
-/// `stats/` (every campaign), `heartbeat/`, or the empty prefix (everything).
+/// `stats/` (every campaign), `alerts/<campaign>/` (one campaign's alerts), `alerts/`
+/// (all alerts), `heartbeat/`, or the empty prefix (everything).
 public enum FeedTopic {
     public static let statsPrefix = "stats/"
+    public static let alertsPrefix = "alerts/"
     public static let heartbeat = "heartbeat/"
     /// The last message of a snapshot reply (never published on the live feed).
     public static let snapshotEnd = "snapshot/end/"
@@ -27,4 +31,12 @@ public enum FeedTopic {
 
     /// The prefix that selects every stats topic of `campaign`.
     public static func stats(campaign: CampaignID) -> String { "stats/\(campaign.rawValue)/" }
+
+    /// The topic of an alert about a pixel, or about the campaign rollup when `pixel` is `nil`.
+    public static func alerts(campaign: CampaignID, pixel: PixelID?) -> String {
+        "alerts/\(campaign.rawValue)/\(pixel?.rawValue ?? rollupMarker)/"
+    }
+
+    /// The prefix that selects every alert topic of `campaign`.
+    public static func alerts(campaign: CampaignID) -> String { "alerts/\(campaign.rawValue)/" }
 }

@@ -44,6 +44,15 @@ public struct JSONWriter {
         writeDigits(UInt64(truncatingIfNeeded: value.magnitude))
     }
 
+    /// An integer, or null for `nil`.
+    public mutating func member(_ key: String, _ value: Int64?) {
+        guard let value else {
+            writeKey(key)
+            return append("null")
+        }
+        member(key, value)
+    }
+
     /// Decimal digits without a `String` in between: feed bodies are mostly integers.
     private mutating func writeDigits(_ value: UInt64) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for the 20 digits of UInt64.max

@@ -1,0 +1,118 @@
+import PixelCore
+
+/// An alert firing or resolving: what the feed publishes under `alerts/…` and the webhook
+/// delivers.
+public struct Alert: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable {
+        case firing, resolved
+    }
+
+    public var status: Status
+    public var rule: String
+    public var kind: AlertRule.Kind
+    public var severity: String
+    public var campaign: CampaignID
+    /// `nil` for the campaign's rollup.
+    public var pixel: PixelID?
+    /// `views`, `clicks`, `conversions`, `events` or, for `cvr-drop`, `cvr`.
+    public var metric: String
+    /// The window the value is measured over, and the one the baseline comes from.
+    public var window: String
+    public var baselineWindow: String
+    /// The measure when the alert fired or resolved: events per second, or a ratio for `cvr`.
+    public var value: Double
+    /// The frozen baseline, in the same unit.
+    public var baseline: Double
+    /// The firing threshold, `below` × baseline (0 for `silence`).
+    public var threshold: Double
+    /// When the condition began to hold, ms since the Unix epoch.
+    public var startsAt: Int64
+    /// When the alert resolved; `nil` while firing.
+    public var endsAt: Int64?
+    /// Stable identity of the incident's subject: the same rule on the same key always has
+    /// the same fingerprint, across restarts and rule reloads.
+    public var fingerprint: String
+
+    /// The feed topic, `alerts/<campaign>/<pixel or *>/`.
+    public var topic: String { FeedTopic.alerts(campaign: campaign, pixel: pixel) }
+
+    /// The unit of ``value``, ``baseline`` and ``threshold``.
+    public var unit: String { kind == .conversionRateDrop ? "ratio" : "per_second" }
+
+    /// The key in words: `spring-sale/hero`, or `spring-sale (all pixels)`.
+    public var subject: String { pixel.map { "\(campaign.rawValue)/\($0.rawValue)" } ?? "\(campaign.rawValue) (all pixels)" }
+
+    /// One line for people: what happened, measured against what.
+    public var summary: String {
+        let unitSuffix = kind == .conversionRateDrop ? "" : "/s"
+        func show(_ number: Double) -> String {
+            kind == .conversionRateDrop ? "\(Self.rounded(number * 100, digits: 2)) %" : "\(Self.rounded(number, digits: 3))\(unitSuffix)"
+        }
+        let measure = kind == .conversionRateDrop ? "conversion rate" : metric
+        switch (status, kind) {
+        case (.firing, .silence):
+            return "\(subject): no \(metric) in the last \(window) (baseline \(show(baseline)) over \(baselineWindow))"
+        case (.firing, _):
+            return "\(subject): \(measure) fell to \(show(value)) over \(window), below \(show(threshold)) "
+                + "(baseline \(show(baseline)) over \(baselineWindow))"
+        case (.resolved, _):
+            return "\(subject): \(measure) back to \(show(value)) over \(window) (baseline \(show(baseline)))"
+        }
+    }
+
+    /// The fingerprint of `rule` on a key: FNV-1a 64 over the rule name, campaign and pixel.
+    static func fingerprint(rule: String, campaign: CampaignID, pixel: PixelID?) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for part in [rule, campaign.rawValue, pixel?.rawValue ?? FeedTopic.rollupMarker] {
+            for byte in part.utf8 + [0] {
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            }
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The feed message for this alert, stamped `seq` at clock `time`.
+    ///
+    /// ```json
+    /// {"type":"alert","seq":812,"time":1790000420000,"status":"firing","rule":"traffic-drop",
+    ///  "kind":"drop","severity":"warning","campaign":"spring-sale","pixel":"hero",
+    ///  "metric":"views","window":"5m","baselineWindow":"1h","unit":"per_second",
+    ///  "value":0.2,"baseline":1.0,"threshold":0.5,"startsAt":1790000300000,"endsAt":null,
+    ///  "fingerprint":"6c1b9f3e2a0d4c57",
+    ///  "summary":"spring-sale/hero: views fell to 0.2/s over 5m, below 0.5/s (baseline 1.0/s over 1h)"}
+    /// ```
+    public func message(seq: UInt64, time: Int64) -> FeedMessage {
+        var json = JSONWriter(capacity: 400)
+        json.beginObject()
+        json.member("type", "alert")
+        json.member("seq", seq)
+        json.member("time", time)
+        json.member("status", status.rawValue)
+        json.member("rule", rule)
+        json.member("kind", kind.rawValue)
+        json.member("severity", severity)
+        json.member("campaign", campaign.rawValue)
+        json.member("pixel", pixel?.rawValue)
+        json.member("metric", metric)
+        json.member("window", window)
+        json.member("baselineWindow", baselineWindow)
+        json.member("unit", unit)
+        json.member("value", Self.rounded(value))
+        json.member("baseline", Self.rounded(baseline))
+        json.member("threshold", Self.rounded(threshold))
+        json.member("startsAt", startsAt)
+        json.member("endsAt", endsAt)
+        json.member("fingerprint", fingerprint)
+        json.member("summary", summary)
+        json.endObject()
+        return FeedMessage(topic: topic, body: json.bytes)
+    }
+
+    /// Six decimals are plenty for a rate and keep the JSON readable.
+    private static func rounded(_ value: Double, digits: Int = 6) -> Double {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        return (value * scale).rounded() / scale
+    }
+}

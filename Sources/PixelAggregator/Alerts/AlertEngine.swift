@@ -1,0 +1,220 @@
+import PixelCore
+
+/// Evaluates the alert rules against keys' windows and keeps each incident's state.
+///
+/// The aggregator hands it a key's counts whenever it reads them anyway (keys with new
+/// events on every tick, every active key when the shortest window slides) and, on every
+/// tick, the keys with an open incident, so `for` and `cooldown` run on time even for a
+/// key that receives nothing. Only keys with an incident cost memory here.
+struct AlertEngine {
+    /// A rule with its windows resolved to indices of the configured windows.
+    private struct Compiled {
+        var rule: AlertRule
+        var window: Int
+        var baseline: Int
+    }
+
+    private enum Phase {
+        /// The condition holds since `since`; it fires once it has held for the rule's `for`.
+        case pending(since: Int64)
+        /// Fired; `recovering` is when the value last came back past the recovery threshold.
+        case firing(startsAt: Int64, recovering: Int64?)
+    }
+
+    private struct Incident {
+        var phase: Phase
+        /// Frozen when the condition started to hold.
+        var baseline: Double
+        /// The value at the last evaluation.
+        var value: Double
+        var campaign: CampaignID
+        var pixel: PixelID?
+    }
+
+    private struct IncidentKey: Hashable {
+        var rule: String
+        var key: Int
+    }
+
+    /// What one rule measures on one key.
+    private struct Measure {
+        /// `nil` when undefined (a conversion rate without clicks).
+        var value: Double?
+        /// `nil` without enough history or without a denominator.
+        var baseline: Double?
+        /// What the baseline predicts for the window: events, or conversions for `cvr-drop`.
+        var expected: Double
+    }
+
+    private let windows: [WindowSpec]
+    private var compiled: [Compiled] = []
+    private var incidents: [IncidentKey: Incident] = [:]
+    /// Transitions since the last ``takeTransitions()``, in order.
+    private var transitions: [Alert] = []
+
+    init(windows: [WindowSpec], rules: [AlertRule]) throws(AlertRuleError) {
+        self.windows = windows
+        compiled = try Self.compile(rules, windows: windows)
+    }
+
+    var rules: [AlertRule] { compiled.map(\.rule) }
+
+    /// The keys with an open incident (pending or firing).
+    var keysWithIncidents: Set<Int> { Set(incidents.keys.lazy.map(\.key)) }
+
+    /// Replaces the rules. Incidents of rules that keep their name and still watch the key
+    /// carry on (baseline, `for` and `cooldown` timers included); the others resolve now.
+    mutating func replaceRules(_ rules: [AlertRule], now: Int64) throws(AlertRuleError) {
+        let old = compiled
+        compiled = try Self.compile(rules, windows: windows)
+        for (id, incident) in incidents {
+            let kept = compiled.first { $0.rule.name == id.rule }
+            if let kept, kept.rule.watches(campaign: incident.campaign, pixel: incident.pixel) { continue }
+            if case .firing(let startsAt, _) = incident.phase, let rule = kept ?? old.first(where: { $0.rule.name == id.rule }) {
+                emit(rule.rule, incident, .resolved, value: incident.value, startsAt: startsAt, now: now)
+            }
+            incidents[id] = nil
+        }
+    }
+
+    /// Evaluates every rule that watches `key`, with the key's current `counts` (one per
+    /// window) and `age`, the ms since the key was first seen.
+    mutating func evaluate(key: Int, campaign: CampaignID, pixel: PixelID?, counts: [Counts], age: Int64, now: Int64) {
+        for entry in compiled where entry.rule.watches(campaign: campaign, pixel: pixel) {
+            let id = IncidentKey(rule: entry.rule.name, key: key)
+            let measure = measure(entry, counts: counts, age: age)
+            let rule = entry.rule
+            guard var incident = incidents[id] else {
+                guard let baseline = measure.baseline, let value = measure.value, measure.expected >= rule.minVolume,
+                      Self.isBreached(rule, value: value, baseline: baseline) else { continue }
+                let incident = Incident(phase: .pending(since: now), baseline: baseline, value: value, campaign: campaign, pixel: pixel)
+                incidents[id] = incident
+                if rule.holdFor == 0 { advance(id, incident, rule, value: value, now: now) }
+                continue
+            }
+            incident.value = measure.value ?? incident.value
+            switch incident.phase {
+            case .pending:
+                guard let value = measure.value, Self.isBreached(rule, value: value, baseline: incident.baseline) else {
+                    incidents[id] = nil
+                    continue
+                }
+                incidents[id] = incident
+                advance(id, incident, rule, value: value, now: now)
+            case .firing(let startsAt, let recovering):
+                guard let value = measure.value, value >= rule.recover * incident.baseline else {
+                    incident.phase = .firing(startsAt: startsAt, recovering: nil)
+                    incidents[id] = incident
+                    continue
+                }
+                let since = recovering ?? now
+                if now - since >= rule.cooldown {
+                    emit(rule, incident, .resolved, value: value, startsAt: startsAt, now: now)
+                    incidents[id] = nil
+                } else {
+                    incident.phase = .firing(startsAt: startsAt, recovering: since)
+                    incidents[id] = incident
+                }
+            }
+        }
+    }
+
+    /// The alerts that fired or resolved since the last call, in order.
+    mutating func takeTransitions() -> [Alert] {
+        defer { transitions.removeAll(keepingCapacity: true) }
+        return transitions
+    }
+
+    /// Fires a pending incident whose condition has held for the rule's `for`.
+    private mutating func advance(_ id: IncidentKey, _ incident: Incident, _ rule: AlertRule, value: Double, now: Int64) {
+        guard case .pending(let since) = incident.phase, now - since >= rule.holdFor else { return }
+        var incident = incident
+        incident.phase = .firing(startsAt: since, recovering: nil)
+        incidents[id] = incident
+        emit(rule, incident, .firing, value: value, startsAt: since, now: now)
+    }
+
+    private mutating func emit(
+        _ rule: AlertRule, _ incident: Incident, _ status: Alert.Status, value: Double, startsAt: Int64, now: Int64
+    ) {
+        transitions.append(Alert(
+            status: status, rule: rule.name, kind: rule.kind, severity: rule.severity,
+            campaign: incident.campaign, pixel: incident.pixel,
+            metric: rule.kind == .conversionRateDrop ? "cvr" : rule.metric.rawValue,
+            window: rule.window.name, baselineWindow: rule.baseline.name,
+            value: value, baseline: incident.baseline, threshold: rule.below * incident.baseline,
+            startsAt: startsAt, endsAt: status == .resolved ? now : nil,
+            fingerprint: Alert.fingerprint(rule: rule.name, campaign: incident.campaign, pixel: incident.pixel)))
+    }
+
+    /// Whether `value` is past the firing threshold.
+    private static func isBreached(_ rule: AlertRule, value: Double, baseline: Double) -> Bool {
+        rule.kind == .silence ? value == 0 : value < rule.below * baseline
+    }
+
+    /// The value over the rule's window, and the baseline over the earlier part of its
+    /// baseline window — no longer than the key has existed, and at least one window long.
+    private func measure(_ entry: Compiled, counts: [Counts], age: Int64) -> Measure {
+        let rule = entry.rule
+        let recent = counts[entry.window]
+        let whole = counts[entry.baseline]
+        let earlierSpan = min(rule.baseline.length, age) - rule.window.length
+        let hasHistory = earlierSpan >= rule.window.length
+        if rule.kind == .conversionRateDrop {
+            let earlierClicks = whole.clicks.subtractingClamped(recent.clicks)
+            let value = recent.cvr
+            let baseline = hasHistory && earlierClicks > 0
+                ? Double(whole.conversions.subtractingClamped(recent.conversions)) / Double(earlierClicks) : nil
+            return Measure(value: value, baseline: baseline, expected: (baseline ?? 0) * Double(recent.clicks))
+        }
+        let seconds = Double(rule.window.length) / 1000
+        let value = Double(Self.count(rule.metric, recent)) / seconds
+        let baseline = hasHistory
+            ? Double(Self.count(rule.metric, whole).subtractingClamped(Self.count(rule.metric, recent))) / (Double(earlierSpan) / 1000)
+            : nil
+        return Measure(value: value, baseline: baseline, expected: (baseline ?? 0) * seconds)
+    }
+
+    private static func count(_ metric: AlertRule.Metric, _ counts: Counts) -> UInt64 {
+        switch metric {
+        case .views: counts.views
+        case .clicks: counts.clicks
+        case .conversions: counts.conversions
+        case .events: counts.views + counts.clicks + counts.conversions
+        }
+    }
+
+    private static func compile(_ rules: [AlertRule], windows: [WindowSpec]) throws(AlertRuleError) -> [Compiled] {
+        var names: Set<String> = []
+        var compiled: [Compiled] = []
+        for (index, rule) in rules.enumerated() {
+            func refuse(_ field: String, _ message: String) -> AlertRuleError {
+                var error = AlertRuleError(rule: rule.name, field: field, message)
+                error.index = index
+                return error
+            }
+            let kept = windows.map(\.name).joined(separator: ", ")
+            guard names.insert(rule.name).inserted else { throw refuse("name", "another rule has this name") }
+            guard let window = windows.firstIndex(of: rule.window) else {
+                throw refuse("window", "\(rule.window.name) is not one of the windows kept (\(kept))")
+            }
+            guard let baseline = windows.firstIndex(of: rule.baseline) else {
+                throw refuse("baseline", "\(rule.baseline.name) is not one of the windows kept (\(kept))")
+            }
+            guard baseline > window else { throw refuse("baseline", "must be longer than the window, \(rule.window.name)") }
+            guard (0...1).contains(rule.below), rule.recover > rule.below, rule.recover <= 1 else {
+                throw refuse("recover", "must be above below (\(rule.below)) and at most 1")
+            }
+            guard rule.minVolume >= 0, rule.holdFor >= 0, rule.cooldown >= 0 else {
+                throw refuse("min_volume", "min_volume, for and cooldown cannot be negative")
+            }
+            compiled.append(Compiled(rule: rule, window: window, baseline: baseline))
+        }
+        return compiled
+    }
+}
+
+extension UInt64 {
+    /// `self - other`, or 0 when `other` is larger.
+    fileprivate func subtractingClamped(_ other: UInt64) -> UInt64 { self > other ? self - other : 0 }
+}

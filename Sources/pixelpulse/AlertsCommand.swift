@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import PixelCore
+import PixelPulseClient
+import ZeroMQ
+
+struct AlertsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alerts",
+        abstract: "Print alerts as they fire and resolve, starting with those firing now.")
+
+    @Option(help: "Only this campaign's alerts (subscribes to its topics only).")
+    var campaign: String?
+
+    @Option(help: "The aggregator's feed endpoint. (env PIXELPULSE_FEED; default tcp://127.0.0.1:5571)")
+    var connect: String?
+
+    @Option(help: "The aggregator's snapshot endpoint. (env PIXELPULSE_SNAPSHOT; default tcp://127.0.0.1:5572)")
+    var snapshot: String?
+
+    @Flag(help: "Print each alert as its JSON body, one per line.")
+    var json = false
+
+    func validate() throws {
+        if let campaign, CampaignID(rawValue: campaign) == nil {
+            throw ValidationError("--campaign: not a valid campaign id")
+        }
+    }
+
+    func run() async throws {
+        let endpoint = connect ?? environment("PIXELPULSE_FEED") ?? "tcp://127.0.0.1:5571"
+        let snapshotEndpoint = snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? "tcp://127.0.0.1:5572"
+        let prefix = campaign.map { FeedTopic.alerts(campaign: CampaignID(unchecked: $0)) } ?? FeedTopic.alertsPrefix
+        let client = FeedClient(feed: endpoint, snapshot: snapshotEndpoint, context: try Context())
+        if !json { say("following alerts on \(endpoint) (\(prefix))") }
+        for try await state in client.updates(prefix: prefix) {
+            switch state.event {
+            case .snapshot, .resynced:
+                // What is firing now; after a resync, possibly again.
+                for alert in state.alerts.values.sorted(by: { $0.startsAt < $1.startsAt }) { show(alert) }
+            case .alerts(let alerts):
+                for alert in alerts { show(alert) }
+            case .silent:
+                if !json { say("no news from the aggregator for 3 s; waiting for it") }
+            case .update, .heartbeat:
+                break
+            }
+        }
+    }
+
+    private func show(_ alert: FeedAlert) {
+        guard !json else { return say(String(decoding: alert.body, as: UTF8.self)) }
+        let time = Date(timeIntervalSince1970: Double(alert.time) / 1000).formatted(.iso8601)
+        let status = alert.isFiring ? "FIRING  " : "RESOLVED"
+        say("\(time)  \(status)  \(alert.severity)  \(alert.rule)  \(alert.summary)")
+    }
+}
