@@ -10,9 +10,13 @@
 4. Resync (back to step 2) when a heartbeat carries a new startedAt (the aggregator
    restarted) or nothing arrives for --silence seconds (dead or unreachable).
 
+Alerts (topics alerts/…) are kept apart, by fingerprint, while they fire: a "resolved" one
+removes its "firing" one.
+
 Prints machine-readable lines: "snapshot seq=S count=N startedAt=T", "resync REASON",
-"update TOPIC seq=Q views=V", and with --expect, "OK N topics" once the 1h windows of the
-state equal the expected counts (exit 0), or "FAIL reason" (exit 1) after --timeout.
+"update TOPIC seq=Q views=V", "alert STATUS RULE FINGERPRINT SUMMARY", and with --expect,
+"OK N topics" once the 1h windows of the state equal the expected counts (exit 0), or
+"FAIL reason" (exit 1) after --timeout.
 
     python3 subscriber.py --feed tcp://127.0.0.1:5571 --snapshot tcp://127.0.0.1:5572 --prefix stats/spring-sale/
 """
@@ -24,6 +28,7 @@ import time
 import zmq
 
 SNAPSHOT_END = b"snapshot/end/"
+ALERTS = "alerts/"
 HEARTBEAT = b"heartbeat/"
 COUNTERS = ("views", "clicks", "conversions", "value")
 
@@ -42,6 +47,7 @@ class Client:
         self.sub.connect(feed)
         self.dealer = None
         self.state = {}          # topic -> stats body (dict)
+        self.alerts = {}         # fingerprint -> body of an alert firing now
         self.started_at = None
         self.snapshot_seq = 0
         self.last_message = time.monotonic()
@@ -88,7 +94,8 @@ class Client:
                 raise TimeoutError("no snapshot")
         if "error" in end:
             raise RuntimeError(f"snapshot refused: {end['error']}")
-        self.state = {topic.decode(): body for topic, body in snapshot}   # step 3
+        self.state = {topic.decode(): body for topic, body in snapshot if not topic.decode().startswith(ALERTS)}   # step 3
+        self.alerts = {body["fingerprint"]: body for topic, body in snapshot if topic.decode().startswith(ALERTS)}
         self.snapshot_seq, self.started_at = end["seq"], end["startedAt"]
         for topic, body in buffered:
             if topic != HEARTBEAT:
@@ -97,6 +104,15 @@ class Client:
 
     def apply(self, topic, body):
         topic = topic.decode()
+        if topic.startswith(ALERTS):
+            held = self.alerts.get(body["fingerprint"], {})
+            if body["seq"] <= self.snapshot_seq or body["seq"] <= held.get("seq", 0):
+                return False
+            if body["status"] == "firing":
+                self.alerts[body["fingerprint"]] = body
+            else:
+                self.alerts.pop(body["fingerprint"], None)
+            return True
         if body["seq"] <= self.snapshot_seq or body["seq"] <= self.state.get(topic, {}).get("seq", 0):
             return False      # already in the snapshot (or older than what we hold)
         self.state[topic] = body
@@ -114,10 +130,14 @@ class Client:
             if body["startedAt"] != self.started_at:
                 self.sync("restarted", deadline)
             return None
-        if self.apply(topic, body):
-            say(f"update {topic.decode()} seq={body['seq']} views={body['windows']['1h']['views']}")
-            return topic.decode()
-        return None
+        if not self.apply(topic, body):
+            return None
+        if body["type"] == "alert":
+            say(f"alert {body['status']} {body['rule']} {body['fingerprint']} {body['summary']}")
+        else:
+            longest = list(body["windows"])[-1]
+            say(f"update {topic.decode()} seq={body['seq']} views={body['windows'][longest]['views']}")
+        return topic.decode()
 
 
 def hour(state):

@@ -93,6 +93,8 @@ enum Paths {
 
     static let feedCheck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("feed_check.py")
 
+    static let alertCheck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("alert_check.py")
+
     static let webhookReceiver = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("webhook_receiver.py")
 
     /// The Python snapshot + live-feed recipe users copy.

@@ -35,14 +35,16 @@ final class LiveAggregator: Sendable {
     }
 
     static func start(
-        _ endpoints: Endpoints = Endpoints(), feedHighWaterMark: Int = 100_000, context: Context
+        _ endpoints: Endpoints = Endpoints(), feedHighWaterMark: Int = 100_000,
+        windows: WindowConfiguration = .standard, alertRules: [AlertRule]? = nil,
+        clock: @escaping @Sendable () -> Int64 = Aggregator.wallClock, context: Context
     ) async throws -> LiveAggregator {
         var logger = Logger(label: "test.aggregator")
         logger.logLevel = .error
         let configuration = AggregatorConfiguration(
             ingestEndpoint: endpoints.ingest, feedEndpoint: endpoints.feed, snapshotEndpoint: endpoints.snapshot,
-            tickInterval: .milliseconds(20), feedHighWaterMark: feedHighWaterMark)
-        let aggregator = Aggregator(configuration: configuration)
+            windows: windows, tickInterval: .milliseconds(20), feedHighWaterMark: feedHighWaterMark, alertRules: alertRules)
+        let aggregator = Aggregator(configuration: configuration, clock: clock)
         let ingest = IngestServer(endpoints: [endpoints.ingest], context: context, aggregator: aggregator, logger: logger)
         let feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
         let snapshot = SnapshotServer(endpoint: endpoints.snapshot, context: context, aggregator: aggregator, logger: logger)

@@ -1,0 +1,81 @@
+import PixelAggregator
+import PixelCore
+import PixelPulseClient
+import Synchronization
+import Testing
+import ZeroMQ
+
+/// Alerts through the Clone recipe: live as they fire and resolve, and in the first state of
+/// a client that joins while one is firing.
+@Suite struct FeedClientAlertTests {
+    @Test func clientsSeeAlertsLiveAndFiringOnesInTheirSnapshot() async throws {
+        let context = try Context()
+        let time = Atomic<Int64>(1_790_000_000_000)
+        let windows = try WindowConfiguration(windows: [WindowSpec(parsing: "6s"), WindowSpec(parsing: "1m")])
+        let rule = AlertRule(name: "quiet", kind: .silence, scope: .pixels, window: windows.windows[0],
+                             baseline: windows.windows[1], recover: 0.5, minVolume: 5, holdFor: 0, cooldown: 0)
+        let live = try await LiveAggregator.start(windows: windows, alertRules: [rule], clock: { time.load(ordering: .relaxed) },
+                                                  context: context)
+        let client = FeedClient(feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context)
+        var states = client.updates(prefix: "alerts/").makeAsyncIterator()
+        #expect(try await states.next()?.alerts.isEmpty == true)
+
+        var sequence: UInt64 = 0
+        func seconds(_ count: Int, views: Int) async throws {
+            for _ in 0..<count {
+                if views > 0 {
+                    sequence += 1
+                    var batch = EventBatch(collector: "edge", sequence: sequence)
+                    for _ in 0..<views {
+                        batch.append(HitEvent(time: time.load(ordering: .relaxed), kind: .view, campaign: "shop", pixel: "hero"))
+                    }
+                    try await send([batch], to: live.endpoints.ingest, context: context)
+                }
+                time.add(1000, ordering: .relaxed)
+            }
+        }
+        try await seconds(20, views: 10)
+        try await seconds(7, views: 0)
+
+        let fired = try await Self.nextAlerts(&states)
+        let alerts = fired.alertsEvent
+        #expect(alerts.map(\.status) == ["firing"])
+        #expect(alerts.first?.rule == "quiet")
+        #expect(alerts.first?.pixel == "hero")
+        #expect(fired.alerts.count == 1)
+
+        // A client joining now starts with the firing alert; one for another campaign does not.
+        var late = FeedClient(feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context)
+            .updates(prefix: "alerts/shop/").makeAsyncIterator()
+        let joined = try #require(try await late.next())
+        #expect(joined.event == .snapshot)
+        #expect(joined.alerts.values.map(\.fingerprint) == alerts.map(\.fingerprint))
+        var other = FeedClient(feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context)
+            .updates(prefix: "alerts/shop-2/").makeAsyncIterator()
+        #expect(try await other.next()?.alerts.isEmpty == true)
+
+        try await seconds(6, views: 10)
+        let resolved = try await Self.nextAlerts(&states)
+        #expect(resolved.alertsEvent.map(\.status) == ["resolved"])
+        #expect(resolved.alertsEvent.map(\.fingerprint) == alerts.map(\.fingerprint))
+        #expect(resolved.alerts.isEmpty)
+        try await live.stop()
+    }
+
+    struct StreamEnded: Error {}
+
+    /// The next state with alert news, skipping heartbeats.
+    static func nextAlerts(_ states: inout AsyncThrowingStream<FeedState, any Error>.AsyncIterator) async throws -> FeedState {
+        while let state = try await states.next() {
+            if !state.alertsEvent.isEmpty { return state }
+        }
+        throw StreamEnded()
+    }
+}
+
+extension FeedState {
+    /// The alerts of an `.alerts` event; empty for other events.
+    var alertsEvent: [FeedAlert] {
+        if case .alerts(let alerts) = event { alerts } else { [] }
+    }
+}
