@@ -170,8 +170,8 @@ struct AggregatorState: ~Copyable {
     }
 
     private mutating func evaluateAlerts(_ key: Int, counts: [Counts], now: Int64) {
-        let entry = table[key]
-        alerts.evaluate(key: key, campaign: entry.campaign, pixel: entry.pixel, counts: counts, age: now - firstSeen[key], now: now)
+        alerts.evaluate(key: key, campaign: table[key].campaign, pixel: table[key].pixel, counts: counts,
+                        age: now - firstSeen[key], now: now)
     }
 
     private mutating func publishIfChanged(_ key: Int, counts: [Counts], now: Int64, into updates: inout [StatsUpdate]) {

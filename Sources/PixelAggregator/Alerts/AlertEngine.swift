@@ -32,7 +32,8 @@ struct AlertEngine {
     }
 
     private struct IncidentKey: Hashable {
-        var rule: String
+        /// The rule's index in ``compiled``: integers hash faster than names.
+        var rule: Int
         var key: Int
     }
 
@@ -63,28 +64,32 @@ struct AlertEngine {
     var keysWithIncidents: Set<Int> { Set(incidents.keys.lazy.map(\.key)) }
 
     /// Replaces the rules. Incidents of rules that keep their name and still watch the key
-    /// carry on (baseline, `for` and `cooldown` timers included); the others resolve now.
+    /// carry on (baseline, `for` and `cooldown` timers included); of the others, those
+    /// firing resolve now and those pending are dropped.
     mutating func replaceRules(_ rules: [AlertRule], now: Int64) throws(AlertRuleError) {
         let old = compiled
         compiled = try Self.compile(rules, windows: windows)
-        for (id, incident) in incidents {
-            let kept = compiled.first { $0.rule.name == id.rule }
-            if let kept, kept.rule.watches(campaign: incident.campaign, pixel: incident.pixel) { continue }
-            if case .firing(let startsAt, _) = incident.phase, let rule = kept ?? old.first(where: { $0.rule.name == id.rule }) {
-                emit(rule.rule, incident, .resolved, value: incident.value, startsAt: startsAt, now: now)
+        let open = incidents
+        incidents = [:]
+        for (id, incident) in open {
+            let rule = old[id.rule].rule
+            if let kept = compiled.firstIndex(where: { $0.rule.name == rule.name }),
+               compiled[kept].rule.watches(campaign: incident.campaign, pixel: incident.pixel) {
+                incidents[IncidentKey(rule: kept, key: id.key)] = incident
+            } else if case .firing(let startsAt, _) = incident.phase {
+                emit(rule, incident, .resolved, value: incident.value, startsAt: startsAt, now: now)
             }
-            incidents[id] = nil
         }
     }
 
     /// Evaluates every rule that watches `key`, with the key's current `counts` (one per
     /// window) and `age`, the ms since the key was first seen.
     mutating func evaluate(key: Int, campaign: CampaignID, pixel: PixelID?, counts: [Counts], age: Int64, now: Int64) {
-        for entry in compiled where entry.rule.watches(campaign: campaign, pixel: pixel) {
-            let id = IncidentKey(rule: entry.rule.name, key: key)
+        for (index, entry) in compiled.enumerated() where entry.rule.watches(campaign: campaign, pixel: pixel) {
+            let id = IncidentKey(rule: index, key: key)
             let measure = measure(entry, counts: counts, age: age)
             let rule = entry.rule
-            guard var incident = incidents[id] else {
+            guard !incidents.isEmpty, var incident = incidents[id] else {
                 guard let baseline = measure.baseline, let value = measure.value, measure.expected >= rule.minVolume,
                       Self.isBreached(rule, value: value, baseline: baseline) else { continue }
                 let incident = Incident(phase: .pending(since: now), baseline: baseline, value: value, campaign: campaign, pixel: pixel)
