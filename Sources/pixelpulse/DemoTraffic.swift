@@ -8,7 +8,8 @@ import FoundationNetworking
 #endif
 
 /// Synthetic visitors for `serve --demo`: real HTTP hits on the collector for a few
-/// campaigns and pixels, views ≫ clicks ≫ conversions, with rates that drift over minutes.
+/// campaigns and pixels, views ≫ clicks ≫ conversions, with rates that drift over minutes,
+/// and one pixel that breaks now and then so the built-in alerts have something to show.
 struct DemoTraffic: Service {
     let port: OneShot<Int>
     let logger: Logger
@@ -18,6 +19,12 @@ struct DemoTraffic: Service {
         ("brand", ["homepage", "video"], 30),
         ("retarget", ["cart", "checkout", "email"], 15),
     ]
+
+    /// `spring-sale/newsletter` receives nothing for 8 minutes of every 30, from minute 12:
+    /// long enough for the built-in rules (5m against 1h) to fire, then resolve.
+    static func isBroken(pixel: String, minutes: Double) -> Bool {
+        pixel == "newsletter" && (12..<20).contains(minutes.truncatingRemainder(dividingBy: 30))
+    }
 
     func run() async throws {
         let base = "http://127.0.0.1:\(try await port.value)"
@@ -33,7 +40,7 @@ struct DemoTraffic: Service {
                 // Each campaign's rate and conversion rate drift on their own slow waves.
                 let drift = 1 + 0.5 * sin(minutes * 2 * .pi / 5 + Double(index))
                 let conversionRate = 0.08 * (1 + 0.6 * sin(minutes * 2 * .pi / 7 + Double(index) * 2))
-                for pixel in entry.pixels {
+                for pixel in entry.pixels where !Self.isBroken(pixel: pixel, minutes: minutes) {
                     let views = entry.viewsPerSecond * drift / Double(entry.pixels.count) / 10
                     for _ in 0..<Self.poisson(views, using: &generator) {
                         urls.append(URL(string: "\(base)/p/\(entry.campaign)/\(pixel).gif")!)
