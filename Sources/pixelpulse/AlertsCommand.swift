@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PixelCore
 import PixelPulseClient
-import ZeroMQ
 
 struct AlertsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,11 +11,7 @@ struct AlertsCommand: AsyncParsableCommand {
     @Option(help: "Only this campaign's alerts (subscribes to its topics only).")
     var campaign: String?
 
-    @Option(help: "The aggregator's feed endpoint. (env PIXELPULSE_FEED; default tcp://127.0.0.1:5571)")
-    var connect: String?
-
-    @Option(help: "The aggregator's snapshot endpoint. (env PIXELPULSE_SNAPSHOT; default tcp://127.0.0.1:5572)")
-    var snapshot: String?
+    @OptionGroup var aggregator: SubscriberOptions
 
     @Flag(help: "Print each alert as its JSON body, one per line.")
     var json = false
@@ -28,10 +23,9 @@ struct AlertsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let endpoint = connect ?? environment("PIXELPULSE_FEED") ?? "tcp://127.0.0.1:5571"
-        let snapshotEndpoint = snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? "tcp://127.0.0.1:5572"
+        let endpoint = aggregator.feedEndpoint
         let prefix = campaign.map { FeedTopic.alerts(campaign: CampaignID(unchecked: $0)) } ?? FeedTopic.alertsPrefix
-        let client = FeedClient(feed: endpoint, snapshot: snapshotEndpoint, context: try Context())
+        let client = try aggregator.client()
         if !json { say("following alerts on \(endpoint) (\(prefix))") }
         for try await state in client.updates(prefix: prefix) {
             switch state.event {

@@ -4,6 +4,8 @@ import Logging
 import PixelAggregator
 import PixelCollector
 import PixelCore
+import PixelPulseClient
+import ZeroMQ
 
 /// Reads `name` from the environment, for options that also take an environment variable.
 func environment(_ name: String) -> String? {
@@ -127,5 +129,21 @@ struct CollectorOptions: ParsableArguments {
         configuration.visitorSecret = (visitorSecret ?? environment("PIXELPULSE_VISITOR_SECRET")).map { Array($0.utf8) }
         configuration.trustForwardedFor = trustForwardedFor
         return configuration
+    }
+}
+
+/// Where a subscriber (`watch`, `alerts`) finds the aggregator.
+struct SubscriberOptions: ParsableArguments {
+    @Option(help: "The aggregator's feed endpoint. (env PIXELPULSE_FEED; default tcp://127.0.0.1:5571)")
+    var connect: String?
+
+    @Option(help: "The aggregator's snapshot endpoint. (env PIXELPULSE_SNAPSHOT; default tcp://127.0.0.1:5572)")
+    var snapshot: String?
+
+    var feedEndpoint: String { connect ?? environment("PIXELPULSE_FEED") ?? "tcp://127.0.0.1:5571" }
+
+    func client() throws -> FeedClient {
+        FeedClient(feed: feedEndpoint, snapshot: snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? "tcp://127.0.0.1:5572",
+                   context: try Context())
     }
 }

@@ -3,7 +3,6 @@ import Foundation
 import PixelCore
 import PixelPulseClient
 import Synchronization
-import ZeroMQ
 
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,11 +12,7 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: "Show only this campaign (subscribes to its topics only).")
     var campaign: String?
 
-    @Option(help: "The aggregator's feed endpoint. (env PIXELPULSE_FEED; default tcp://127.0.0.1:5571)")
-    var connect: String?
-
-    @Option(help: "The aggregator's snapshot endpoint. (env PIXELPULSE_SNAPSHOT; default tcp://127.0.0.1:5572)")
-    var snapshot: String?
+    @OptionGroup var aggregator: SubscriberOptions
 
     @Option(help: "Windows to show, comma-separated, e.g. 1m,1h (default: all).")
     var window: String?
@@ -41,11 +36,10 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let endpoint = connect ?? environment("PIXELPULSE_FEED") ?? "tcp://127.0.0.1:5571"
-        let snapshotEndpoint = snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? "tcp://127.0.0.1:5572"
+        let endpoint = aggregator.feedEndpoint
         let prefix = campaign.map { FeedTopic.stats(campaign: CampaignID(unchecked: $0)) } ?? FeedTopic.statsPrefix
         let windows = Set((window ?? "").split(separator: ",").map(String.init))
-        let client = FeedClient(feed: endpoint, snapshot: snapshotEndpoint, context: try Context())
+        let client = try aggregator.client()
         if once {
             // The first state is complete: the snapshot and the updates that followed it.
             for try await state in client.updates(prefix: prefix) {
