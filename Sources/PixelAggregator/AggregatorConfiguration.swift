@@ -21,6 +21,8 @@ public struct AggregatorConfiguration: Sendable {
     /// The alert rules; `nil` for ``AlertRule/defaults(for:)`` over ``windows``. Their
     /// windows must be among ``windows`` (``AlertRuleFile`` checks a file's rules).
     public var alertRules: [AlertRule]?
+    /// CURVE on every socket, with allowlists; `nil` for plain transport.
+    public var security: TransportSecurity?
 
     /// The embedded defaults: loopback endpoints, standard windows, 250 ms ticks.
     public init(
@@ -32,7 +34,8 @@ public struct AggregatorConfiguration: Sendable {
         heartbeatInterval: Duration = .seconds(1),
         feedHighWaterMark: Int = 100_000,
         eventIDHorizon: Int64 = 3_600_000,
-        alertRules: [AlertRule]? = nil
+        alertRules: [AlertRule]? = nil,
+        security: TransportSecurity? = nil
     ) {
         self.ingestEndpoint = ingestEndpoint
         self.feedEndpoint = feedEndpoint
@@ -43,5 +46,6 @@ public struct AggregatorConfiguration: Sendable {
         self.feedHighWaterMark = feedHighWaterMark
         self.eventIDHorizon = eventIDHorizon
         self.alertRules = alertRules
+        self.security = security
     }
 }

@@ -60,7 +60,9 @@ public final class FeedServer: Service {
     }
 
     private func publish() throws {
-        let pub = try thread.bind(.pub, context: context, endpoints: [configuration.feedEndpoint], logger: logger) {
+        let pub = try thread.bind(
+            .pub, context: context, endpoints: [configuration.feedEndpoint], security: configuration.security, logger: logger
+        ) {
             socket throws(ZMQError) in
             try socket.set(.sendHighWaterMark, to: configuration.feedHighWaterMark)
             try socket.set(.linger, to: .milliseconds(200))

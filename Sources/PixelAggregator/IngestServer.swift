@@ -20,6 +20,7 @@ public final class IngestServer: Service {
 
     private let endpoints: [String]
     private let context: Context
+    private let security: TransportSecurity?
     private let aggregator: Aggregator
     private let logger: Logger
     private let thread = SocketThread(name: "ingest")
@@ -32,9 +33,12 @@ public final class IngestServer: Service {
     ///   - context: The process's ZeroMQ context.
     ///   - aggregator: Where batches are counted.
     ///   - logger: For binding, rejected frames and shutdown.
-    public init(endpoints: [String], context: Context, aggregator: Aggregator, logger: Logger) {
+    public init(
+        endpoints: [String], context: Context, aggregator: Aggregator, security: TransportSecurity? = nil, logger: Logger
+    ) {
         precondition(!endpoints.isEmpty, "an ingest server needs an endpoint")
         self.endpoints = endpoints
+        self.security = security
         self.context = context
         self.aggregator = aggregator
         self.logger = logger
@@ -52,7 +56,8 @@ public final class IngestServer: Service {
     }
 
     private func serve() throws {
-        let router = try thread.bind(.router, context: context, endpoints: endpoints, logger: logger) { socket throws(ZMQError) in
+        let router = try thread.bind(.router, context: context, endpoints: endpoints, security: security, logger: logger) {
+            socket throws(ZMQError) in
             try socket.set(.receiveHighWaterMark, to: 1000)
             try socket.set(.linger, to: .milliseconds(100))
         }

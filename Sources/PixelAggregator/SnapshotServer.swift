@@ -22,13 +22,15 @@ public final class SnapshotServer: Service {
 
     private let endpoint: String
     private let context: Context
+    private let security: TransportSecurity?
     private let aggregator: Aggregator
     private let logger: Logger
     private let thread = SocketThread(name: "snapshot")
 
     /// Creates the server; ``run()`` binds and serves.
-    public init(endpoint: String, context: Context, aggregator: Aggregator, logger: Logger) {
+    public init(endpoint: String, context: Context, aggregator: Aggregator, security: TransportSecurity? = nil, logger: Logger) {
         self.endpoint = endpoint
+        self.security = security
         self.context = context
         self.aggregator = aggregator
         self.logger = logger
@@ -45,7 +47,8 @@ public final class SnapshotServer: Service {
     }
 
     private func serve() throws {
-        let router = try thread.bind(.router, context: context, endpoints: [endpoint], logger: logger) { socket throws(ZMQError) in
+        let router = try thread.bind(.router, context: context, endpoints: [endpoint], security: security, logger: logger) {
+            socket throws(ZMQError) in
             // A snapshot is queued whole: dropping part of it would leave the client
             // waiting for an end marker. Its size is bounded by the number of keys.
             try socket.set(.sendHighWaterMark, to: 0)

@@ -47,16 +47,21 @@ final class SocketThread: Sendable {
         try await join()
     }
 
-    /// Makes a socket, lets `configure` set its options, binds it to every endpoint and
-    /// reports the first bound endpoint (or the error) to ``boundEndpoint``. Call it on the
-    /// thread.
+    /// Makes a socket, lets `configure` set its options, makes it a CURVE server when
+    /// `security` is set (its ZAP domain is this thread's name), binds it to every endpoint
+    /// and reports the first bound endpoint (or the error) to ``boundEndpoint``. Call it on
+    /// the thread.
     func bind(
-        _ type: SocketType, context: Context, endpoints: [String], logger: Logger,
+        _ type: SocketType, context: Context, endpoints: [String], security: TransportSecurity?, logger: Logger,
         configure: (Socket) throws(ZMQError) -> Void
     ) throws(ZMQError) -> Socket {
         do {
             let socket = try context.socket(type)
             try configure(socket)
+            if let security {
+                try socket.makeCurveServer(secretKey: security.keyPair.secretKey)
+                try socket.set(.zapDomain, to: name)
+            }
             var first: String?
             for endpoint in endpoints {
                 try socket.bind(endpoint)

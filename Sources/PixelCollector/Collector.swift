@@ -163,7 +163,8 @@ public actor Collector: Service {
             batchSize: configuration.batchSize, batchDelay: configuration.batchDelay,
             queueLimit: configuration.queueLimit, wake: wake)
         let forwarder = Forwarder(
-            settings: Forwarder.Settings(endpoint: configuration.ingestEndpoint, unackedLimit: configuration.queueLimit),
+            settings: Forwarder.Settings(
+                endpoint: configuration.ingestEndpoint, unackedLimit: configuration.queueLimit, curve: configuration.curve),
             batcher: batcher, wake: wake, metrics: metrics, logger: logger)
         let thread = forwarder.start(context: zmqContext)
         do {

@@ -1,5 +1,6 @@
 import NIOCore
 import PixelCore
+import ZeroMQ
 
 /// How a ``Collector`` listens, batches and forwards.
 ///
@@ -38,6 +39,8 @@ public struct CollectorConfiguration: Sendable {
     /// Take the client address from the first `X-Forwarded-For` entry. Turn on only
     /// behind a proxy that sets the header, or clients can choose their own address.
     public var trustForwardedFor: Bool = false
+    /// CURVE credentials for an aggregator whose ingest is encrypted; `nil` for plain.
+    public var curve: CurveClientCredentials?
     /// Event loop threads; one per core by default.
     public var eventLoopThreads: Int = System.coreCount
     /// How long a connection may stay silent before it is closed.

@@ -38,6 +38,7 @@ public final class FeedClient: Sendable {
     private let context: Context
     private let silenceTimeout: Duration
     private let snapshotTimeout: Duration
+    private let curve: CurveClientCredentials?
 
     /// Creates a client; nothing connects until ``updates(prefix:)`` is iterated.
     ///
@@ -49,15 +50,17 @@ public final class FeedClient: Sendable {
     ///     heartbeats come at least once a second).
     ///   - snapshotTimeout: A snapshot request unanswered for this long is sent again on a
     ///     new socket.
+    ///   - curve: CURVE credentials, for an aggregator whose feed and snapshot are encrypted.
     public init(
         feed: String, snapshot: String, context: Context,
-        silenceTimeout: Duration = .seconds(3), snapshotTimeout: Duration = .seconds(5)
+        silenceTimeout: Duration = .seconds(3), snapshotTimeout: Duration = .seconds(5), curve: CurveClientCredentials? = nil
     ) {
         feedEndpoint = feed
         snapshotEndpoint = snapshot
         self.context = context
         self.silenceTimeout = silenceTimeout
         self.snapshotTimeout = snapshotTimeout
+        self.curve = curve
     }
 
     /// Consistent states of every topic under `prefix` (empty: everything), the first one
@@ -72,7 +75,7 @@ public final class FeedClient: Sendable {
         continuation.onTermination = { _ in stopped.stop() }
         let session = FeedSession(
             feed: feedEndpoint, snapshot: snapshotEndpoint, prefix: prefix, context: context,
-            silenceTimeout: silenceTimeout, snapshotTimeout: snapshotTimeout)
+            silenceTimeout: silenceTimeout, snapshotTimeout: snapshotTimeout, curve: curve)
         _ = ZMQThread.start(name: "pp-feed-client") {
             do {
                 try session.run(isStopped: { stopped.isStopped }, yield: { continuation.yield($0) })

@@ -17,6 +17,7 @@ final class FeedSession {
     private let context: Context
     private let silenceTimeout: Duration
     private let snapshotTimeout: Duration
+    private let curve: CurveClientCredentials?
 
     private var phase = Phase.subscribing
     /// Why the next snapshot is taken; `nil` for the first.
@@ -30,13 +31,17 @@ final class FeedSession {
     private var snapshot: [(topic: String, body: [UInt8])] = []
     private var lastMessage = ContinuousClock.now
 
-    init(feed: String, snapshot: String, prefix: String, context: Context, silenceTimeout: Duration, snapshotTimeout: Duration) {
+    init(
+        feed: String, snapshot: String, prefix: String, context: Context, silenceTimeout: Duration, snapshotTimeout: Duration,
+        curve: CurveClientCredentials?
+    ) {
         self.feed = feed
         snapshotEndpoint = snapshot
         self.prefix = prefix
         self.context = context
         self.silenceTimeout = silenceTimeout
         self.snapshotTimeout = snapshotTimeout
+        self.curve = curve
     }
 
     func run(isStopped: () -> Bool, yield: (FeedState) -> Void) throws {
@@ -45,6 +50,7 @@ final class FeedSession {
         defer { sub.close() }
         try sub.set(.linger, to: .zero)
         try sub.set(.receiveHighWaterMark, to: 100_000)
+        if let curve { try sub.makeCurveClient(curve) }
         try sub.subscribe(prefix)
         if !FeedTopic.heartbeat.hasPrefix(prefix) { try sub.subscribe(FeedTopic.heartbeat) }
         try sub.connect(feed)
@@ -204,6 +210,7 @@ final class FeedSession {
         let dealer = try context.socket(.dealer)
         try dealer.set(.linger, to: .zero)
         try dealer.set(.receiveHighWaterMark, to: 0)
+        if let curve { try dealer.makeCurveClient(curve) }
         try dealer.connect(snapshotEndpoint)
         return dealer
     }

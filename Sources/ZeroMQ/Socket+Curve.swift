@@ -1,3 +1,14 @@
+/// What a CURVE client needs: its own long-term key pair and the server's public key.
+public struct CurveClientCredentials: Sendable, Hashable {
+    public var keyPair: CurveKeyPair
+    public var serverKey: CurveKey
+
+    public init(keyPair: CurveKeyPair, serverKey: CurveKey) {
+        self.keyPair = keyPair
+        self.serverKey = serverKey
+    }
+}
+
 // CURVE set-up in one call per side; both must happen before bind or connect.
 extension Socket {
     /// Makes this socket a CURVE server: peers must know its public key to connect.
@@ -22,5 +33,10 @@ extension Socket {
         try set(.curveServerKey, to: serverKey)
         try set(.curvePublicKey, to: keyPair.publicKey)
         try set(.curveSecretKey, to: keyPair.secretKey)
+    }
+
+    /// Makes this socket a CURVE client with `credentials`; call before ``connect(_:)``.
+    public func makeCurveClient(_ credentials: CurveClientCredentials) throws(ZMQError) {
+        try makeCurveClient(keyPair: credentials.keyPair, serverKey: credentials.serverKey)
     }
 }

@@ -6,7 +6,8 @@ import Synchronization
 import ZeroMQ
 
 /// A real aggregator (ingest ROUTER, feed PUB and snapshot ROUTER on tcp://127.0.0.1 port 0) running in a
-/// ServiceGroup for the length of `body`, then shut down gracefully.
+/// ServiceGroup for the length of `body`, then shut down gracefully; with its ZAP handler
+/// when the configuration has ``TransportSecurity``.
 struct AggregatorFixture {
     let context: Context
     let aggregator: Aggregator
@@ -25,9 +26,13 @@ struct AggregatorFixture {
         logger.logLevel = .warning
         let context = try Context()
         let aggregator = Aggregator(configuration: configuration, clock: clock)
-        let ingest = IngestServer(endpoints: [configuration.ingestEndpoint], context: context, aggregator: aggregator, logger: logger)
+        let zap = try await configuration.security?.startAuthenticator(context: context, logger: logger)
+        defer { try? zap?.stop() }
+        let ingest = IngestServer(endpoints: [configuration.ingestEndpoint], context: context, aggregator: aggregator,
+                                  security: configuration.security, logger: logger)
         let feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
-        let snapshot = SnapshotServer(endpoint: configuration.snapshotEndpoint, context: context, aggregator: aggregator, logger: logger)
+        let snapshot = SnapshotServer(endpoint: configuration.snapshotEndpoint, context: context, aggregator: aggregator,
+                                      security: configuration.security, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [ingest, feed, snapshot], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

@@ -47,6 +47,8 @@ final class Forwarder: Sendable {
         var linger: Duration = .milliseconds(200)
         /// The most unacknowledged batches remembered.
         var unackedLimit = 4096
+        /// CURVE credentials when the aggregator's ingest is encrypted.
+        var curve: CurveClientCredentials?
     }
 
     /// What was lost when the forwarder stopped: events never sent, or sent and never
@@ -118,7 +120,8 @@ final class Forwarder: Sendable {
         try dealer.set(.heartbeatTimeout, to: settings.heartbeatTimeout)
         try dealer.set(.heartbeatTimeToLive, to: settings.heartbeatTimeout)
         try dealer.set(.reconnectInterval, to: settings.reconnectInterval)
-        let monitor = try dealer.monitor(events: [.handshakeSucceeded, .disconnected])
+        if let curve = settings.curve { try dealer.makeCurveClient(curve) }
+        let monitor = try dealer.monitor(events: [.handshakeSucceeded, .handshakeFailedAuth, .handshakeFailedProtocol, .disconnected])
         defer {
             try? dealer.set(.linger, to: settings.linger)
             dealer.close()
@@ -214,6 +217,14 @@ final class Forwarder: Sendable {
         switch event {
         case .handshakeSucceeded: setLink(up: true)
         case .disconnected: setLink(up: false)
+        case .handshakeFailedAuth(_, let status):
+            // libzmq retries; the refusal repeats until the aggregator lists this key.
+            logger.error("The aggregator refused this collector's key", metadata: [
+                "ingest.endpoint": "\(settings.endpoint)", "zap.status": "\(status)",
+                "curve.key": "\(settings.curve?.keyPair.publicKey.z85 ?? "none")"])
+        case .handshakeFailedProtocol(_, let code):
+            logger.error("CURVE handshake with the aggregator failed: is --aggregator-key its public key?", metadata: [
+                "ingest.endpoint": "\(settings.endpoint)", "zmtp.error": "\(code)"])
         default: break
         }
     }
