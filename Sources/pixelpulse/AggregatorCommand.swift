@@ -7,13 +7,16 @@ struct AggregatorCommand: AsyncParsableCommand {
         abstract: "Run the aggregator: ingest from collectors, sliding windows, live feed.")
 
     @OptionGroup var aggregator: AggregatorOptions
+    @OptionGroup var transport: PlainOption
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "pixelpulse.aggregator")
-        let role = try AggregatorRole(options: aggregator, context: try Context(), logger: logger)
-        try await runServices(role.services, logger: logger) {
-            try await role.announce()
+        let role = try AggregatorRole(options: aggregator, plain: transport.plain, context: try Context(), logger: logger)
+        try await role.withAuthenticator(logger: logger) {
+            try await runServices(role.services, logger: logger) {
+                try await role.announce()
+            }
         }
     }
 }

@@ -10,13 +10,14 @@ struct CollectorCommand: AsyncParsableCommand {
     var ingest: String?
 
     @OptionGroup var collector: CollectorOptions
+    @OptionGroup var transport: PlainOption
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "pixelpulse.collector")
         let endpoint = ingest ?? environment("PIXELPULSE_INGEST") ?? "tcp://127.0.0.1:5570"
         let role = CollectorRole(
-            configuration: try collector.configuration(ingestEndpoint: endpoint), context: try Context(), logger: logger)
+            configuration: try collector.configuration(ingestEndpoint: endpoint, plain: transport.plain), context: try Context(), logger: logger)
         try await runServices([role.collector], logger: logger) {
             _ = try await role.announce()
         }

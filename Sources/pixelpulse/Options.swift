@@ -53,6 +53,15 @@ struct AggregatorOptions: ParsableArguments {
     @Option(help: "POST every alert to this URL in the Alertmanager webhook format. (env PIXELPULSE_ALERT_WEBHOOK)")
     var alertWebhook: String?
 
+    @Option(help: "The aggregator's CURVE key pair file (pixelpulse keys): encrypts ingest, feed and snapshot. (env PIXELPULSE_SERVER_KEY)")
+    var serverKey: String?
+
+    @Option(help: "Public keys of the collectors admitted to ingest, one per line; required with --server-key. (env PIXELPULSE_ALLOW_COLLECTORS)")
+    var allowCollectors: String?
+
+    @Option(help: "Public keys of the subscribers admitted to feed and snapshot (default: anyone with the aggregator's public key). (env PIXELPULSE_ALLOW_SUBSCRIBERS)")
+    var allowSubscribers: String?
+
     var alertRulesFile: AlertRuleFile? {
         (alertRules ?? environment("PIXELPULSE_ALERT_RULES")).map { AlertRuleFile(path: $0) }
     }
@@ -69,14 +78,43 @@ struct AggregatorOptions: ParsableArguments {
     var feedEndpoint: String { feed ?? environment("PIXELPULSE_FEED") ?? "tcp://127.0.0.1:5571" }
     var snapshotEndpoint: String { snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? "tcp://127.0.0.1:5572" }
 
-    func configuration() throws -> AggregatorConfiguration {
+    /// CURVE and its allowlists, when `--server-key` is given.
+    func security() throws -> TransportSecurity? {
+        let allowCollectors = allowCollectors ?? environment("PIXELPULSE_ALLOW_COLLECTORS")
+        let allowSubscribers = allowSubscribers ?? environment("PIXELPULSE_ALLOW_SUBSCRIBERS")
+        guard let keyPath = serverKey ?? environment("PIXELPULSE_SERVER_KEY") else {
+            guard allowCollectors == nil, allowSubscribers == nil else {
+                throw ValidationError("allowlists need --server-key: without CURVE there are no client keys to check")
+            }
+            return nil
+        }
+        guard let allowCollectors else {
+            throw ValidationError("--server-key needs --allow-collectors: ingest admits only the collectors it lists")
+        }
+        return TransportSecurity(keyPair: try KeyFiles.keyPair(at: keyPath), collectors: try KeyFiles.allowlist(at: allowCollectors),
+                                 subscribers: try allowSubscribers.map(KeyFiles.allowlist(at:)))
+    }
+
+    /// - Parameter plain: Whether plain TCP was chosen explicitly for endpoints other hosts can reach.
+    func configuration(plain: Bool) throws -> AggregatorConfiguration {
         guard tickMs > 0 else { throw ValidationError("--tick-ms must be positive") }
+        let security = try security()
+        if security == nil, !plain {
+            for (option, endpoint) in [("--ingest", ingestEndpoint), ("--feed", feedEndpoint), ("--snapshot", snapshotEndpoint)]
+            where !Endpoint.isThisHostOnly(endpoint) {
+                throw ValidationError("""
+                    \(option) \(endpoint) is reachable from other hosts: give --server-key and --allow-collectors \
+                    (see pixelpulse keys --help), or --plain to send in the clear
+                    """)
+            }
+        }
         do {
             let specs = try windows.split(separator: ",").map { try WindowSpec(parsing: String($0)) }
             let windowConfiguration = try WindowConfiguration(windows: specs, grace: graceSeconds.map { Int64($0) * 1000 })
             return AggregatorConfiguration(
                 ingestEndpoint: ingestEndpoint, feedEndpoint: feedEndpoint, snapshotEndpoint: snapshotEndpoint, windows: windowConfiguration,
-                tickInterval: .milliseconds(tickMs), alertRules: try alertRulesFile?.load(windows: windowConfiguration))
+                tickInterval: .milliseconds(tickMs), alertRules: try alertRulesFile?.load(windows: windowConfiguration),
+                security: security)
         } catch let error as WindowConfigurationError {
             throw ValidationError("--windows: \(error)")
         } catch let error as AlertRuleError {
@@ -104,7 +142,14 @@ struct CollectorOptions: ParsableArguments {
     @Flag(help: "Take the client address from X-Forwarded-For (only behind a proxy that sets it).")
     var trustForwardedFor = false
 
-    func configuration(ingestEndpoint: String) throws -> CollectorConfiguration {
+    @Option(help: "This collector's CURVE key pair file, for an aggregator with --server-key. (env PIXELPULSE_COLLECTOR_KEY)")
+    var collectorKey: String?
+
+    @Option(help: "The aggregator's public key: its 40 Z85 characters or its .pub file. (env PIXELPULSE_AGGREGATOR_KEY)")
+    var aggregatorKey: String?
+
+    /// - Parameter plain: Whether plain TCP was chosen explicitly for an aggregator on another host.
+    func configuration(ingestEndpoint: String, plain: Bool) throws -> CollectorConfiguration {
         let address = http ?? environment("PIXELPULSE_HTTP") ?? "127.0.0.1:8080"
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
               (0...65535).contains(port) else {
@@ -128,6 +173,21 @@ struct CollectorOptions: ParsableArguments {
         configuration.batchDelay = .milliseconds(batchDelayMs)
         configuration.visitorSecret = (visitorSecret ?? environment("PIXELPULSE_VISITOR_SECRET")).map { Array($0.utf8) }
         configuration.trustForwardedFor = trustForwardedFor
+        let ownKey = collectorKey ?? environment("PIXELPULSE_COLLECTOR_KEY")
+        let serverKey = aggregatorKey ?? environment("PIXELPULSE_AGGREGATOR_KEY")
+        switch (ownKey, serverKey) {
+        case (let own?, let server?):
+            configuration.curve = CurveClientCredentials(keyPair: try KeyFiles.keyPair(at: own), serverKey: try KeyFiles.publicKey(server))
+        case (nil, nil):
+            guard plain || Endpoint.isThisHostOnly(ingestEndpoint) else {
+                throw ValidationError("""
+                    --ingest \(ingestEndpoint) is on another host: give --collector-key and --aggregator-key \
+                    (see pixelpulse keys --help), or --plain to send in the clear
+                    """)
+            }
+        default:
+            throw ValidationError("CURVE needs both --collector-key and --aggregator-key")
+        }
         return configuration
     }
 }
@@ -140,10 +200,40 @@ struct SubscriberOptions: ParsableArguments {
     @Option(help: "The aggregator's snapshot endpoint. (env PIXELPULSE_SNAPSHOT; default tcp://127.0.0.1:5572)")
     var snapshot: String?
 
+    @Option(help: "The aggregator's public key, when its feed is encrypted: 40 Z85 characters or its .pub file. (env PIXELPULSE_AGGREGATOR_KEY)")
+    var aggregatorKey: String?
+
+    @Option(help: "This subscriber's CURVE key pair file, when the aggregator lists its subscribers (default: a new key each run). (env PIXELPULSE_CLIENT_KEY)")
+    var clientKey: String?
+
     var feedEndpoint: String { connect ?? environment("PIXELPULSE_FEED") ?? "tcp://127.0.0.1:5571" }
 
     func client() throws -> FeedClient {
-        FeedClient(feed: feedEndpoint, snapshot: snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? "tcp://127.0.0.1:5572",
-                   context: try Context())
+        var curve: CurveClientCredentials?
+        if let serverKey = aggregatorKey ?? environment("PIXELPULSE_AGGREGATOR_KEY") {
+            let pair = try (clientKey ?? environment("PIXELPULSE_CLIENT_KEY")).map(KeyFiles.keyPair(at:)) ?? CurveKeyPair.generate()
+            curve = CurveClientCredentials(keyPair: pair, serverKey: try KeyFiles.publicKey(serverKey))
+        }
+        return FeedClient(feed: feedEndpoint, snapshot: snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? "tcp://127.0.0.1:5572",
+                          context: try Context(), curve: curve)
+    }
+}
+
+/// Choosing plain TCP for endpoints other hosts can reach must be explicit.
+struct PlainOption: ParsableArguments {
+    @Flag(help: "Allow plain, unencrypted TCP to and from other hosts (loopback, ipc:// and inproc:// are always plain).")
+    var plain = false
+}
+
+enum Endpoint {
+    /// Whether only this host can use `endpoint`: `ipc://`, `inproc://`, or TCP on a
+    /// loopback address.
+    static func isThisHostOnly(_ endpoint: String) -> Bool {
+        if endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") { return true }
+        guard endpoint.hasPrefix("tcp://") else { return false }
+        var host = endpoint.dropFirst("tcp://".count)
+        if let colon = host.lastIndex(of: ":") { host = host[..<colon] }
+        let name = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return name == "localhost" || name == "::1" || name.hasPrefix("127.")
     }
 }

@@ -13,6 +13,6 @@ struct PixelPulse: AsyncParsableCommand {
               pixelpulse watch
               pixelpulse alerts
             """,
-        subcommands: [ServeCommand.self, AggregatorCommand.self, CollectorCommand.self, WatchCommand.self, AlertsCommand.self]
+        subcommands: [ServeCommand.self, AggregatorCommand.self, CollectorCommand.self, WatchCommand.self, AlertsCommand.self, KeysCommand.self]
     )
 }

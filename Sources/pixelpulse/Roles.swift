@@ -17,30 +17,50 @@ struct AggregatorRole {
     let snapshot: SnapshotServer
     let reloader: AlertRulesReloader
     let webhook: AlertWebhook?
+    let security: TransportSecurity?
+    let context: Context
 
     /// The in-process endpoint an embedded collector sends to.
     static let embeddedIngest = "inproc://pixelpulse.ingest"
 
-    init(options: AggregatorOptions, context: Context, logger: Logger, embedded: Bool = false) throws {
-        let configuration = try options.configuration()
+    init(options: AggregatorOptions, plain: Bool, context: Context, logger: Logger, embedded: Bool = false) throws {
+        let configuration = try options.configuration(plain: plain)
         let aggregator = Aggregator(configuration: configuration)
         self.aggregator = aggregator
+        self.context = context
+        security = configuration.security
         ingest = IngestServer(
             endpoints: [configuration.ingestEndpoint] + (embedded ? [Self.embeddedIngest] : []),
-            context: context, aggregator: aggregator, logger: logger)
+            context: context, aggregator: aggregator, security: configuration.security, logger: logger)
         feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
-        snapshot = SnapshotServer(endpoint: configuration.snapshotEndpoint, context: context, aggregator: aggregator, logger: logger)
+        snapshot = SnapshotServer(endpoint: configuration.snapshotEndpoint, context: context, aggregator: aggregator,
+                                  security: configuration.security, logger: logger)
         reloader = AlertRulesReloader(file: options.alertRulesFile, aggregator: aggregator, logger: logger)
         webhook = try options.webhookURL().map { AlertWebhook(url: $0, aggregator: aggregator, logger: logger) }
     }
 
     var services: [any Service] { [ingest, feed, snapshot, reloader] + (webhook.map { [$0] } ?? []) }
 
+    /// Runs `body` (the services) with the ZAP handler up when CURVE is on: it must be
+    /// there before the sockets bind, or libzmq would admit any client key meanwhile.
+    func withAuthenticator(logger: Logger, _ body: () async throws -> Void) async throws {
+        guard let security else { return try await body() }
+        let zap = try await security.startAuthenticator(context: context, logger: logger)
+        defer { try? zap.stop() }
+        try await body()
+    }
+
     /// Prints where the aggregator listens, once bound (scripts read these lines).
     func announce() async throws {
         say("ingest: \(try await ingest.boundEndpoint)")
         say("feed: \(try await feed.boundEndpoint)")
         say("snapshot: \(try await snapshot.boundEndpoint)")
+        if let security {
+            let subscribers = security.subscribers.map { "\($0.count) listed subscribers" } ?? "any subscriber with the public key"
+            say("curve: on, public key \(security.keyPair.publicKey.z85), \(security.collectors.count) listed collectors, \(subscribers)")
+        } else {
+            say("curve: off (plain transport)")
+        }
         try await reloader.trapping.value
         let rules = await aggregator.alertRules
         say("alert rules: \(rules.count) loaded from \(reloader.file?.path ?? "the built-in defaults") (\(rules.map(\.name).joined(separator: ", ")))")

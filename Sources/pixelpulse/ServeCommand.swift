@@ -11,28 +11,31 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var aggregator: AggregatorOptions
     @OptionGroup var collector: CollectorOptions
+    @OptionGroup var transport: PlainOption
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "pixelpulse")
         let context = try Context()
-        let aggregatorRole = try AggregatorRole(options: aggregator, context: context, logger: logger, embedded: true)
+        let aggregatorRole = try AggregatorRole(options: aggregator, plain: transport.plain, context: context, logger: logger, embedded: true)
         let collectorRole = CollectorRole(
-            configuration: try collector.configuration(ingestEndpoint: AggregatorRole.embeddedIngest),
+            configuration: try collector.configuration(ingestEndpoint: AggregatorRole.embeddedIngest, plain: transport.plain),
             context: context, logger: logger)
         let port = OneShot<Int>()
         var services = aggregatorRole.services + [collectorRole.collector]
         if demo { services.append(DemoTraffic(port: port, logger: logger)) }
-        try await runServices(services, logger: logger) {
-            try await aggregatorRole.announce()
-            let bound = try await collectorRole.announce()
-            port.succeed(bound)
-            say("""
-                PixelPulse is running\(demo ? " with demo traffic" : "").
-                  fire a pixel:  curl -s -o /dev/null -w '%{http_code}\\n' 'http://127.0.0.1:\(bound)/p/spring-sale/hero.gif?e=view'
-                  watch:         pixelpulse watch
-                  alerts:        pixelpulse alerts
-                """)
+        try await aggregatorRole.withAuthenticator(logger: logger) {
+            try await runServices(services, logger: logger) {
+                try await aggregatorRole.announce()
+                let bound = try await collectorRole.announce()
+                port.succeed(bound)
+                say("""
+                    PixelPulse is running\(demo ? " with demo traffic" : "").
+                      fire a pixel:  curl -s -o /dev/null -w '%{http_code}\\n' 'http://127.0.0.1:\(bound)/p/spring-sale/hero.gif?e=view'
+                      watch:         pixelpulse watch
+                      alerts:        pixelpulse alerts
+                    """)
+            }
         }
     }
 }

@@ -27,11 +27,12 @@ final class ChildProcess: @unchecked Sendable {
     private let output = Pipe()
     private let lines = Mutex<(buffer: [UInt8], lines: [String])>(([], []))
 
-    init(_ executable: URL, _ arguments: [String]) throws {
+    /// - Parameter withErrors: Read standard error too (the logs), mixed with standard output.
+    init(_ executable: URL, _ arguments: [String], withErrors: Bool = false) throws {
         process.executableURL = executable
         process.arguments = arguments
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        process.standardError = withErrors ? output : FileHandle.nullDevice
         try process.run()
     }
 
@@ -43,14 +44,23 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Reads until a line starting with one of `prefixes`, returning it whole.
     func line(startingWithAnyOf prefixes: [String], timeout: Duration = .seconds(90)) async throws -> String {
+        try await line(where: { line in prefixes.contains { line.hasPrefix($0) } }, describedAs: "\(prefixes)", timeout: timeout)
+    }
+
+    /// Reads until a line containing `text`, returning it whole.
+    func line(containing text: String, timeout: Duration = .seconds(90)) async throws -> String {
+        try await line(where: { $0.contains(text) }, describedAs: "containing \(text)", timeout: timeout)
+    }
+
+    private func line(where matches: @escaping @Sendable (String) -> Bool, describedAs description: String, timeout: Duration) async throws -> String {
         try await onThread { [self] in
             let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
-                if let line = lines.withLock({ state in state.lines.first { line in prefixes.contains { line.hasPrefix($0) } } }) {
+                if let line = lines.withLock({ state in state.lines.first(where: matches) }) {
                     return line
                 }
                 let chunk = output.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { throw TestFailure.message("\(process.executableURL!.lastPathComponent) closed its output before \(prefixes)") }
+                guard !chunk.isEmpty else { throw TestFailure.message("\(process.executableURL!.lastPathComponent) closed its output before a line \(description)") }
                 lines.withLock { state in
                     state.buffer += chunk
                     while let newline = state.buffer.firstIndex(of: UInt8(ascii: "\n")) {
@@ -59,7 +69,7 @@ final class ChildProcess: @unchecked Sendable {
                     }
                 }
             }
-            throw TestFailure.message("no \(prefixes) line within \(timeout)")
+            throw TestFailure.message("no line \(description) within \(timeout)")
         }
     }
 

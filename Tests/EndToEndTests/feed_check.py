@@ -59,6 +59,7 @@ def main():
     parser.add_argument("--prefix", default="stats/")
     parser.add_argument("--expect", required=True, help='JSON: {"stats/c/p/": {"views": 1, ...}, ...}')
     parser.add_argument("--timeout", type=float, default=30)
+    parser.add_argument("--server-key", help="the aggregator's CURVE public key (Z85), when its feed is encrypted")
     args = parser.parse_args()
     expected = json.loads(args.expect)
 
@@ -67,6 +68,9 @@ def main():
     sub.setsockopt(zmq.RCVTIMEO, 1000)
     sub.setsockopt_string(zmq.SUBSCRIBE, args.prefix)
     sub.setsockopt_string(zmq.SUBSCRIBE, "heartbeat/")
+    if args.server_key:
+        sub.curve_serverkey = args.server_key.encode()
+        sub.curve_publickey, sub.curve_secretkey = zmq.curve_keypair()
     sub.connect(args.feed)
 
     deadline = time.monotonic() + args.timeout
