@@ -164,7 +164,8 @@ public actor Collector: Service {
             queueLimit: configuration.queueLimit, wake: wake)
         let forwarder = Forwarder(
             settings: Forwarder.Settings(
-                endpoint: configuration.ingestEndpoint, unackedLimit: configuration.queueLimit, curve: configuration.curve),
+                endpoint: configuration.ingestEndpoint, unackedLimit: configuration.queueLimit, ackTimeout: configuration.ackTimeout,
+                curve: configuration.curve),
             batcher: batcher, wake: wake, metrics: metrics, logger: logger)
         let thread = forwarder.start(context: zmqContext)
         do {

@@ -39,6 +39,9 @@ public struct CollectorConfiguration: Sendable {
     /// Take the client address from the first `X-Forwarded-For` entry. Turn on only
     /// behind a proxy that sets the header, or clients can choose their own address.
     public var trustForwardedFor: Bool = false
+    /// A batch unacknowledged this long (while the aggregator is connected) is sent again;
+    /// so is every unacknowledged batch when the connection comes back.
+    public var ackTimeout: Duration = .seconds(5)
     /// CURVE credentials for an aggregator whose ingest is encrypted; `nil` for plain.
     public var curve: CurveClientCredentials?
     /// Event loop threads; one per core by default.

@@ -128,6 +128,50 @@ struct ForwardingTests {
         await ingest.stop()
     }
 
+    /// An aggregator that went away without acknowledging: the batch goes again to the one
+    /// that takes its place, under the same sequence number.
+    @Test func unacknowledgedBatchesAreSentAgainAfterAReconnect() async throws {
+        let context = try Context()
+        let endpoint = temporaryIPCEndpoint()
+        let silent = try IngestStandIn.start(context: context, endpoint: endpoint, acknowledge: false)
+        let collector = try await RunningCollector.start(ingest: endpoint, context: context) {
+            $0.batchSize = 3
+            $0.ackTimeout = .seconds(60)
+        }
+        try await TestHTTPConnection.with(port: collector.port) { connection in
+            for index in 0..<3 { _ = try await connection.request("GET", "/p/resend/p\(index).gif") }
+        }
+        let lost = await silent.events(count: 3)
+        await silent.stop()
+        let ingest = try IngestStandIn.start(context: context, endpoint: endpoint)
+        let again = await ingest.events(count: 3)
+        #expect(again.map(\.sequence) == lost.map(\.sequence))
+        #expect(again.flatMap(\.hits) == lost.flatMap(\.hits))
+        try await collector.stop()
+        #expect(collector.sample("pixelpulse_collector_batches_resent_total") == lost.count)
+        #expect(collector.sample("pixelpulse_collector_unacked_batches") == 0)
+        await ingest.stop()
+    }
+
+    /// An aggregator that stays connected but never acknowledges gets the batch again once
+    /// its ack is overdue.
+    @Test func anOverdueAckMakesTheBatchGoAgain() async throws {
+        let context = try Context()
+        let ingest = try IngestStandIn.start(context: context, acknowledge: false)
+        let collector = try await RunningCollector.start(ingest: ingest.endpoint, context: context) {
+            $0.batchSize = 1
+            $0.ackTimeout = .milliseconds(200)
+        }
+        try await TestHTTPConnection.with(port: collector.port) { connection in
+            _ = try await connection.request("GET", "/p/resend/once.gif")
+        }
+        let twice = await ingest.events(count: 2)
+        #expect(twice.count == 2)
+        #expect(Set(twice.map(\.sequence)).count == 1)
+        try await collector.stop()
+        await ingest.stop()
+    }
+
     @Test func aFullQueueDropsNewHitsAndCountsThem() async throws {
         let context = try Context()
         let collector = try await RunningCollector.start(ingest: temporaryIPCEndpoint(), context: context) {

@@ -47,6 +47,8 @@ final class Forwarder: Sendable {
         var linger: Duration = .milliseconds(200)
         /// The most unacknowledged batches remembered.
         var unackedLimit = 4096
+        /// A batch unacknowledged this long while the link is up is sent again.
+        var ackTimeout: Duration = .seconds(5)
         /// CURVE credentials when the aggregator's ingest is encrypted.
         var curve: CurveClientCredentials?
     }
@@ -148,8 +150,21 @@ final class Forwarder: Sendable {
             wake.reset()
             let drainDeadline = drainDeadline.withLock { $0 }
             do {
-                while let event = try monitor.tryReceive() { handle(event) }
+                var resend: [UnackedBatches.Entry] = []
+                while let event = try monitor.tryReceive() {
+                    // Whatever was in flight when the link broke may be lost: send it all again.
+                    if handle(event) { resend += unacked.takeSent() }
+                }
                 while try dealer.tryReceive(frame) { handleAck(frame, unacked: &unacked) }
+                if isLinkUp { resend += unacked.takeSent(before: .now - settings.ackTimeout) }
+                if !resend.isEmpty {
+                    // The aggregator de-duplicates by (collector, sequence), so a batch it did
+                    // count before is acknowledged as a duplicate, not counted twice.
+                    outbox.insert(contentsOf: resend.map { Outgoing(sequence: $0.sequence, events: $0.events, bytes: $0.bytes) },
+                                  at: outboxHead)
+                    metrics.batchesResent.increment(by: Int64(resend.count))
+                    logger.info("Sending unacknowledged batches again", metadata: ["batches": "\(resend.count)"])
+                }
 
                 var changed = false
                 let (batches, deadline) = batcher.takeSealed(now: .now, flush: drainDeadline != nil)
@@ -213,9 +228,10 @@ final class Forwarder: Sendable {
         }
     }
 
-    private func handle(_ event: SocketEvent) {
+    /// Notes a monitor event; returns whether the link just came up.
+    private func handle(_ event: SocketEvent) -> Bool {
         switch event {
-        case .handshakeSucceeded: setLink(up: true)
+        case .handshakeSucceeded: return setLink(up: true)
         case .disconnected: setLink(up: false)
         case .handshakeFailedAuth(_, let status):
             // libzmq retries; the refusal repeats until the aggregator lists this key.
@@ -227,16 +243,20 @@ final class Forwarder: Sendable {
                 "ingest.endpoint": "\(settings.endpoint)", "zmtp.error": "\(code)"])
         default: break
         }
+        return false
     }
 
-    private func setLink(up: Bool) {
-        guard linkUp.exchange(up, ordering: .relaxed) != up else { return }
+    /// Records the link state; returns whether it changed.
+    @discardableResult
+    private func setLink(up: Bool) -> Bool {
+        guard linkUp.exchange(up, ordering: .relaxed) != up else { return false }
         metrics.aggregatorUp.record(up ? 1 : 0)
         if up {
             logger.info("Aggregator link up", metadata: ["ingest.endpoint": "\(settings.endpoint)"])
         } else {
             logger.warning("Aggregator link down", metadata: ["ingest.endpoint": "\(settings.endpoint)"])
         }
+        return true
     }
 
     private func handleAck(_ frame: Message, unacked: inout UnackedBatches) {

@@ -1,7 +1,7 @@
 /// Batches sent to the aggregator and not yet acknowledged, oldest first.
 ///
-/// Keeps each batch's encoded bytes, so that a later resend (after a reconnect, or from a
-/// disk spool) can take them from here. Bounded: beyond `limit` the oldest is evicted.
+/// Keeps each batch's encoded bytes, to send again after a reconnect or when its ack is
+/// overdue. Bounded: beyond `limit` the oldest is evicted.
 struct UnackedBatches {
     struct Entry {
         let sequence: UInt64
@@ -47,6 +47,17 @@ struct UnackedBatches {
         }
         guard let index = entries[head...].firstIndex(where: { $0.sequence == sequence }) else { return nil }
         return entries.remove(at: index)
+    }
+
+    /// Removes and returns, oldest first, the batches sent before `cutoff` (all of them
+    /// when `cutoff` is `nil`): to send again.
+    mutating func takeSent(before cutoff: ContinuousClock.Instant? = nil) -> [Entry] {
+        let end = cutoff.map { cutoff in entries[head...].firstIndex { $0.sentAt >= cutoff } ?? entries.count } ?? entries.count
+        defer {
+            head = end
+            compact()
+        }
+        return Array(entries[head..<end])
     }
 
     private mutating func compact() {

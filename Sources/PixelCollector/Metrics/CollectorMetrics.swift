@@ -23,6 +23,7 @@ struct CollectorMetrics: Sendable {
     let droppedShutdown: Counter
     private let httpErrors: [Int: Counter]
     let batchesSent: Counter
+    let batchesResent: Counter
     let eventsSent: Counter
     let acksAccepted: Counter
     let acksDuplicate: Counter
@@ -56,6 +57,7 @@ struct CollectorMetrics: Sendable {
         }
         self.httpErrors = httpErrors
         batchesSent = Counter(label: prefix + "batches_sent_total", factory: factory)
+        batchesResent = Counter(label: prefix + "batches_resent_total", factory: factory)
         eventsSent = Counter(label: prefix + "events_sent_total", factory: factory)
         let ack = { (status: String) in
             Counter(label: prefix + "batch_acks_total", dimensions: [("status", status)], factory: factory)
