@@ -42,11 +42,16 @@ public actor Aggregator {
     ///
     /// - Returns: For each batch, `accepted`, or `duplicate` when its collector sent the same
     ///   sequence number before (it is not counted again).
+    /// - Parameter time: The clock time to count them at (ms): `nil` for now; the time
+    ///   they were logged at when they are replayed from the ``IngestLog``.
     @discardableResult
-    public func ingest(_ batches: [EventBatch]) -> [IngestAck.Status] {
-        let now = clock()
+    public func ingest(_ batches: [EventBatch], at time: Int64? = nil) -> [IngestAck.Status] {
+        let now = time ?? clock()
         return batches.map { state.ingest($0, now: now) }
     }
+
+    /// The aggregator's clock, ms since the Unix epoch.
+    public nonisolated var now: Int64 { clock() }
 
     /// Notes frames that were not valid batches.
     public func reject(_ errors: [WireError]) {

@@ -21,6 +21,8 @@ public final class IngestServer: Service {
     private let endpoints: [String]
     private let context: Context
     private let security: TransportSecurity?
+    /// Where batches are made durable before they are acknowledged; `nil`: memory only.
+    private let log: IngestLog?
     private let aggregator: Aggregator
     private let logger: Logger
     private let thread = SocketThread(name: "ingest")
@@ -34,11 +36,13 @@ public final class IngestServer: Service {
     ///   - aggregator: Where batches are counted.
     ///   - logger: For binding, rejected frames and shutdown.
     public init(
-        endpoints: [String], context: Context, aggregator: Aggregator, security: TransportSecurity? = nil, logger: Logger
+        endpoints: [String], context: Context, aggregator: Aggregator, security: TransportSecurity? = nil,
+        log: IngestLog? = nil, logger: Logger
     ) {
         precondition(!endpoints.isEmpty, "an ingest server needs an endpoint")
         self.endpoints = endpoints
         self.security = security
+        self.log = log
         self.context = context
         self.aggregator = aggregator
         self.logger = logger
@@ -70,26 +74,39 @@ public final class IngestServer: Service {
             do {
                 guard try poller.poll(timeout: .milliseconds(50)) > 0 else { continue }
                 var batches: [EventBatch] = []
+                var frames: [[UInt8]] = []
                 var errors: [WireError] = []
                 replies.removeAll(keepingCapacity: true)
                 while batches.count + errors.count < Self.maxBatchesPerHop,
-                      let frames = try router.tryReceiveMultipart() {
-                    guard frames.count == 2 else {
+                      let message = try router.tryReceiveMultipart() {
+                    guard message.count == 2 else {
                         errors.append(.truncated(field: "frames"))
                         continue
                     }
                     do {
-                        batches.append(try EventBatch.decode(frames[1]))
-                        replies.append((frames[0], batches.count - 1))
+                        batches.append(try EventBatch.decode(message[1]))
+                        frames.append(message[1])
+                        replies.append((message[0], batches.count - 1))
                     } catch {
                         errors.append(error)
-                        replies.append((frames[0], nil))
+                        replies.append((message[0], nil))
                         logger.warning("rejected ingest frame", metadata: ["ingest.error": "\(error)"])
+                    }
+                }
+                let time = aggregator.now
+                if let log {
+                    do {
+                        try log.append(frames, time: time)
+                    } catch {
+                        // Unacknowledged, the batches come again from their collectors.
+                        logger.error("cannot write the ingest log; not acknowledging", metadata: [
+                            "ingest.batches": "\(batches.count)", "error": "\(error)"])
+                        continue
                     }
                 }
                 let statuses = blockingCall { [aggregator, batches, errors] in
                     if !errors.isEmpty { await aggregator.reject(errors) }
-                    return await aggregator.ingest(batches)
+                    return await aggregator.ingest(batches, at: time)
                 }
                 for reply in replies {
                     let ack = reply.batch.map { IngestAck(sequence: batches[$0].sequence, status: statuses[$0]) }

@@ -53,6 +53,9 @@ struct AggregatorOptions: ParsableArguments {
     @Option(help: "POST every alert to this URL in the Alertmanager webhook format. (env PIXELPULSE_ALERT_WEBHOOK)")
     var alertWebhook: String?
 
+    @Option(help: "Directory for the ingest log: batches are on disk before they are acknowledged, and replayed on start. (env PIXELPULSE_DATA_DIR; default: memory only)")
+    var dataDir: String?
+
     @Option(help: "The aggregator's CURVE key pair file (pixelpulse keys): encrypts ingest, feed and snapshot. (env PIXELPULSE_SERVER_KEY)")
     var serverKey: String?
 

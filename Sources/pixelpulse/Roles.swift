@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import PixelAggregator
 import PixelCollector
+import PixelCore
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -19,6 +20,8 @@ struct AggregatorRole {
     let webhook: AlertWebhook?
     let security: TransportSecurity?
     let context: Context
+    /// The write-ahead log, with `--data-dir`.
+    let log: IngestLog?
 
     /// The in-process endpoint an embedded collector sends to.
     static let embeddedIngest = "inproc://pixelpulse.ingest"
@@ -29,9 +32,14 @@ struct AggregatorRole {
         self.aggregator = aggregator
         self.context = context
         security = configuration.security
+        let windows = configuration.windows
+        let log = try (options.dataDir ?? environment("PIXELPULSE_DATA_DIR")).map {
+            try IngestLog(directory: URL(fileURLWithPath: $0), retention: windows.windows.last!.length + windows.grace)
+        }
+        self.log = log
         ingest = IngestServer(
             endpoints: [configuration.ingestEndpoint] + (embedded ? [Self.embeddedIngest] : []),
-            context: context, aggregator: aggregator, security: configuration.security, logger: logger)
+            context: context, aggregator: aggregator, security: configuration.security, log: log, logger: logger)
         feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
         snapshot = SnapshotServer(endpoint: configuration.snapshotEndpoint, context: context, aggregator: aggregator,
                                   security: configuration.security, logger: logger)
@@ -48,6 +56,21 @@ struct AggregatorRole {
         let zap = try await security.startAuthenticator(context: context, logger: logger)
         defer { try? zap.stop() }
         try await body()
+    }
+
+    /// Replays the ingest log, if any, before anything is served.
+    func restore(logger: Logger) async throws {
+        guard let log else { return say("data: none (counts are kept in memory only; --data-dir keeps them)") }
+        let started = ContinuousClock.now
+        let summary = try await log.replay(into: aggregator)
+        let seconds = (ContinuousClock.now - started).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))
+        say("data: \(log.directory.path) (replayed \(summary.records) batches from \(summary.segments) log segments in \(seconds))")
+        if summary.tornBytes > 0 {
+            logger.warning("cut off a record torn by a crash (never acknowledged)", metadata: ["bytes": "\(summary.tornBytes)"])
+        }
+        for segment in summary.corruptSegments {
+            logger.error("an ingest log segment failed its checksum; replayed up to the damage", metadata: ["segment": "\(segment)"])
+        }
     }
 
     /// Prints where the aggregator listens, once bound (scripts read these lines).

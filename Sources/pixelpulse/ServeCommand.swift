@@ -25,6 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
         var services = aggregatorRole.services + [collectorRole.collector]
         if demo { services.append(DemoTraffic(port: port, logger: logger)) }
         try await aggregatorRole.withAuthenticator(logger: logger) {
+            try await aggregatorRole.restore(logger: logger)
             try await runServices(services, logger: logger) {
                 try await aggregatorRole.announce()
                 let bound = try await collectorRole.announce()

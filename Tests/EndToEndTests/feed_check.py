@@ -4,7 +4,8 @@
 Subscribes to --prefix (and the heartbeat), prints "ready" once a heartbeat proves the
 subscription is live, then reads until the latest 1h window of every topic in --expect
 equals the expected counts. Every body is checked against the documented schema, every
-topic against the subscribed prefix, and seq must strictly increase. Exits 0 on success,
+topic against the subscribed prefix, and seq must strictly increase (within one run of the
+aggregator: a restart, confirmed by its heartbeat's startedAt, starts again from 1). Exits 0 on success,
 1 with a reason otherwise.
 """
 import argparse
@@ -74,7 +75,7 @@ def main():
     sub.connect(args.feed)
 
     deadline = time.monotonic() + args.timeout
-    latest, last_seq, ready = {}, 0, False
+    latest, last_seq, ready, started_at, restart_unconfirmed = {}, 0, False, None, False
     while time.monotonic() < deadline:
         try:
             topic, raw = sub.recv_multipart()
@@ -82,8 +83,16 @@ def main():
             continue
         topic = topic.decode()
         body = json.loads(raw)
-        if body["seq"] <= last_seq:
-            fail(f"seq went from {last_seq} to {body['seq']}")
+        # A restarted aggregator numbers from 1 again: a step back in seq is allowed once,
+        # and the next heartbeat must confirm it with a new startedAt.
+        if topic == "heartbeat/" and body["startedAt"] != started_at:
+            started_at, restart_unconfirmed = body["startedAt"], False
+        elif body["seq"] <= last_seq:
+            if restart_unconfirmed:
+                fail(f"seq went from {last_seq} to {body['seq']}")
+            restart_unconfirmed = True
+        elif topic == "heartbeat/" and restart_unconfirmed:
+            fail(f"seq went back to {body['seq']}, but the heartbeat shows no restart")
         last_seq = body["seq"]
         if topic == "heartbeat/":
             check_heartbeat(body)

@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import PixelCore
+import Synchronization
+
+/// The write-ahead log of ingest: every batch frame goes to disk, and is flushed with
+/// `fdatasync`, before its acknowledgement leaves. So whatever a collector saw
+/// acknowledged survives a kill -9 (and a power cut): on start the aggregator replays the
+/// log, and the same batches, in the same order, rebuild the same windows and the same
+/// de-duplication marks.
+///
+/// **Files.** Segments `ingest-<first record time, ms, 16 hex digits>.wal` in the data
+/// directory, each a sequence of records:
+///
+/// | bytes | field |
+/// |---|---|
+/// | 4 | payload length *n*, u32 little-endian |
+/// | 4 | CRC-32 of the time and the payload, u32 little-endian |
+/// | 8 | the aggregator's clock when the batch arrived, ms, i64 little-endian |
+/// | *n* | the batch frame, exactly as received (wire v1) |
+///
+/// A segment is closed after ``segmentBytes`` and a new one begun. A segment is deleted
+/// once even its newest record is older than the retention (the longest window plus the
+/// grace period): such events could count in no window any more.
+///
+/// **Damage.** A record cut short at the end of the newest segment (the process died while
+/// writing it, so it was never acknowledged) is cut off. A record whose checksum does not
+/// match ends the replay of its segment, loudly: what follows it is not trusted.
+public final class IngestLog: Sendable {
+    /// What a replay found.
+    public struct ReplaySummary: Sendable, Equatable {
+        public var segments = 0
+        public var records = 0
+        /// Bytes of a torn last record, cut off.
+        public var tornBytes = 0
+        /// Segments whose replay stopped at a record that failed its checksum.
+        public var corruptSegments: [String] = []
+    }
+
+    private struct State {
+        var descriptor: Int32 = -1
+        var segmentSize = 0
+        /// Segment names with the time of their first record, oldest first.
+        var segments: [(name: String, start: Int64)] = []
+    }
+
+    public let directory: URL
+    /// How long records are kept, ms.
+    public let retention: Int64
+    /// The size after which a new segment is begun.
+    public let segmentBytes: Int
+    private let state = Mutex(State())
+
+    static let headerBytes = 16
+
+    /// Opens (creating it if needed) the log in `directory`.
+    public init(directory: URL, retention: Int64, segmentBytes: Int = 64 << 20) throws {
+        self.directory = directory
+        self.retention = retention
+        self.segmentBytes = segmentBytes
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasPrefix("ingest-") && $0.hasSuffix(".wal") }.sorted()
+        state.withLock { state in
+            state.segments = names.compactMap { name in
+                Int64(name.dropFirst("ingest-".count).dropLast(".wal".count), radix: 16).map { (name, $0) }
+            }
+        }
+    }
+
+    deinit {
+        state.withLock { if $0.descriptor >= 0 { close($0.descriptor) } }
+    }
+
+    /// Replays every record into `aggregator`, oldest first, each group of records at the
+    /// time it was logged at; cuts off a torn last record. Call once, at start, before the
+    /// first ``append(_:time:)``.
+    public func replay(into aggregator: Aggregator) async throws -> ReplaySummary {
+        var summary = ReplaySummary()
+        let segments = state.withLock { $0.segments }
+        for (index, segment) in segments.enumerated() {
+            let url = directory.appending(path: segment.name)
+            let data = try Data(contentsOf: url)
+            let (records, end, corrupt) = Self.records(in: data)
+            summary.segments += 1
+            summary.records += records.count
+            var group: [EventBatch] = []
+            var groupTime = records.first?.time ?? 0
+            for record in records {
+                if record.time != groupTime {
+                    await aggregator.ingest(group, at: groupTime)
+                    group.removeAll(keepingCapacity: true)
+                    groupTime = record.time
+                }
+                // Only frames that decoded were logged; one that no longer does was damaged
+                // in a way its checksum missed, and is skipped.
+                if let batch = try? EventBatch.decode(record.frame) { group.append(batch) }
+            }
+            await aggregator.ingest(group, at: groupTime)
+            if corrupt || (end < data.count && index < segments.count - 1) {
+                summary.corruptSegments.append(segment.name)
+            } else if end < data.count {
+                summary.tornBytes = data.count - end
+                guard truncate(url.path, off_t(end)) == 0 else { throw POSIXError(errno) }
+            }
+        }
+        return summary
+    }
+
+    /// The whole records at the start of `data`, where they end, and whether a checksum
+    /// failed there.
+    static func records(in data: Data) -> (records: [(time: Int64, frame: [UInt8])], end: Int, corrupt: Bool) {
+        data.withUnsafeBytes { bytes in
+            var records: [(time: Int64, frame: [UInt8])] = []
+            var offset = 0
+            while offset + headerBytes <= bytes.count {
+                let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                let crc = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
+                let end = offset + headerBytes + length
+                guard end <= bytes.count else { break }
+                let body = UnsafeRawBufferPointer(rebasing: bytes[(offset + 8)..<end])
+                guard CRC32.checksum(body) == crc else { return (records, offset, true) }
+                records.append((Int64(littleEndian: body.loadUnaligned(as: Int64.self)), Array(body[8...])))
+                offset = end
+            }
+            return (records, offset, false)
+        }
+    }
+
+    /// Appends one record per frame and flushes them to disk; returns once they are durable.
+    ///
+    /// - Parameter time: The aggregator's clock now, ms: replay counts the frames as of it.
+    public func append(_ frames: [[UInt8]], time: Int64) throws {
+        guard !frames.isEmpty else { return }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(frames.reduce(0) { $0 + $1.count + Self.headerBytes })
+        for frame in frames {
+            var body = withUnsafeBytes(of: time.littleEndian) { Array($0) }
+            body += frame
+            withUnsafeBytes(of: UInt32(frame.count).littleEndian) { buffer += $0 }
+            withUnsafeBytes(of: CRC32.checksum(body).littleEndian) { buffer += $0 }
+            buffer += body
+        }
+        try state.withLock { state in
+            if state.descriptor < 0 || state.segmentSize >= segmentBytes { try begin(&state, time: time) }
+            try buffer.withUnsafeBytes { bytes in
+                var written = 0
+                while written < bytes.count {
+                    let result = write(state.descriptor, bytes.baseAddress! + written, bytes.count - written)
+                    guard result >= 0 else {
+                        if errno == EINTR { continue }
+                        throw POSIXError(errno)
+                    }
+                    written += result
+                }
+            }
+            state.segmentSize += buffer.count
+            guard fdatasync(state.descriptor) == 0 else { throw POSIXError(errno) }
+        }
+    }
+
+    /// Closes the current segment, begins a new one, and deletes the segments that hold
+    /// only records older than the retention.
+    private func begin(_ state: inout State, time: Int64) throws {
+        if state.descriptor >= 0 { close(state.descriptor) }
+        var start = time
+        if let last = state.segments.last, last.start >= start { start = last.start + 1 }  // names stay in order
+        let name = "ingest-" + String(repeating: "0", count: max(0, 16 - String(start, radix: 16).count)) + String(start, radix: 16) + ".wal"
+        let descriptor = open(directory.appending(path: name).path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw POSIXError(errno) }
+        state.descriptor = descriptor
+        state.segmentSize = 0
+        state.segments.append((name, start))
+        Self.syncDirectory(directory.path)
+        // Segment i holds records older than segment i + 1's start.
+        while state.segments.count > 1, state.segments[1].start <= time - retention {
+            unlink(directory.appending(path: state.segments[0].name).path)
+            state.segments.removeFirst()
+        }
+    }
+
+    /// Makes a new file's directory entry durable.
+    private static func syncDirectory(_ path: String) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+}
+
+extension POSIXError {
+    init(_ code: Int32) { self.init(POSIXErrorCode(rawValue: code) ?? .EIO) }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// Counts that survive a kill -9: the built aggregator with `--data-dir`, killed while a
+/// collector forwards, restarted on the same endpoints; the totals must equal the hits
+/// sent, exactly, per key.
+@Suite(.serialized) struct DurabilityProcessesTests {
+    @Test func killingTheAggregatorMidStreamLosesNothingAndCountsNothingTwice() async throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "pixelpulse-durable-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let binary = try Paths.pixelpulse
+        let ingest = "ipc://\(folder.path)/ingest", feed = "ipc://\(folder.path)/feed"
+        let arguments = [
+            "aggregator", "--ingest", ingest, "--feed", feed, "--snapshot", "ipc://\(folder.path)/snapshot",
+            "--tick-ms", "50", "--data-dir", folder.appending(path: "data").path,
+        ]
+        let first = try ChildProcess(binary, arguments)
+        #expect(try await first.value(after: "data:").contains("replayed 0 batches"))
+        _ = try await first.value(after: "ingest:")
+        let collector = try ChildProcess(binary, [
+            "collector", "--ingest", ingest, "--http", "127.0.0.1:0", "--collector-id", "edge-k9", "--batch-size", "16",
+        ])
+        let http = try await collector.value(after: "http:")
+
+        var hits: [ProcessesTests.Hit] = []
+        for index in 0..<4000 {
+            hits.append(ProcessesTests.Hit(campaign: "durable", pixel: "p\(index % 5)", kind: index % 9 == 0 ? "click" : "view"))
+        }
+        let checker = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), [
+            "python3", Paths.feedCheck.path, "--feed", feed, "--prefix", "stats/durable/",
+            "--expect", ProcessesTests.expectation(hits, prefix: "stats/durable/"), "--timeout", "120",
+        ])
+        _ = try await checker.value(after: "ready")
+
+        let chunks = stride(from: 0, to: hits.count, by: 250).map { Array(hits[$0..<min($0 + 250, hits.count)]) }
+        func send(_ chunk: [ProcessesTests.Hit]) async throws {
+            let arguments = chunk.flatMap { ["-o", "/dev/null", "\(http)/p/\($0.campaign)/\($0.pixel).gif\($0.query)"] }
+            let curl = try await run("/usr/bin/curl", ["-sS", "--fail"] + arguments)
+            #expect(curl.status == 0, "curl: \(curl.output)")
+        }
+        for chunk in chunks[..<6] { try await send(chunk) }
+        // Killed while hits arrive and batches are in flight.
+        async let inFlight: Void = send(chunks[6])
+        kill(first.process.processIdentifier, SIGKILL)
+        try await inFlight
+        first.process.waitUntilExit()
+        #expect(first.process.terminationReason == .uncaughtSignal)
+        // Hits keep coming while the aggregator is down; the collector holds their batches.
+        for chunk in chunks[7..<10] { try await send(chunk) }
+
+        let second = try ChildProcess(binary, arguments)
+        let replayed = try await second.value(after: "data:")
+        #expect(!replayed.contains("replayed 0 batches"), "\(replayed)")
+        for chunk in chunks[10...] { try await send(chunk) }
+
+        let verdict = try await checker.line(startingWithAnyOf: ["OK", "FAIL"], timeout: .seconds(150))
+        #expect(verdict.hasPrefix("OK"), "\(verdict)")
+        #expect(try await checker.terminate() == 0)
+        #expect(try await collector.terminate() == 0)
+        #expect(try await second.terminate() == 0)
+    }
+}
