@@ -60,4 +60,57 @@ import Testing
         #expect(try await collector.terminate() == 0)
         #expect(try await second.terminate() == 0)
     }
+
+    /// The link between collector and aggregator cut (a proxy that throws away everything,
+    /// as a network dropping packets) while hits keep coming, then restored: the batches
+    /// lost in the cut are sent again, and the counts are exact.
+    @Test func aNetworkCutLosesNothingAndCountsNothingTwice() async throws {
+        let binary = try Paths.pixelpulse
+        let aggregator = try ChildProcess(binary, [
+            "aggregator", "--ingest", "tcp://127.0.0.1:*", "--feed", "tcp://127.0.0.1:*", "--snapshot", "tcp://127.0.0.1:*",
+            "--tick-ms", "50",
+        ])
+        let ingest = try await aggregator.value(after: "ingest:")
+        let feed = try await aggregator.value(after: "feed:")
+        let proxy = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), [
+            "python3", Paths.cutProxy.path, "--to", String(ingest.dropFirst("tcp://".count)),
+        ])
+        let proxyPort = try await proxy.value(after: "port:")
+        let collector = try ChildProcess(binary, [
+            "collector", "--ingest", "tcp://127.0.0.1:\(proxyPort)", "--http", "127.0.0.1:0", "--collector-id", "edge-cut",
+            "--batch-size", "16",
+        ], withErrors: true)
+        let http = try await collector.value(after: "http:")
+
+        let hits = (0..<3000).map { ProcessesTests.Hit(campaign: "cut", pixel: "p\($0 % 3)", kind: "view") }
+        let checker = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), [
+            "python3", Paths.feedCheck.path, "--feed", feed, "--prefix", "stats/cut/",
+            "--expect", ProcessesTests.expectation(hits, prefix: "stats/cut/"), "--timeout", "120",
+        ])
+        _ = try await checker.value(after: "ready")
+        let chunks = stride(from: 0, to: hits.count, by: 250).map { Array(hits[$0..<min($0 + 250, hits.count)]) }
+        func send(_ chunk: [ProcessesTests.Hit]) async throws {
+            let curl = try await run("/usr/bin/curl", ["-sS", "--fail"] + chunk.flatMap { ["-o", "/dev/null", "\(http)/p/\($0.campaign)/\($0.pixel).gif"] })
+            #expect(curl.status == 0, "curl: \(curl.output)")
+        }
+        for chunk in chunks[..<4] { try await send(chunk) }
+        async let inFlight: Void = send(chunks[4])
+        kill(proxy.process.processIdentifier, SIGUSR1)
+        _ = try await proxy.value(after: "cut")
+        try await inFlight
+        for chunk in chunks[5..<8] { try await send(chunk) }
+        // The collector notices the silence (its ZMTP heartbeat times out after 3 s).
+        _ = try await collector.line(containing: "Aggregator link down")
+        kill(proxy.process.processIdentifier, SIGUSR2)
+        _ = try await proxy.value(after: "restored")
+        for chunk in chunks[8...] { try await send(chunk) }
+        #expect(try await collector.line(containing: "Sending unacknowledged batches again").contains("batches="))
+
+        let verdict = try await checker.line(startingWithAnyOf: ["OK", "FAIL"], timeout: .seconds(150))
+        #expect(verdict.hasPrefix("OK"), "\(verdict)")
+        #expect(try await checker.terminate() == 0)
+        #expect(try await collector.terminate() == 0)
+        _ = try await proxy.terminate()
+        #expect(try await aggregator.terminate() == 0)
+    }
 }

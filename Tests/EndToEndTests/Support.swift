@@ -59,6 +59,10 @@ final class ChildProcess: @unchecked Sendable {
                 if let line = lines.withLock({ state in state.lines.first(where: matches) }) {
                     return line
                 }
+                // Wait for output no longer than the deadline: a silent process must not hang the test.
+                var ready = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
+                let left = ContinuousClock.now.duration(to: deadline).components
+                guard poll(&ready, 1, Int32(max(1, left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000))) > 0 else { continue }
                 let chunk = output.fileHandleForReading.availableData
                 guard !chunk.isEmpty else { throw TestFailure.message("\(process.executableURL!.lastPathComponent) closed its output before a line \(description)") }
                 lines.withLock { state in
@@ -104,6 +108,8 @@ enum Paths {
     static let feedCheck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("feed_check.py")
 
     static let alertCheck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("alert_check.py")
+
+    static let cutProxy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("cut_proxy.py")
 
     static let webhookReceiver = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("webhook_receiver.py")
 
