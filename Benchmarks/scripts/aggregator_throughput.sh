@@ -31,7 +31,8 @@
 #
 # Env: ROUNDS (3), DURATION_S (10), EVENTS (unset: use DURATION_S), EVENTS_RAW (20000000),
 #      WINDOW (64), ORDER (scattered | sequential), PERF (0; 1 = profile one extra run with
-#      `perf record -g` and print the top symbols), WORK (temp dir, removed afterwards), CC (cc).
+#      `perf record -g` and print the top symbols), WORK (temp dir, removed afterwards), CC (cc),
+#      DURABLE (0; 1 = the aggregator runs with --data-dir: a write-ahead log, fdatasync per ack group).
 # Needs: swift, libzmq3-dev, pkg-config, a C compiler, python3 with pyzmq; perf for PERF=1.
 set -euo pipefail
 # shellcheck source=lib/common.sh
@@ -47,6 +48,7 @@ EVENTS_RAW=${EVENTS_RAW:-20000000}
 WINDOW=${WINDOW:-64}
 ORDER=${ORDER:-scattered}
 PERF=${PERF:-0}
+DURABLE=${DURABLE:-0}
 CC=${CC:-cc}
 BATCH=256
 use_work_dir aggregator-throughput
@@ -93,8 +95,12 @@ EVENT_BYTES=$(awk -v b="$BATCH_BYTES" -v n="$BATCH" 'BEGIN { e = int(b / n + 0.5
 HZ=$(getconf CLK_TCK)
 
 # Runs one measured aggregator round; sets A_EPS, A_CPU (%), A_HB (heartbeat ingestRate).
+# With DURABLE=1, every round's aggregator logs to its own empty --data-dir.
 # (Not called in $(...): the PIDs must stay visible to the EXIT trap.)
 run_aggregator() {
+  if [ "$DURABLE" = 1 ]; then
+    rm -rf "$WORK/data"; AGGREGATOR_ARGS="--data-dir $WORK/data"
+  fi
   start_aggregator || return 1
   python3 "$WORK/heartbeats.py" "$FEED" "$WORK/heartbeats.txt" &
   SUB_PID=$!
@@ -138,7 +144,7 @@ run_raw() { # sets R_EPS
 # --- run -----------------------------------------------------------------------------------
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, libzmq $(pkg-config --modversion libzmq)," \
   "$(swift --version 2>/dev/null | head -1), pixelpulse $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
-echo "# aggregator: pixelpulse aggregator (release), ingest-load ${LOAD_ARGS[*]} ${RUN_ARGS[*]}" \
+echo "# aggregator: pixelpulse aggregator (release${DURABLE:+, DURABLE=$DURABLE}), ingest-load ${LOAD_ARGS[*]} ${RUN_ARGS[*]}" \
   "(100 000 keys, warmed with 200 000 events)"
 echo "# traffic: $describe"
 echo "# raw: zmq_thr --pattern pushpull --batch $BATCH --event-bytes $EVENT_BYTES --events $EVENTS_RAW (tcp)"

@@ -36,12 +36,13 @@ build() { # dir product: swift build -c release, the log shown only on failure
   fi
 }
 
-start_aggregator() { # -> AGG_PID, INGEST, FEED: `pixelpulse aggregator` on a free port
+start_aggregator() { # -> AGG_PID, INGEST, FEED: `pixelpulse aggregator` on a free port, + $AGGREGATOR_ARGS
   local port out
   port=$(free_port)
   out="$WORK/aggregator.out"
+  # shellcheck disable=SC2086 # AGGREGATOR_ARGS is a list of words
   "$PIXELPULSE" aggregator --ingest "tcp://127.0.0.1:$port" --feed 'tcp://127.0.0.1:*' \
-    --snapshot 'tcp://127.0.0.1:*' >"$out" 2>"$WORK/aggregator.err" &
+    --snapshot 'tcp://127.0.0.1:*' ${AGGREGATOR_ARGS:-} >"$out" 2>"$WORK/aggregator.err" &
   AGG_PID=$!
   for _ in $(seq 100); do
     grep -q '^feed: ' "$out" 2>/dev/null && break
