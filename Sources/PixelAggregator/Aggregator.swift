@@ -40,10 +40,10 @@ public actor Aggregator {
 
     /// Counts decoded batches.
     ///
-    /// - Returns: For each batch, `accepted`, or `duplicate` when its collector sent the same
-    ///   sequence number before (it is not counted again).
     /// - Parameter time: The clock time to count them at (ms): `nil` for now; the time
     ///   they were logged at when they are replayed from the ``IngestLog``.
+    /// - Returns: For each batch, `accepted`, or `duplicate` when its collector sent the same
+    ///   sequence number before (it is not counted again).
     @discardableResult
     public func ingest(_ batches: [EventBatch], at time: Int64? = nil) -> [IngestAck.Status] {
         let now = time ?? clock()

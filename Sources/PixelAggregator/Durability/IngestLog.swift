@@ -139,11 +139,11 @@ public final class IngestLog: Sendable {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(frames.reduce(0) { $0 + $1.count + Self.headerBytes })
         for frame in frames {
-            var body = withUnsafeBytes(of: time.littleEndian) { Array($0) }
-            body += frame
+            let crc = CRC32.checksum(frame, continuing: withUnsafeBytes(of: time.littleEndian) { CRC32.checksum($0) })
             withUnsafeBytes(of: UInt32(frame.count).littleEndian) { buffer += $0 }
-            withUnsafeBytes(of: CRC32.checksum(body).littleEndian) { buffer += $0 }
-            buffer += body
+            withUnsafeBytes(of: crc.littleEndian) { buffer += $0 }
+            withUnsafeBytes(of: time.littleEndian) { buffer += $0 }
+            buffer += frame
         }
         try state.withLock { state in
             if state.descriptor < 0 || state.segmentSize >= segmentBytes { try begin(&state, time: time) }

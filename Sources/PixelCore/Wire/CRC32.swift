@@ -7,9 +7,16 @@ public enum CRC32 {
     }
 
     /// The checksum of `bytes`, continuing from `crc` (the checksum of what came before).
-    public static func checksum(_ bytes: some Sequence<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
-        var value = ~crc
-        for byte in bytes { value = table[Int((value ^ UInt32(byte)) & 0xFF)] ^ (value >> 8) }
-        return ~value
+    public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        table.withUnsafeBufferPointer { table in
+            var value = ~crc
+            for byte in bytes { value = table[Int((value ^ UInt32(byte)) & 0xFF)] ^ (value >> 8) }
+            return ~value
+        }
+    }
+
+    /// The checksum of `bytes`, continuing from `crc`.
+    public static func checksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0, continuing: crc) }
     }
 }
