@@ -5,6 +5,11 @@ import Testing
 /// collector forwards, restarted on the same endpoints; the totals must equal the hits
 /// sent, exactly, per key.
 @Suite(.serialized) struct DurabilityProcessesTests {
+    /// The hits in runs of 250, so that something can happen between two runs.
+    static func chunks(_ hits: [ProcessesTests.Hit]) -> [[ProcessesTests.Hit]] {
+        stride(from: 0, to: hits.count, by: 250).map { Array(hits[$0..<min($0 + 250, hits.count)]) }
+    }
+
     @Test func killingTheAggregatorMidStreamLosesNothingAndCountsNothingTwice() async throws {
         let folder = FileManager.default.temporaryDirectory.appending(path: "pixelpulse-durable-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -27,18 +32,9 @@ import Testing
         for index in 0..<4000 {
             hits.append(ProcessesTests.Hit(campaign: "durable", pixel: "p\(index % 5)", kind: index % 9 == 0 ? "click" : "view"))
         }
-        let checker = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), [
-            "python3", Paths.feedCheck.path, "--feed", feed, "--prefix", "stats/durable/",
-            "--expect", ProcessesTests.expectation(hits, prefix: "stats/durable/"), "--timeout", "120",
-        ])
-        _ = try await checker.value(after: "ready")
-
-        let chunks = stride(from: 0, to: hits.count, by: 250).map { Array(hits[$0..<min($0 + 250, hits.count)]) }
-        func send(_ chunk: [ProcessesTests.Hit]) async throws {
-            let arguments = chunk.flatMap { ["-o", "/dev/null", "\(http)/p/\($0.campaign)/\($0.pixel).gif\($0.query)"] }
-            let curl = try await run("/usr/bin/curl", ["-sS", "--fail"] + arguments)
-            #expect(curl.status == 0, "curl: \(curl.output)")
-        }
+        let checker = try await ProcessesTests.checker(feed: feed, prefix: "stats/durable/", hits: hits, timeout: 120)
+        let chunks = Self.chunks(hits)
+        func send(_ chunk: [ProcessesTests.Hit]) async throws { try await fire(chunk.map { $0.url(http) }) }
         for chunk in chunks[..<6] { try await send(chunk) }
         // Killed while hits arrive and batches are in flight.
         async let inFlight: Void = send(chunks[6])
@@ -83,16 +79,9 @@ import Testing
         let http = try await collector.value(after: "http:")
 
         let hits = (0..<3000).map { ProcessesTests.Hit(campaign: "cut", pixel: "p\($0 % 3)", kind: "view") }
-        let checker = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), [
-            "python3", Paths.feedCheck.path, "--feed", feed, "--prefix", "stats/cut/",
-            "--expect", ProcessesTests.expectation(hits, prefix: "stats/cut/"), "--timeout", "120",
-        ])
-        _ = try await checker.value(after: "ready")
-        let chunks = stride(from: 0, to: hits.count, by: 250).map { Array(hits[$0..<min($0 + 250, hits.count)]) }
-        func send(_ chunk: [ProcessesTests.Hit]) async throws {
-            let curl = try await run("/usr/bin/curl", ["-sS", "--fail"] + chunk.flatMap { ["-o", "/dev/null", "\(http)/p/\($0.campaign)/\($0.pixel).gif"] })
-            #expect(curl.status == 0, "curl: \(curl.output)")
-        }
+        let checker = try await ProcessesTests.checker(feed: feed, prefix: "stats/cut/", hits: hits, timeout: 120)
+        let chunks = Self.chunks(hits)
+        func send(_ chunk: [ProcessesTests.Hit]) async throws { try await fire(chunk.map { $0.url(http) }) }
         for chunk in chunks[..<4] { try await send(chunk) }
         async let inFlight: Void = send(chunks[4])
         kill(proxy.process.processIdentifier, SIGUSR1)

@@ -7,6 +7,20 @@ import Testing
     struct Hit {
         var campaign: String, pixel: String, kind: String, value: Int = 0
         var query: String { kind == "conversion" ? "?e=conversion&v=\(value)" : "?e=\(kind)" }
+
+        /// The pixel URL on the collector at `http`.
+        func url(_ http: String) -> String { "\(http)/p/\(campaign)/\(pixel).gif\(query)" }
+    }
+
+    /// Starts `feed_check.py` on `feed`, expecting the counts of `hits` under `prefix`, and
+    /// returns once it has heard a heartbeat.
+    static func checker(feed: String, prefix: String, hits: [Hit], timeout: Int = 60, _ more: [String] = []) async throws -> ChildProcess {
+        let checker = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), [
+            "python3", Paths.feedCheck.path, "--feed", feed, "--prefix", prefix,
+            "--expect", expectation(hits, prefix: prefix), "--timeout", "\(timeout)",
+        ] + more)
+        _ = try await checker.value(after: "ready")
+        return checker
     }
 
     static func expectation(_ hits: [Hit], prefix: String) -> String {
@@ -32,16 +46,8 @@ import Testing
         let collector = try ChildProcess(binary, ["collector", "--ingest", ingest, "--http", "127.0.0.1:0", "--collector-id", "e2e"])
         let http = try await collector.value(after: "http:")
 
-        let checker = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), [
-            "python3", Paths.feedCheck.path, "--feed", feed, "--prefix", prefix,
-            "--expect", expectation(hits, prefix: prefix), "--timeout", "60",
-        ])
-        _ = try await checker.value(after: "ready")
-        let urls = hits.map { "\(http)/p/\($0.campaign)/\($0.pixel).gif\($0.query)" }
-        for chunk in stride(from: 0, to: urls.count, by: 200) {
-            let curl = try await run("/usr/bin/curl", ["-sS", "--fail", "-o", "/dev/null"] + urls[chunk..<min(chunk + 200, urls.count)])
-            #expect(curl.status == 0, "curl: \(curl.output)")
-        }
+        let checker = try await checker(feed: feed, prefix: prefix, hits: hits)
+        try await fire(hits.map { $0.url(http) })
         let verdict = try await checker.line(startingWithAnyOf: ["OK", "FAIL"])
         let status = try await checker.terminate()
         let exits = [try await collector.terminate(), try await aggregator.terminate()]

@@ -7,14 +7,6 @@ import Testing
 @Suite(.serialized) struct SnapshotRecipeTests {
     typealias Hit = ProcessesTests.Hit
 
-    static func fire(_ hits: [Hit], http: String) async throws {
-        let urls = hits.map { "\(http)/p/\($0.campaign)/\($0.pixel).gif\($0.query)" }
-        for chunk in stride(from: 0, to: urls.count, by: 200) {
-            let curl = try await run("/usr/bin/curl", ["-sS", "--fail", "-o", "/dev/null"] + urls[chunk..<min(chunk + 200, urls.count)])
-            #expect(curl.status == 0, "curl: \(curl.output)")
-        }
-    }
-
     @Test func thePythonRecipeJoinsLateAndStaysExact() async throws {
         let binary = try Paths.pixelpulse
         let aggregator = try ChildProcess(binary, [
@@ -29,7 +21,7 @@ import Testing
 
         let before = (0..<240).map { i in Hit(campaign: i % 2 == 0 ? "c1" : "c10", pixel: "p\(i % 3)", kind: i % 8 == 0 ? "click" : "view") }
         let after = (0..<30).map { i in Hit(campaign: "c1", pixel: "p\(i % 4)", kind: "view") }
-        try await Self.fire(before, http: http)
+        try await fire(before.map { $0.url(http) })
         // The collector acknowledges batches asynchronously; the snapshot must hold them all,
         // so wait until a first recipe run sees the whole "before" state.
         let settled = try await run("/usr/bin/env", [
@@ -45,7 +37,7 @@ import Testing
         // The late joiner's first state is the snapshot: c1's three pixels and its rollup.
         let first = try await recipe.line(startingWithAnyOf: ["snapshot", "FAIL"])
         #expect(first.hasPrefix("snapshot") && first.contains("count=4"), "\(first)")
-        try await Self.fire(after, http: http)
+        try await fire(after.map { $0.url(http) })
         let verdict = try await recipe.line(startingWithAnyOf: ["OK", "FAIL"])
         #expect(verdict == "OK 5 topics", "\(verdict)")
         _ = try await recipe.terminate()

@@ -132,3 +132,12 @@ func run(_ executable: String, _ arguments: [String]) async throws -> (status: I
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
+
+/// Requests every URL with curl, 200 to a process, throwing the answers away; throws unless
+/// every request succeeds (2xx).
+func fire(_ urls: [String]) async throws {
+    for start in stride(from: 0, to: urls.count, by: 200) {
+        let curl = try await run("/usr/bin/curl", ["-sS", "--fail"] + urls[start..<min(start + 200, urls.count)].flatMap { ["-o", "/dev/null", $0] })
+        guard curl.status == 0 else { throw TestFailure.message("curl: \(curl.output)") }
+    }
+}
