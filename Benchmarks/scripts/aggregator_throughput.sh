@@ -94,13 +94,17 @@ BATCH_BYTES=$(printf '%s\n' "$describe" | field batch_bytes_mean)
 EVENT_BYTES=$(awk -v b="$BATCH_BYTES" -v n="$BATCH" 'BEGIN { e = int(b / n + 0.5); if (e < 8) e = 8; print e }')
 HZ=$(getconf CLK_TCK)
 
-# Runs one measured aggregator round; sets A_EPS, A_CPU (%), A_HB (heartbeat ingestRate).
-# With DURABLE=1, every round's aggregator logs to its own empty --data-dir.
-# (Not called in $(...): the PIDs must stay visible to the EXIT trap.)
-run_aggregator() {
+# With DURABLE=1, points the next aggregator at an empty --data-dir (no replay at its start).
+fresh_data_dir() {
   if [ "$DURABLE" = 1 ]; then
     rm -rf "$WORK/data"; AGGREGATOR_ARGS="--data-dir $WORK/data"
   fi
+}
+
+# Runs one measured aggregator round; sets A_EPS, A_CPU (%), A_HB (heartbeat ingestRate).
+# (Not called in $(...): the PIDs must stay visible to the EXIT trap.)
+run_aggregator() {
+  fresh_data_dir
   start_aggregator || return 1
   python3 "$WORK/heartbeats.py" "$FEED" "$WORK/heartbeats.txt" &
   SUB_PID=$!
@@ -185,6 +189,7 @@ echo "median of per-round ratios: $(printf '%s\n' "${RATIOS[@]}" | median);" \
 if [ "$PERF" = 1 ]; then
   echo
   echo "## perf: one extra, unmeasured aggregator run (perf record -g, 8 s, during ingest-load)"
+  fresh_data_dir
   start_aggregator
   "$LOAD" "${LOAD_ARGS[@]}" --endpoint "$INGEST" --events 200000 --collector-id warm >/dev/null
   sleep 1
