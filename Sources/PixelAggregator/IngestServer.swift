@@ -94,19 +94,27 @@ public final class IngestServer: Service {
                     }
                 }
                 let time = aggregator.now
-                if let log {
-                    do {
-                        try log.append(frames, time: time)
-                    } catch {
-                        // Unacknowledged, the batches come again from their collectors.
-                        logger.error("cannot write the ingest log; not acknowledging", metadata: [
-                            "ingest.batches": "\(batches.count)", "error": "\(error)"])
-                        continue
-                    }
+                let flush: IngestLog.Flush?
+                do {
+                    flush = try log.map { try $0.append(frames, time: time) }
+                } catch {
+                    // Unacknowledged, the batches come again from their collectors.
+                    logger.error("cannot write the ingest log; not acknowledging", metadata: [
+                        "ingest.batches": "\(batches.count)", "error": "\(error)"])
+                    continue
                 }
                 let statuses = blockingCall { [aggregator, batches, errors] in
                     if !errors.isEmpty { await aggregator.reject(errors) }
                     return await aggregator.ingest(batches, at: time)
+                }
+                do {
+                    try flush?.wait()
+                } catch {
+                    // Counted but not durable: a crash now could lose them, so they are not
+                    // acknowledged; a resend is answered `duplicate`.
+                    logger.error("cannot flush the ingest log; not acknowledging", metadata: [
+                        "ingest.batches": "\(batches.count)", "error": "\(error)"])
+                    continue
                 }
                 for reply in replies {
                     let ack = reply.batch.map { IngestAck(sequence: batches[$0].sequence, status: statuses[$0]) }

@@ -30,8 +30,8 @@ import Testing
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let log = try IngestLog(directory: folder, retention: 7_200_000)
-        try log.append([Self.batch(1, views: 3).encoded(), Self.batch(2, views: 4).encoded()], time: Self.t0)
-        try log.append([Self.batch(2, views: 4).encoded()], time: Self.t0 + 10)  // a resend, logged again
+        try log.append([Self.batch(1, views: 3).encoded(), Self.batch(2, views: 4).encoded()], time: Self.t0).wait()
+        try log.append([Self.batch(2, views: 4).encoded()], time: Self.t0 + 10).wait()  // a resend, logged again
 
         let clock = TestClock(Self.t0 + 1000)
         let restored = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
@@ -46,7 +46,7 @@ import Testing
     @Test func aTornLastRecordIsCutOffAndTheLogGoesOn() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try IngestLog(directory: folder, retention: 7_200_000).append([Self.batch(1, views: 2).encoded()], time: Self.t0)
+        try IngestLog(directory: folder, retention: 7_200_000).append([Self.batch(1, views: 2).encoded()], time: Self.t0).wait()
         let segment = try #require(try Self.segments(folder).first)
         let whole = try Data(contentsOf: segment)
         let second = try Self.folder()
@@ -61,7 +61,7 @@ import Testing
         #expect(summary.tornBytes == whole.count - 5)
         #expect(summary.corruptSegments.isEmpty)
         #expect(try Data(contentsOf: second.appending(path: segment.lastPathComponent)) == whole)
-        try log.append([Self.batch(2, views: 1).encoded()], time: Self.t0 + 2000)
+        try log.append([Self.batch(2, views: 1).encoded()], time: Self.t0 + 2000).wait()
         #expect(try Self.segments(second).count == 2)
     }
 
@@ -69,7 +69,7 @@ import Testing
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try IngestLog(directory: folder, retention: 7_200_000).append(
-            [Self.batch(1, views: 2).encoded(), Self.batch(2, views: 5).encoded()], time: Self.t0)
+            [Self.batch(1, views: 2).encoded(), Self.batch(2, views: 5).encoded()], time: Self.t0).wait()
         let segment = try #require(try Self.segments(folder).first)
         var bytes = try Data(contentsOf: segment)
         bytes[bytes.count - 3] ^= 0xFF  // inside the second record
@@ -87,7 +87,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let log = try IngestLog(directory: folder, retention: 60_000, segmentBytes: 1)
         for minute in 0..<5 {
-            try log.append([Self.batch(UInt64(minute), views: 1).encoded()], time: Self.t0 + Int64(minute) * 60_000)
+            try log.append([Self.batch(UInt64(minute), views: 1).encoded()], time: Self.t0 + Int64(minute) * 60_000).wait()
         }
         // Every append begins a segment (1-byte segments); at minute 4 only the segments
         // that may hold records from the last minute remain: those of minutes 3 and 4.

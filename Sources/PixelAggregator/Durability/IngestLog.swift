@@ -3,12 +3,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 import Foundation
 import PixelCore
 import Synchronization
 
 /// The write-ahead log of ingest: every batch frame goes to disk, and is flushed with
-/// `fdatasync`, before its acknowledgement leaves. So whatever a collector saw
+/// `fdatasync` (while the aggregator counts it), before its acknowledgement leaves. So whatever a collector saw
 /// acknowledged survives a kill -9 (and a power cut): on start the aggregator replays the
 /// log, and the same batches, in the same order, rebuild the same windows and the same
 /// de-duplication marks.
@@ -54,6 +55,8 @@ public final class IngestLog: Sendable {
     /// The size after which a new segment is begun.
     public let segmentBytes: Int
     private let state = Mutex(State())
+    /// Runs the `fdatasync`s, so that they overlap with counting.
+    private let flusher = DispatchQueue(label: "pixelpulse.ingest-log.flush")
 
     static let headerBytes = 16
 
@@ -131,11 +134,33 @@ public final class IngestLog: Sendable {
         }
     }
 
-    /// Appends one record per frame and flushes them to disk; returns once they are durable.
+    /// The flush of an ``append(_:time:)`` to disk, running on the log's own queue so the
+    /// caller can count the batches meanwhile.
+    public final class Flush: Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private let failure = Atomic<Int32>(0)
+
+        fileprivate init() {}
+
+        fileprivate func finish(_ result: Int32) {
+            failure.store(result == 0 ? 0 : errno, ordering: .relaxed)
+            done.signal()
+        }
+
+        /// Waits until the records are on disk; throws if the flush failed.
+        public func wait() throws {
+            done.wait()
+            let code = failure.load(ordering: .relaxed)
+            if code != 0 { throw POSIXError(code) }
+        }
+    }
+
+    /// Appends one record per frame and starts flushing them to disk (`fdatasync`); wait on
+    /// the returned ``Flush`` before acknowledging them. Call from one thread, and wait for
+    /// each flush before the next append.
     ///
     /// - Parameter time: The aggregator's clock now, ms: replay counts the frames as of it.
-    public func append(_ frames: [[UInt8]], time: Int64) throws {
-        guard !frames.isEmpty else { return }
+    public func append(_ frames: [[UInt8]], time: Int64) throws -> Flush {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(frames.reduce(0) { $0 + $1.count + Self.headerBytes })
         for frame in frames {
@@ -145,7 +170,7 @@ public final class IngestLog: Sendable {
             withUnsafeBytes(of: time.littleEndian) { buffer += $0 }
             buffer += frame
         }
-        try state.withLock { state in
+        let descriptor = try state.withLock { state in
             if state.descriptor < 0 || state.segmentSize >= segmentBytes { try begin(&state, time: time) }
             try buffer.withUnsafeBytes { bytes in
                 var written = 0
@@ -159,8 +184,12 @@ public final class IngestLog: Sendable {
                 }
             }
             state.segmentSize += buffer.count
-            guard fdatasync(state.descriptor) == 0 else { throw POSIXError(errno) }
+            return state.descriptor
         }
+        let flush = Flush()
+        // The closure holds the log, so its descriptor stays open until the flush is done.
+        flusher.async { [self] in flush.finish(withExtendedLifetime(self) { fdatasync(descriptor) }) }
+        return flush
     }
 
     /// Closes the current segment, begins a new one, and deletes the segments that hold
@@ -169,7 +198,8 @@ public final class IngestLog: Sendable {
         if state.descriptor >= 0 { close(state.descriptor) }
         var start = time
         if let last = state.segments.last, last.start >= start { start = last.start + 1 }  // names stay in order
-        let name = "ingest-" + String(repeating: "0", count: max(0, 16 - String(start, radix: 16).count)) + String(start, radix: 16) + ".wal"
+        let hex = String(start, radix: 16)
+        let name = "ingest-\(String(repeating: "0", count: max(0, 16 - hex.count)))\(hex).wal"
         let descriptor = open(directory.appending(path: name).path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw POSIXError(errno) }
         state.descriptor = descriptor
