@@ -160,7 +160,7 @@ public actor Aggregator {
     /// {"type":"heartbeat","seq":7,"time":1790000001000,"startedAt":1790000000000,
     ///  "activeKeys":12,"ingestRate":20480.5,"events":123456,"duplicates":0,
     ///  "tooLate":0,"tooFarInFuture":0,"batches":480,"duplicateBatches":0,"rejectedBatches":0,
-    ///  "published":6}
+    ///  "published":6,"firingAlerts":0}
     /// ```
     /// `ingestRate` is events counted per second since the previous heartbeat. `published`
     /// is the number of feed messages the PUB socket accepted before this heartbeat was
@@ -189,6 +189,7 @@ public actor Aggregator {
         json.member("duplicateBatches", statistics.duplicateBatches)
         json.member("rejectedBatches", statistics.rejectedBatches.values.reduce(0, +))
         json.member("published", feedQueue.published)
+        json.member("firingAlerts", state.firing.count)
         json.endObject()
         return FeedMessage(topic: FeedTopic.heartbeat, body: json.bytes)
     }

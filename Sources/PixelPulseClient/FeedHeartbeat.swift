@@ -13,6 +13,8 @@ public struct FeedHeartbeat: Sendable, Hashable, Decodable {
     /// Feed messages the aggregator's PUB socket accepted before this heartbeat (`nil` from
     /// an aggregator that does not send it): compare with what was received to see losses.
     public var published: UInt64?
+    /// Alerts firing now (`nil` from an aggregator that does not send it).
+    public var firingAlerts: Int?
 
     /// Parses a JSON heartbeat body; `nil` when it is not one.
     public init?(json body: [UInt8]) {

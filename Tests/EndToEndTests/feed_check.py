@@ -49,7 +49,7 @@ def check_stats(topic, body):
 
 
 def check_heartbeat(body):
-    for field in ("seq", "time", "activeKeys", "ingestRate", "events"):
+    for field in ("seq", "time", "activeKeys", "ingestRate", "events", "published", "firingAlerts"):
         if not isinstance(body.get(field), (int, float)):
             fail(f"heartbeat: field {field!r} missing: {body}")
 

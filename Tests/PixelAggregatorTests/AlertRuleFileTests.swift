@@ -1,3 +1,4 @@
+import Foundation
 import PixelAggregator
 import PixelCore
 import Testing
@@ -96,5 +97,19 @@ import Testing
         #expect(builtIn.map(\.window.name) == ["6s", "6s", "6s"])
         #expect(builtIn.allSatisfy { $0.baseline.name == "1m" })
         #expect(AlertRule.defaults(for: try WindowConfiguration(windows: [WindowSpec(parsing: "1m")])).isEmpty)
+    }
+}
+
+/// The example file users copy parses, and its general rules equal the built-in ones.
+@Suite struct ExampleRuleFileTests {
+    static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appending(path: "Deploy/examples/alerts.yaml").path
+
+    @Test func theShippedExampleLoads() throws {
+        let rules = try AlertRuleFile(path: Self.path).load(windows: .standard)
+        #expect(rules.map(\.name) == ["traffic-drop", "hero-drop", "pixel-silent", "conversion-rate-drop"])
+        let builtIn = AlertRule.defaults(for: .standard)
+        #expect(rules.filter { $0.name != "hero-drop" } == builtIn)
+        #expect(rules[1].pixel == "hero" && rules[1].scope == .pixels && rules[1].severity == "critical")
     }
 }

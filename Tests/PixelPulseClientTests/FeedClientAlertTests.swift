@@ -43,6 +43,8 @@ import ZeroMQ
         #expect(alerts.first?.rule == "quiet")
         #expect(alerts.first?.pixel == "hero")
         #expect(fired.alerts.count == 1)
+        let beat = try await Self.nextHeartbeat(&states)
+        #expect(beat.heartbeat?.firingAlerts == 1)
 
         // A client joining now starts with the firing alert; one for another campaign does not.
         var late = FeedClient(feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context)
@@ -63,6 +65,14 @@ import ZeroMQ
     }
 
     struct StreamEnded: Error {}
+
+    /// The next state that a heartbeat made.
+    static func nextHeartbeat(_ states: inout AsyncThrowingStream<FeedState, any Error>.AsyncIterator) async throws -> FeedState {
+        while let state = try await states.next() {
+            if state.event == .heartbeat { return state }
+        }
+        throw StreamEnded()
+    }
 
     /// The next state with alert news, skipping heartbeats.
     static func nextAlerts(_ states: inout AsyncThrowingStream<FeedState, any Error>.AsyncIterator) async throws -> FeedState {
