@@ -192,6 +192,26 @@ struct ForwardingTests {
         #expect(collector.sample("pixelpulse_collector_dropped_total", #"reason="shutdown""#) == 3)
     }
 
+    /// More batches waiting for acks than the bound: the oldest are given up, and counted.
+    @Test func tooManyUnacknowledgedBatchesAreGivenUpAndCounted() async throws {
+        let context = try Context()
+        let ingest = try IngestStandIn.start(context: context, acknowledge: false)
+        let collector = try await RunningCollector.start(ingest: ingest.endpoint, context: context) {
+            $0.batchSize = 1
+            $0.queueLimit = 2
+            $0.ackTimeout = .seconds(60)
+            $0.shutdownTimeout = .milliseconds(100)
+        }
+        try await TestHTTPConnection.with(port: collector.port) { connection in
+            for index in 0..<5 { _ = try await connection.request("GET", "/p/c/p\(index).gif") }
+        }
+        #expect(await ingest.events(count: 5).count == 5)
+        #expect(collector.sample("pixelpulse_collector_dropped_total", #"reason="unacked_overflow""#) == 3)
+        #expect(collector.sample("pixelpulse_collector_unacked_batches") == 2)
+        try await collector.stop()
+        await ingest.stop()
+    }
+
     /// The last, unfilled batch is sent and acknowledged before `run()` returns, when the
     /// collector runs in a service group that is shut down gracefully.
     @Test func gracefulShutdownFlushesTheLastBatch() async throws {

@@ -182,8 +182,10 @@ final class Forwarder: Sendable {
                     let entry = UnackedBatches.Entry(
                         sequence: item.sequence, events: item.events, bytes: item.bytes, sentAt: .now)
                     if let evicted = unacked.append(entry) {
+                        // Past the bound the oldest is given up: it can no longer be sent again.
+                        metrics.droppedUnackedOverflow.increment(by: Int64(evicted.events))
                         logger.warning(
-                            "Forgot an unacknowledged batch",
+                            "Gave up an unacknowledged batch: too many are waiting for acks",
                             metadata: ["batch.sequence": "\(evicted.sequence)", "batch.events": "\(evicted.events)"])
                     }
                 }

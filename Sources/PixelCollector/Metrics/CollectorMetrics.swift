@@ -21,6 +21,7 @@ struct CollectorMetrics: Sendable {
     private let rejections: [RejectReason: Counter]
     let droppedQueueFull: Counter
     let droppedShutdown: Counter
+    let droppedUnackedOverflow: Counter
     private let httpErrors: [Int: Counter]
     let batchesSent: Counter
     let batchesResent: Counter
@@ -50,6 +51,8 @@ struct CollectorMetrics: Sendable {
         self.rejections = rejections
         droppedQueueFull = Counter(label: prefix + "dropped_total", dimensions: [("reason", "queue_full")], factory: factory)
         droppedShutdown = Counter(label: prefix + "dropped_total", dimensions: [("reason", "shutdown")], factory: factory)
+        droppedUnackedOverflow = Counter(
+            label: prefix + "dropped_total", dimensions: [("reason", "unacked_overflow")], factory: factory)
         var httpErrors: [Int: Counter] = [:]
         for status in Self.countedErrorStatuses {
             httpErrors[status] = Counter(
