@@ -69,6 +69,7 @@ import Testing
         ("rules:\n  - name: a\n    kind: drop\n  - name: a\n    kind: silence\n", 4, "name"),
         ("rules:\n  - kind: drop\n", 2, "name"),
         ("rules:\n  - name: a\n    kind: drop\n    metric: {views: 1}\n", 4, "metric"),
+        ("rules:\n  - name: a\n    kind: drop\n    pixel: hero\n    scope: campaigns\n", 5, "scope"),
         ("rules: none\n", 1, "rules"),
         ("rule:\n  - name: a\n", 1, "rule"),
         ("- name: a\n", 1, nil),

@@ -207,6 +207,9 @@ struct AlertEngine {
                 throw refuse("baseline", "\(rule.baseline.name) is not one of the windows kept (\(kept))")
             }
             guard baseline > window else { throw refuse("baseline", "must be longer than the window, \(rule.window.name)") }
+            guard rule.pixel == nil || rule.scope == .pixels else {
+                throw refuse("scope", "a rule for one pixel watches that pixel: scope must be pixels")
+            }
             guard (0...1).contains(rule.below), rule.recover > rule.below, rule.recover <= 1 else {
                 throw refuse("recover", "must be above below (\(rule.below)) and at most 1")
             }
