@@ -2,7 +2,8 @@ import Foundation
 import PixelCore
 import PixelPulseClient
 
-/// The latest stats per topic, as `watch` shows them, from a ``FeedClient`` state.
+/// The latest stats per topic and the alerts firing now, as `watch` shows them, from
+/// ``FeedClient`` states.
 struct FeedTable {
     struct Row {
         var campaign: String
@@ -15,6 +16,8 @@ struct FeedTable {
     private(set) var lastSeq: UInt64 = 0
     private(set) var heartbeat: FeedHeartbeat?
     private(set) var heartbeatReceived: ContinuousClock.Instant?
+    /// The alerts firing now, oldest first.
+    private(set) var alerts: [FeedAlert] = []
 
     /// Takes the rows and heartbeat of a consistent feed state.
     mutating func load(_ state: FeedState) {
@@ -27,6 +30,11 @@ struct FeedTable {
             Row(campaign: stats.campaign, pixel: stats.pixel,
                 windows: stats.windows.sorted { Self.length($0.key) < Self.length($1.key) }.map { (name: $0.key, counts: $0.value) })
         }
+    }
+
+    /// Takes the alerts firing now from a state of an `alerts/…` stream.
+    mutating func loadAlerts(_ state: FeedState) {
+        alerts = state.alerts.values.sorted { ($0.startsAt, $0.fingerprint) < ($1.startsAt, $1.fingerprint) }
     }
 
     /// The table as text, `windows` limiting which windows are shown (all when empty).
@@ -68,6 +76,12 @@ struct FeedTable {
             }
         }
         if rows.isEmpty { lines.append("(no traffic yet)") }
+        lines.append("")
+        lines.append(alerts.isEmpty ? "No alerts firing." : "FIRING ALERTS")
+        for alert in alerts {
+            let since = Date(timeIntervalSince1970: Double(alert.startsAt) / 1000).formatted(date: .omitted, time: .standard)
+            lines.append("  \(Self.pad(alert.severity, 8, left: true)) \(Self.pad(alert.rule, 22, left: true)) since \(since)  \(alert.summary)")
+        }
         return lines.joined(separator: "\n")
     }
 

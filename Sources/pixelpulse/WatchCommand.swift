@@ -7,7 +7,7 @@ import Synchronization
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Show live campaign and pixel stats from an aggregator's feed, refreshing in place.")
+        abstract: "Show live campaign and pixel stats, and the alerts firing, from an aggregator's feed, refreshing in place.")
 
     @Option(help: "Show only this campaign (subscribes to its topics only).")
     var campaign: String?
@@ -20,7 +20,7 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between screen refreshes.")
     var refreshMs: Int = 500
 
-    @Flag(help: "Print the full table once, as soon as the snapshot has arrived, and exit.")
+    @Flag(help: "Print the full table and the alerts firing once, as soon as the snapshots have arrived, and exit.")
     var once = false
 
     /// The table, shared by the task that applies states and the one that redraws.
@@ -38,16 +38,21 @@ struct WatchCommand: AsyncParsableCommand {
     func run() async throws {
         let endpoint = aggregator.feedEndpoint
         let prefix = campaign.map { FeedTopic.stats(campaign: CampaignID(unchecked: $0)) } ?? FeedTopic.statsPrefix
+        let alertsPrefix = campaign.map { FeedTopic.alerts(campaign: CampaignID(unchecked: $0)) } ?? FeedTopic.alertsPrefix
         let windows = Set((window ?? "").split(separator: ",").map(String.init))
         let client = try aggregator.client()
         if once {
             // The first state is complete: the snapshot and the updates that followed it.
+            var table = FeedTable()
             for try await state in client.updates(prefix: prefix) {
-                var table = FeedTable()
                 table.load(state)
-                print(table.render(source: endpoint, windows: windows))
-                return
+                break
             }
+            for try await state in client.updates(prefix: alertsPrefix) {
+                table.loadAlerts(state)
+                break
+            }
+            print(table.render(source: endpoint, windows: windows))
             return
         }
         let table = SharedTable()
@@ -56,6 +61,11 @@ struct WatchCommand: AsyncParsableCommand {
             tasks.addTask {
                 for try await state in client.updates(prefix: prefix) {
                     table.value.withLock { $0.load(state) }
+                }
+            }
+            tasks.addTask {
+                for try await state in client.updates(prefix: alertsPrefix) {
+                    table.value.withLock { $0.loadAlerts(state) }
                 }
             }
             tasks.addTask {

@@ -56,6 +56,12 @@ import Testing
         #expect(followed["fingerprint"] as? String == alert["fingerprint"] as? String)
         #expect(followed["seq"] as? Int == alert["seq"] as? Int)
 
+        // `watch --once` lists it under the table.
+        let watch = try await run(binary.path, ["watch", "--once", "--connect", feed, "--snapshot", snapshot, "--campaign", "e2e"])
+        let listed = watch.output.split(separator: "\n").drop { $0 != "FIRING ALERTS" }.dropFirst()
+        #expect(listed.count == 1 && listed.first?.contains("pixel-quiet") == true && listed.first?.contains("e2e/broken") == true,
+                "\(watch.output)")
+
         #expect(try await checker.terminate() == 0)
         _ = try await follower.terminate()
         #expect(try await serve.terminate() == 0)

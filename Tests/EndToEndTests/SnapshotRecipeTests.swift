@@ -52,6 +52,7 @@ import Testing
         #expect(rollup?.split(separator: " ").dropFirst(3).prefix(2).map(String.init) == ["\(views)", "\(clicks)"],
                 "\(watch.output)")
         #expect(watch.output.split(separator: "\n").filter { $0.hasPrefix("c1 ") }.count == 5, "\(watch.output)")
+        #expect(watch.output.hasSuffix("No alerts firing.\n"), "\(watch.output)")
         #expect(try await collector.terminate() == 0)
         #expect(try await aggregator.terminate() == 0)
     }
