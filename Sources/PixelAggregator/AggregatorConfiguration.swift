@@ -24,11 +24,16 @@ public struct AggregatorConfiguration: Sendable {
     /// CURVE on every socket, with allowlists; `nil` for plain transport.
     public var security: TransportSecurity?
 
+    /// The embedded defaults' endpoints, on loopback.
+    public static let defaultIngestEndpoint = "tcp://127.0.0.1:5570"
+    public static let defaultFeedEndpoint = "tcp://127.0.0.1:5571"
+    public static let defaultSnapshotEndpoint = "tcp://127.0.0.1:5572"
+
     /// The embedded defaults: loopback endpoints, standard windows, 250 ms ticks.
     public init(
-        ingestEndpoint: String = "tcp://127.0.0.1:5570",
-        feedEndpoint: String = "tcp://127.0.0.1:5571",
-        snapshotEndpoint: String = "tcp://127.0.0.1:5572",
+        ingestEndpoint: String = defaultIngestEndpoint,
+        feedEndpoint: String = defaultFeedEndpoint,
+        snapshotEndpoint: String = defaultSnapshotEndpoint,
         windows: WindowConfiguration = .standard,
         tickInterval: Duration = .milliseconds(250),
         heartbeatInterval: Duration = .seconds(1),

@@ -106,7 +106,7 @@ struct AggregatorState: ~Copyable {
         dirty.removeAll(keepingCapacity: true)
         defer {
             // Incidents run their `for` and `cooldown` clocks even on keys nothing else visits.
-            for key in alerts.keysWithIncidents { evaluateAlerts(key, counts: store.counts(key: key), now: now) }
+            for key in alerts.keysWithIncidents(notEvaluatedAt: now) { evaluateAlerts(key, counts: store.counts(key: key), now: now) }
         }
         guard sweep else { return messages }
         var index = 0
@@ -170,8 +170,8 @@ struct AggregatorState: ~Copyable {
     }
 
     private mutating func evaluateAlerts(_ key: Int, counts: [Counts], now: Int64) {
-        alerts.evaluate(key: key, campaign: table[key].campaign, pixel: table[key].pixel, counts: counts,
-                        age: now - firstSeen[key], now: now)
+        let entry = table[key]
+        alerts.evaluate(key: key, campaign: entry.campaign, pixel: entry.pixel, counts: counts, age: now - firstSeen[key], now: now)
     }
 
     private mutating func publishIfChanged(_ key: Int, counts: [Counts], now: Int64, into updates: inout [StatsUpdate]) {

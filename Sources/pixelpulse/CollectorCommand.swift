@@ -1,4 +1,5 @@
 import ArgumentParser
+import PixelAggregator
 import ZeroMQ
 
 struct CollectorCommand: AsyncParsableCommand {
@@ -15,7 +16,7 @@ struct CollectorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "pixelpulse.collector")
-        let endpoint = ingest ?? environment("PIXELPULSE_INGEST") ?? "tcp://127.0.0.1:5570"
+        let endpoint = ingest ?? environment("PIXELPULSE_INGEST") ?? AggregatorConfiguration.defaultIngestEndpoint
         let role = CollectorRole(
             configuration: try collector.configuration(ingestEndpoint: endpoint, plain: transport.plain), context: try Context(), logger: logger)
         try await runServices([role.collector], logger: logger) {

@@ -77,9 +77,11 @@ struct AggregatorOptions: ParsableArguments {
         return url
     }
 
-    var ingestEndpoint: String { ingest ?? environment("PIXELPULSE_INGEST") ?? "tcp://127.0.0.1:5570" }
-    var feedEndpoint: String { feed ?? environment("PIXELPULSE_FEED") ?? "tcp://127.0.0.1:5571" }
-    var snapshotEndpoint: String { snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? "tcp://127.0.0.1:5572" }
+    var ingestEndpoint: String { ingest ?? environment("PIXELPULSE_INGEST") ?? AggregatorConfiguration.defaultIngestEndpoint }
+    var feedEndpoint: String { feed ?? environment("PIXELPULSE_FEED") ?? AggregatorConfiguration.defaultFeedEndpoint }
+    var snapshotEndpoint: String {
+        snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? AggregatorConfiguration.defaultSnapshotEndpoint
+    }
 
     /// CURVE and its allowlists, when `--server-key` is given.
     func security() throws -> TransportSecurity? {
@@ -209,7 +211,10 @@ struct SubscriberOptions: ParsableArguments {
     @Option(help: "This subscriber's CURVE key pair file, when the aggregator lists its subscribers (default: a new key each run). (env PIXELPULSE_CLIENT_KEY)")
     var clientKey: String?
 
-    var feedEndpoint: String { connect ?? environment("PIXELPULSE_FEED") ?? "tcp://127.0.0.1:5571" }
+    var feedEndpoint: String { connect ?? environment("PIXELPULSE_FEED") ?? AggregatorConfiguration.defaultFeedEndpoint }
+    var snapshotEndpoint: String {
+        snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? AggregatorConfiguration.defaultSnapshotEndpoint
+    }
 
     func client() throws -> FeedClient {
         var curve: CurveClientCredentials?
@@ -217,8 +222,7 @@ struct SubscriberOptions: ParsableArguments {
             let pair = try (clientKey ?? environment("PIXELPULSE_CLIENT_KEY")).map(KeyFiles.keyPair(at:)) ?? CurveKeyPair.generate()
             curve = CurveClientCredentials(keyPair: pair, serverKey: try KeyFiles.publicKey(serverKey))
         }
-        return FeedClient(feed: feedEndpoint, snapshot: snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? "tcp://127.0.0.1:5572",
-                          context: try Context(), curve: curve)
+        return FeedClient(feed: feedEndpoint, snapshot: snapshotEndpoint, context: try Context(), curve: curve)
     }
 }
 

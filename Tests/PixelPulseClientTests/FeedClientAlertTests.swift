@@ -66,20 +66,22 @@ import ZeroMQ
 
     struct StreamEnded: Error {}
 
-    /// The next state that a heartbeat made.
-    static func nextHeartbeat(_ states: inout AsyncThrowingStream<FeedState, any Error>.AsyncIterator) async throws -> FeedState {
+    /// The next state that `matches`, skipping the others.
+    static func next(
+        _ states: inout AsyncThrowingStream<FeedState, any Error>.AsyncIterator, where matches: (FeedState) -> Bool
+    ) async throws -> FeedState {
         while let state = try await states.next() {
-            if state.event == .heartbeat { return state }
+            if matches(state) { return state }
         }
         throw StreamEnded()
     }
 
-    /// The next state with alert news, skipping heartbeats.
     static func nextAlerts(_ states: inout AsyncThrowingStream<FeedState, any Error>.AsyncIterator) async throws -> FeedState {
-        while let state = try await states.next() {
-            if !state.alertsEvent.isEmpty { return state }
-        }
-        throw StreamEnded()
+        try await next(&states) { !$0.alertsEvent.isEmpty }
+    }
+
+    static func nextHeartbeat(_ states: inout AsyncThrowingStream<FeedState, any Error>.AsyncIterator) async throws -> FeedState {
+        try await next(&states) { $0.event == .heartbeat }
     }
 }
 

@@ -68,8 +68,7 @@ public struct Alert: Sendable, Hashable {
                 hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
             }
         }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return EventID(rawValue: hash).description  // the same 16 hex digits
     }
 
     /// The feed message for this alert, stamped `seq` at clock `time`.

@@ -27,6 +27,8 @@ struct AlertEngine {
         var baseline: Double
         /// The value at the last evaluation.
         var value: Double
+        /// The clock at the last evaluation.
+        var evaluatedAt: Int64
         var campaign: CampaignID
         var pixel: PixelID?
     }
@@ -60,8 +62,10 @@ struct AlertEngine {
 
     var rules: [AlertRule] { compiled.map(\.rule) }
 
-    /// The keys with an open incident (pending or firing).
-    var keysWithIncidents: Set<Int> { Set(incidents.keys.lazy.map(\.key)) }
+    /// The keys with an open incident (pending or firing) not yet evaluated at `now`.
+    func keysWithIncidents(notEvaluatedAt now: Int64) -> Set<Int> {
+        Set(incidents.lazy.filter { $0.value.evaluatedAt != now }.map(\.key.key))
+    }
 
     /// Replaces the rules. Incidents of rules that keep their name and still watch the key
     /// carry on (baseline, `for` and `cooldown` timers included); of the others, those
@@ -92,12 +96,14 @@ struct AlertEngine {
             guard !incidents.isEmpty, var incident = incidents[id] else {
                 guard let baseline = measure.baseline, let value = measure.value, measure.expected >= rule.minVolume,
                       Self.isBreached(rule, value: value, baseline: baseline) else { continue }
-                let incident = Incident(phase: .pending(since: now), baseline: baseline, value: value, campaign: campaign, pixel: pixel)
+                let incident = Incident(
+                    phase: .pending(since: now), baseline: baseline, value: value, evaluatedAt: now, campaign: campaign, pixel: pixel)
                 incidents[id] = incident
                 if rule.holdFor == 0 { advance(id, incident, rule, value: value, now: now) }
                 continue
             }
             incident.value = measure.value ?? incident.value
+            incident.evaluatedAt = now
             switch incident.phase {
             case .pending:
                 guard let value = measure.value, Self.isBreached(rule, value: value, baseline: incident.baseline) else {

@@ -101,7 +101,6 @@ private struct RuleParser {
         guard let mapping = node.mapping else {
             throw AlertRuleError(file: file, line: node.mark?.line, "expected a rule: a mapping of fields")
         }
-        var values: [String: Node] = [:]
         var ordered: [(String, Node)] = []
         var fieldLines: [String: Int] = [:]
         for (key, value) in mapping {
@@ -109,11 +108,11 @@ private struct RuleParser {
                 throw AlertRuleError(file: file, line: key.mark?.line, field: key.string,
                                      "unknown field; expected one of \(Self.fields.sorted().joined(separator: ", "))")
             }
-            values[name] = value
             ordered.append((name, value))
             fieldLines[name] = value.mark?.line
         }
         lines.append((node.mark?.line ?? 0, fieldLines))
+        let values = Dictionary(ordered) { $1 }
         let name = try scalar(values["name"], field: "name", rule: nil, line: node.mark?.line)
         let location = (rule: name, line: node.mark?.line)
         func fail(_ field: String, _ message: String) -> AlertRuleError {
