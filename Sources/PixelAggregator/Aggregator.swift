@@ -8,6 +8,9 @@ import Synchronization
 /// event); ``FeedServer`` asks for ``changes()`` on every tick and for a ``heartbeat()``.
 public actor Aggregator {
     private var state: AggregatorState
+    private let configuration: AggregatorConfiguration
+    /// The end of the last ingest-log records counted: a checkpoint holds everything before it.
+    private var loggedThrough: IngestLog.Position?
     private let clock: @Sendable () -> Int64
     private let windowUnit: Int64
     private var lastSweepUnit: Int64 = .min
@@ -28,6 +31,7 @@ public actor Aggregator {
     ///   - clock: The time in ms since the Unix epoch; the wall clock unless a test drives it.
     public init(configuration: AggregatorConfiguration, clock: @escaping @Sendable () -> Int64 = Aggregator.wallClock) {
         state = AggregatorState(configuration: configuration)
+        self.configuration = configuration
         self.clock = clock
         windowUnit = configuration.windows.windows[0].step
         startedAt = clock()
@@ -40,14 +44,47 @@ public actor Aggregator {
 
     /// Counts decoded batches.
     ///
-    /// - Parameter time: The clock time to count them at (ms): `nil` for now; the time
-    ///   they were logged at when they are replayed from the ``IngestLog``.
+    /// - Parameters:
+    ///   - time: The clock time to count them at (ms): `nil` for now; the time they were
+    ///     logged at when they are replayed from the ``IngestLog``.
+    ///   - position: Where their records end in the ``IngestLog``, if they were logged.
     /// - Returns: For each batch, `accepted`, or `duplicate` when its collector sent the same
     ///   sequence number before (it is not counted again).
     @discardableResult
-    public func ingest(_ batches: [EventBatch], at time: Int64? = nil) -> [IngestAck.Status] {
+    public func ingest(_ batches: [EventBatch], at time: Int64? = nil, loggedThrough position: IngestLog.Position? = nil) -> [IngestAck.Status] {
         let now = time ?? clock()
+        if let position { loggedThrough = position }
         return batches.map { state.ingest($0, now: now) }
+    }
+
+    /// The whole state now, with the place in the ingest log it covers: one actor step, so
+    /// it is consistent. Takes time in proportion to the keys (about 50 ms for 100 000 busy
+    /// keys), during which ingestion waits.
+    public func checkpoint() -> Checkpoint {
+        var writer = ByteWriter()
+        state.encode(into: &writer)
+        return Checkpoint(time: clock(), logPosition: loggedThrough, state: writer.bytes)
+    }
+
+    /// Replaces the state with a checkpoint's, before anything is counted. The windows go on
+    /// from the checkpoint's clock; whatever has aged out since drops out as the clock
+    /// moves on.
+    ///
+    /// - Throws: ``PixelCore/CheckpointError`` when the checkpoint was written with other
+    ///   windows or does not decode; the state is then unchanged.
+    public func restore(_ checkpoint: Checkpoint) throws(CheckpointError) {
+        let now = clock()
+        do {
+            try checkpoint.state.withUnsafeBytes { bytes in
+                var reader = ByteReader(bytes)
+                state = try AggregatorState(decoding: &reader, configuration: configuration, now: now)
+            }
+        } catch let error as CheckpointError {
+            throw error
+        } catch {
+            throw CheckpointError("\(error)")
+        }
+        loggedThrough = checkpoint.logPosition
     }
 
     /// The aggregator's clock, ms since the Unix epoch.

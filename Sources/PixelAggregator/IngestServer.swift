@@ -103,9 +103,10 @@ public final class IngestServer: Service {
                         "ingest.batches": "\(batches.count)", "error": "\(error)"])
                     continue
                 }
+                let position = flush?.position
                 let statuses = blockingCall { [aggregator, batches, errors] in
                     if !errors.isEmpty { await aggregator.reject(errors) }
-                    return await aggregator.ingest(batches, at: time)
+                    return await aggregator.ingest(batches, at: time, loggedThrough: position)
                 }
                 do {
                     try flush?.wait()

@@ -53,8 +53,11 @@ struct AggregatorOptions: ParsableArguments {
     @Option(help: "POST every alert to this URL in the Alertmanager webhook format. (env PIXELPULSE_ALERT_WEBHOOK)")
     var alertWebhook: String?
 
-    @Option(help: "Directory for the ingest log: batches are on disk before they are acknowledged, and replayed on start. (env PIXELPULSE_DATA_DIR; default: memory only)")
+    @Option(help: "Directory for the ingest log and checkpoints: batches are on disk before they are acknowledged, and restored on start. (env PIXELPULSE_DATA_DIR; default: memory only)")
     var dataDir: String?
+
+    @Option(help: "Seconds between checkpoints of the whole state in --data-dir (one more is written on shutdown). (env PIXELPULSE_CHECKPOINT_SECONDS)")
+    var checkpointSeconds: Int?
 
     @Option(help: "The aggregator's CURVE key pair file (pixelpulse keys): encrypts ingest, feed and snapshot. (env PIXELPULSE_SERVER_KEY)")
     var serverKey: String?
@@ -64,6 +67,15 @@ struct AggregatorOptions: ParsableArguments {
 
     @Option(help: "Public keys of the subscribers admitted to feed and snapshot (default: anyone with the aggregator's public key). (env PIXELPULSE_ALLOW_SUBSCRIBERS)")
     var allowSubscribers: String?
+
+    /// The checkpoint interval.
+    func checkpointInterval() throws -> Duration {
+        let text = checkpointSeconds.map(String.init) ?? environment("PIXELPULSE_CHECKPOINT_SECONDS") ?? "60"
+        guard let seconds = Int(text), seconds > 0 else {
+            throw ValidationError("--checkpoint-seconds must be a positive number of seconds, got \"\(text)\"")
+        }
+        return .seconds(seconds)
+    }
 
     var alertRulesFile: AlertRuleFile? {
         (alertRules ?? environment("PIXELPULSE_ALERT_RULES")).map { AlertRuleFile(path: $0) }

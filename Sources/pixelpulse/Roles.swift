@@ -20,8 +20,9 @@ struct AggregatorRole {
     let webhook: AlertWebhook?
     let security: TransportSecurity?
     let context: Context
-    /// The write-ahead log, with `--data-dir`.
-    let log: IngestLog?
+    /// The write-ahead log and the checkpoints, with `--data-dir`.
+    let data: DataDirectory?
+    let checkpointer: Checkpointer?
 
     /// The in-process endpoint an embedded collector sends to.
     static let embeddedIngest = "inproc://pixelpulse.ingest"
@@ -33,13 +34,15 @@ struct AggregatorRole {
         self.context = context
         security = configuration.security
         let windows = configuration.windows
-        let log = try (options.dataDir ?? environment("PIXELPULSE_DATA_DIR")).map {
-            try IngestLog(directory: URL(fileURLWithPath: $0), retention: windows.windows.last!.length + windows.grace)
+        let data = try (options.dataDir ?? environment("PIXELPULSE_DATA_DIR")).map {
+            try DataDirectory(url: URL(fileURLWithPath: $0), retention: windows.windows.last!.length + windows.grace)
         }
-        self.log = log
+        self.data = data
+        let interval = try options.checkpointInterval()
+        checkpointer = data.map { Checkpointer(directory: $0, aggregator: aggregator, interval: interval, logger: logger) }
         ingest = IngestServer(
             endpoints: [configuration.ingestEndpoint] + (embedded ? [Self.embeddedIngest] : []),
-            context: context, aggregator: aggregator, security: configuration.security, log: log, logger: logger)
+            context: context, aggregator: aggregator, security: configuration.security, log: data?.log, logger: logger)
         feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
         snapshot = SnapshotServer(endpoint: configuration.snapshotEndpoint, context: context, aggregator: aggregator,
                                   security: configuration.security, logger: logger)
@@ -47,7 +50,11 @@ struct AggregatorRole {
         webhook = try options.webhookURL().map { AlertWebhook(url: $0, aggregator: aggregator, logger: logger) }
     }
 
-    var services: [any Service] { [ingest, feed, snapshot, reloader] + (webhook.map { [$0] } ?? []) }
+    /// The checkpointer comes first: services stop in reverse order, so its last checkpoint
+    /// follows the end of ingest.
+    var services: [any Service] {
+        (checkpointer.map { [$0] } ?? []) + [ingest, feed, snapshot, reloader] + (webhook.map { [$0] } ?? [])
+    }
 
     /// Runs `body` (the services) with the ZAP handler up when CURVE is on: it must be
     /// there before the sockets bind, or libzmq would admit any client key meanwhile.
@@ -58,17 +65,23 @@ struct AggregatorRole {
         try await body()
     }
 
-    /// Replays the ingest log, if any, before anything is served.
+    /// Restores the newest good checkpoint and replays the log after it, if there is a data
+    /// directory, before anything is served.
     func restore(logger: Logger) async throws {
-        guard let log else { return say("data: none (counts are kept in memory only; --data-dir keeps them)") }
+        guard let data else { return say("data: none (counts are kept in memory only; --data-dir keeps them)") }
         let started = ContinuousClock.now
-        let summary = try await log.replay(into: aggregator)
+        let summary = try await data.restore(into: aggregator)
         let seconds = (ContinuousClock.now - started).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))
-        say("data: \(log.directory.path) (replayed \(summary.records) batches from \(summary.segments) log segments in \(seconds))")
-        if summary.tornBytes > 0 {
-            logger.warning("cut off a record torn by a crash (never acknowledged)", metadata: ["bytes": "\(summary.tornBytes)"])
+        for (name, reason) in summary.refused {
+            logger.error("refused a checkpoint; not loaded", metadata: ["checkpoint": "\(name)", "reason": "\(reason)"])
         }
-        for segment in summary.corruptSegments {
+        let checkpoint = summary.checkpoint.map { "checkpoint \($0.name) restored, then " } ?? "no checkpoint, "
+        let replay = summary.replay
+        say("data: \(data.url.path) (\(checkpoint)replayed \(replay.records) batches from \(replay.segments) log segments in \(seconds))")
+        if replay.tornBytes > 0 {
+            logger.warning("cut off a record torn by a crash (never acknowledged)", metadata: ["bytes": "\(replay.tornBytes)"])
+        }
+        for segment in replay.corruptSegments {
             logger.error("an ingest log segment failed its checksum; replayed up to the damage", metadata: ["segment": "\(segment)"])
         }
     }

@@ -115,3 +115,35 @@ public struct Alert: Sendable, Hashable {
         return (value * scale).rounded() / scale
     }
 }
+
+// MARK: - Checkpoints
+
+extension Alert {
+    func encode(into writer: inout ByteWriter) {
+        for text in [status.rawValue, rule, kind.rawValue, severity, campaign.rawValue, pixel?.rawValue ?? "",
+                     metric, window, baselineWindow, fingerprint] {
+            writer.write(string: text)
+        }
+        for number in [value, baseline, threshold] { writer.write(number.bitPattern) }
+        writer.write(startsAt)
+        writer.write(endsAt ?? .min)
+    }
+
+    init(decoding reader: inout ByteReader) throws(WireError) {
+        var texts: [String] = []
+        for _ in 0..<10 { texts.append(try reader.readString("alert")) }
+        guard let status = Status(rawValue: texts[0]), let kind = AlertRule.Kind(rawValue: texts[2]) else {
+            throw .truncated(field: "alert status or kind")
+        }
+        let value = Double(bitPattern: try reader.read(UInt64.self, "alert value"))
+        let baseline = Double(bitPattern: try reader.read(UInt64.self, "alert baseline"))
+        let threshold = Double(bitPattern: try reader.read(UInt64.self, "alert threshold"))
+        let startsAt = try reader.read(Int64.self, "alert start")
+        let endsAt = try reader.read(Int64.self, "alert end")
+        self.init(
+            status: status, rule: texts[1], kind: kind, severity: texts[3], campaign: CampaignID(unchecked: texts[4]),
+            pixel: texts[5].isEmpty ? nil : PixelID(unchecked: texts[5]), metric: texts[6], window: texts[7],
+            baselineWindow: texts[8], value: value, baseline: baseline, threshold: threshold, startsAt: startsAt,
+            endsAt: endsAt == .min ? nil : endsAt, fingerprint: texts[9])
+    }
+}

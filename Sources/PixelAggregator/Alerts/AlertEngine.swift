@@ -228,6 +228,76 @@ struct AlertEngine {
     }
 }
 
+// MARK: - Checkpoints
+
+extension AlertEngine {
+    /// Writes the open incidents, each under its rule's name.
+    func encode(into writer: inout ByteWriter) {
+        writer.write(UInt32(incidents.count))
+        for (id, incident) in incidents.sorted(by: { ($0.key.rule, $0.key.key) < ($1.key.rule, $1.key.key) }) {
+            writer.write(string: compiled[id.rule].rule.name)
+            writer.write(UInt32(id.key))
+            switch incident.phase {
+            case .pending(let since):
+                writer.write(UInt8(0))
+                writer.write(since)
+                writer.write(Int64.min)
+            case .firing(let startsAt, let recovering):
+                writer.write(UInt8(1))
+                writer.write(startsAt)
+                writer.write(recovering ?? .min)
+            }
+            writer.write(incident.baseline.bitPattern)
+            writer.write(incident.value.bitPattern)
+            writer.write(incident.evaluatedAt)
+            writer.write(string: incident.campaign.rawValue)
+            writer.write(string: incident.pixel?.rawValue ?? "")
+        }
+    }
+
+    /// Reads incidents written by ``encode(into:)``; those of rules no longer in force (by
+    /// name) or that no longer watch their key are left out.
+    mutating func restoreIncidents(decoding reader: inout ByteReader, keyCount: Int) throws(WireError) {
+        let count = Int(try reader.read(UInt32.self, "incident count"))
+        for _ in 0..<count {
+            let name = try reader.readString("incident rule")
+            let key = Int(try reader.read(UInt32.self, "incident key"))
+            let tag = try reader.read(UInt8.self, "incident phase")
+            let first = try reader.read(Int64.self, "incident time")
+            let second = try reader.read(Int64.self, "incident time")
+            let baseline = Double(bitPattern: try reader.read(UInt64.self, "incident baseline"))
+            let value = Double(bitPattern: try reader.read(UInt64.self, "incident value"))
+            let evaluatedAt = try reader.read(Int64.self, "incident evaluation time")
+            let campaign = CampaignID(unchecked: try reader.readString("incident campaign"))
+            let pixelName = try reader.readString("incident pixel")
+            let pixel = pixelName.isEmpty ? nil : PixelID(unchecked: pixelName)
+            guard key < keyCount, tag <= 1 else { throw .countOutOfRange(field: "incident key or phase", count: key) }
+            guard let rule = compiled.firstIndex(where: { $0.rule.name == name }),
+                  compiled[rule].rule.watches(campaign: campaign, pixel: pixel) else { continue }
+            let phase = tag == 0 ? Phase.pending(since: first) : .firing(startsAt: first, recovering: second == .min ? nil : second)
+            incidents[IncidentKey(rule: rule, key: key)] = Incident(
+                phase: phase, baseline: baseline, value: value, evaluatedAt: evaluatedAt, campaign: campaign, pixel: pixel)
+        }
+    }
+
+    /// The fingerprints of the incidents firing now.
+    var firingFingerprints: Set<String> {
+        Set(incidents.compactMap { id, incident in
+            guard case .firing = incident.phase else { return nil }
+            return Alert.fingerprint(rule: compiled[id.rule].rule.name, campaign: incident.campaign, pixel: incident.pixel)
+        })
+    }
+
+    /// Resolves, at the next ``takeTransitions()``, an alert that fired with no incident
+    /// left to resolve it (its rule is gone).
+    mutating func resolve(_ alert: Alert, now: Int64) {
+        var resolved = alert
+        resolved.status = .resolved
+        resolved.endsAt = now
+        transitions.append(resolved)
+    }
+}
+
 extension UInt64 {
     /// `self - other`, or 0 when `other` is larger.
     fileprivate func subtractingClamped(_ other: UInt64) -> UInt64 { self > other ? self - other : 0 }

@@ -79,31 +79,54 @@ public final class IngestLog: Sendable {
         state.withLock { if $0.descriptor >= 0 { close($0.descriptor) } }
     }
 
-    /// Replays every record into `aggregator`, oldest first, each group of records at the
-    /// time it was logged at; cuts off a torn last record. Call once, at start, before the
-    /// first ``append(_:time:)``.
-    public func replay(into aggregator: Aggregator) async throws -> ReplaySummary {
+    /// A place in the log: the segment (by the time in its name) and a byte offset in it.
+    /// Everything before it has been counted.
+    public struct Position: Sendable, Hashable, Comparable, CustomStringConvertible {
+        public var segment: Int64
+        public var offset: Int
+
+        public init(segment: Int64, offset: Int) {
+            self.segment = segment
+            self.offset = offset
+        }
+
+        public static func < (a: Position, b: Position) -> Bool { (a.segment, a.offset) < (b.segment, b.offset) }
+
+        public var description: String { "\(IngestLog.segmentName(start: segment))+\(offset)" }
+    }
+
+    /// Replays the records after `position` (every record when it is `nil`) into
+    /// `aggregator`, oldest first, each group of records at the time it was logged at; cuts
+    /// off a torn last record. Call once, at start, before the first ``append(_:time:)``.
+    public func replay(into aggregator: Aggregator, after position: Position? = nil) async throws -> ReplaySummary {
         var summary = ReplaySummary()
-        let segments = state.withLock { $0.segments }
+        let segments = state.withLock { $0.segments }.filter { $0.start >= position?.segment ?? .min }
         for (index, segment) in segments.enumerated() {
             let url = directory.appending(path: segment.name)
             let data = try Data(contentsOf: url)
+            let skip = segment.start == position?.segment ? position!.offset : 0
             let (records, end, corrupt) = Self.records(in: data)
             summary.segments += 1
-            summary.records += records.count
             var group: [EventBatch] = []
-            var groupTime = records.first?.time ?? 0
-            for record in records {
+            var groupTime: Int64?
+            var groupEnd = 0
+            func flush() async {
+                guard let time = groupTime else { return }
+                await aggregator.ingest(group, at: time, loggedThrough: Position(segment: segment.start, offset: groupEnd))
+                group.removeAll(keepingCapacity: true)
+            }
+            for record in records where record.end > skip {
+                summary.records += 1
                 if record.time != groupTime {
-                    await aggregator.ingest(group, at: groupTime)
-                    group.removeAll(keepingCapacity: true)
+                    await flush()
                     groupTime = record.time
                 }
                 // Only frames that decoded were logged; one that no longer does was damaged
                 // in a way its checksum missed, and is skipped.
                 if let batch = try? EventBatch.decode(record.frame) { group.append(batch) }
+                groupEnd = record.end
             }
-            await aggregator.ingest(group, at: groupTime)
+            await flush()
             if corrupt || (end < data.count && index < segments.count - 1) {
                 summary.corruptSegments.append(segment.name)
             } else if end < data.count {
@@ -114,11 +137,11 @@ public final class IngestLog: Sendable {
         return summary
     }
 
-    /// The whole records at the start of `data`, where they end, and whether a checksum
-    /// failed there.
-    static func records(in data: Data) -> (records: [(time: Int64, frame: [UInt8])], end: Int, corrupt: Bool) {
+    /// The whole records at the start of `data`, each with the offset it ends at; where
+    /// they end, and whether a checksum failed there.
+    static func records(in data: Data) -> (records: [(time: Int64, frame: [UInt8], end: Int)], end: Int, corrupt: Bool) {
         data.withUnsafeBytes { bytes in
-            var records: [(time: Int64, frame: [UInt8])] = []
+            var records: [(time: Int64, frame: [UInt8], end: Int)] = []
             var offset = 0
             while offset + headerBytes <= bytes.count {
                 let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
@@ -127,7 +150,7 @@ public final class IngestLog: Sendable {
                 guard end <= bytes.count else { break }
                 let body = UnsafeRawBufferPointer(rebasing: bytes[(offset + 8)..<end])
                 guard CRC32.checksum(body) == crc else { return (records, offset, true) }
-                records.append((Int64(littleEndian: body.loadUnaligned(as: Int64.self)), Array(body[8...])))
+                records.append((Int64(littleEndian: body.loadUnaligned(as: Int64.self)), Array(body[8...]), end))
                 offset = end
             }
             return (records, offset, false)
@@ -137,10 +160,12 @@ public final class IngestLog: Sendable {
     /// The flush of an ``append(_:time:)`` to disk, running on the log's own queue so the
     /// caller can count the batches meanwhile.
     public final class Flush: Sendable {
+        /// Where the appended records end.
+        public let position: Position
         private let done = DispatchSemaphore(value: 0)
         private let failure = Atomic<Int32>(0)
 
-        fileprivate init() {}
+        fileprivate init(position: Position) { self.position = position }
 
         fileprivate func finish(_ result: Int32) {
             failure.store(result == 0 ? 0 : errno, ordering: .relaxed)
@@ -170,7 +195,7 @@ public final class IngestLog: Sendable {
             withUnsafeBytes(of: time.littleEndian) { buffer += $0 }
             buffer += frame
         }
-        let descriptor = try state.withLock { state in
+        let (descriptor, position) = try state.withLock { state in
             if state.descriptor < 0 || state.segmentSize >= segmentBytes { try begin(&state, time: time) }
             try buffer.withUnsafeBytes { bytes in
                 var written = 0
@@ -184,9 +209,9 @@ public final class IngestLog: Sendable {
                 }
             }
             state.segmentSize += buffer.count
-            return state.descriptor
+            return (state.descriptor, Position(segment: state.segments.last!.start, offset: state.segmentSize))
         }
-        let flush = Flush()
+        let flush = Flush(position: position)
         // The closure holds the log, so its descriptor stays open until the flush is done.
         flusher.async { [self] in flush.finish(withExtendedLifetime(self) { fdatasync(descriptor) }) }
         return flush
@@ -198,8 +223,7 @@ public final class IngestLog: Sendable {
         if state.descriptor >= 0 { close(state.descriptor) }
         var start = time
         if let last = state.segments.last, last.start >= start { start = last.start + 1 }  // names stay in order
-        let hex = String(start, radix: 16)
-        let name = "ingest-\(String(repeating: "0", count: max(0, 16 - hex.count)))\(hex).wal"
+        let name = Self.segmentName(start: start)
         let descriptor = open(directory.appending(path: name).path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw POSIXError(errno) }
         state.descriptor = descriptor
@@ -213,8 +237,23 @@ public final class IngestLog: Sendable {
         }
     }
 
+    /// Deletes the segments that end before `position`: a checkpoint holds what they held.
+    public func removeSegments(before position: Position) {
+        state.withLock { state in
+            while state.segments.count > 1, state.segments[1].start <= position.segment {
+                unlink(directory.appending(path: state.segments[0].name).path)
+                state.segments.removeFirst()
+            }
+        }
+    }
+
+    static func segmentName(start: Int64) -> String {
+        let hex = String(start, radix: 16)
+        return "ingest-\(String(repeating: "0", count: max(0, 16 - hex.count)))\(hex).wal"
+    }
+
     /// Makes a new file's directory entry durable.
-    private static func syncDirectory(_ path: String) {
+    static func syncDirectory(_ path: String) {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         fsync(descriptor)

@@ -36,4 +36,28 @@ public struct EventIDFilter: Sendable {
         guard !previous.contains(key) else { return false }
         return current.insert(key).inserted
     }
+
+    /// Writes the ids remembered, for a checkpoint.
+    package func encode(into writer: inout ByteWriter) {
+        writer.write(generationStart ?? .min)
+        for set in [current, previous] {
+            writer.write(UInt32(set.count))
+            for key in set { writer.write(key) }
+        }
+    }
+
+    /// Reads ids written by ``encode(into:)``.
+    package init(decoding reader: inout ByteReader, horizon: Int64) throws(WireError) {
+        self.init(horizon: horizon)
+        let start = try reader.read(Int64.self, "event id generation")
+        generationStart = start == .min ? nil : start
+        for generation in 0..<2 {
+            let count = Int(try reader.read(UInt32.self, "event id count"))
+            guard count <= reader.remaining / 8 else { throw .countOutOfRange(field: "event ids", count: count) }
+            var set = Set<UInt64>(minimumCapacity: count)
+            for _ in 0..<count { set.insert(try reader.read(UInt64.self, "event id")) }
+            if generation == 0 { current = set } else { previous = set }
+        }
+    }
 }
+

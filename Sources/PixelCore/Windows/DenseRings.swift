@@ -65,6 +65,15 @@ struct DenseRings {
         withBytes { raw in (0..<g.laneCount).allSatisfy { raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self) == 0 } }
     }
 
+    /// The running totals and the lanes, as they lie in memory: what a checkpoint copies.
+    func withContents<R>(_ g: RingGeometry, _ body: (_ totals: UnsafeRawBufferPointer, _ lanes: UnsafeRawBufferPointer) -> R) -> R {
+        let byteCount = Int(base.load(fromByteOffset: 8, as: UInt32.self))
+        return withBytes { raw in
+            body(UnsafeRawBufferPointer(start: raw, count: g.widthsOffset),
+                 UnsafeRawBufferPointer(start: raw + g.lanesOffset, count: byteCount - g.lanesOffset))
+        }
+    }
+
     func widths(_ g: RingGeometry) -> [UInt8] {
         withBytes { raw in (0..<g.laneCount).map { raw.load(fromByteOffset: g.widthsOffset + $0, as: UInt8.self) } }
     }
