@@ -19,7 +19,8 @@ final class TrafficSimulation {
     let aggregator: Aggregator
     /// Every alert message published so far, in order, decoded.
     private(set) var alerts: [[String: Any]] = []
-    private var sequence: UInt64 = 0
+    /// The last batch sequence number sent.
+    var sequence: UInt64 = 0
     /// Seconds simulated so far.
     private(set) var elapsed = 0
 

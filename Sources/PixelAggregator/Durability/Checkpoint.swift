@@ -34,7 +34,7 @@ public struct Checkpoint: Sendable {
     }
 
     /// The file's bytes.
-    var fileBytes: [UInt8] {
+    public var fileBytes: [UInt8] {
         var body = ByteWriter()
         body.write(time)
         body.write(logPosition?.segment ?? -1)
@@ -48,7 +48,7 @@ public struct Checkpoint: Sendable {
     }
 
     /// Reads a checkpoint file's bytes, checking its length and checksum.
-    init(fileBytes data: Data) throws(CheckpointError) {
+    public init(fileBytes data: Data) throws(CheckpointError) {
         let bytes = [UInt8](data)
         guard bytes.count >= Self.headerBytes, Array(bytes[0..<4]) == Self.magic else {
             throw CheckpointError("not a checkpoint (no PXCK header)")

@@ -41,11 +41,13 @@ public final class DataDirectory: Sendable {
 
     /// Opens (creating it if needed) the data directory at `url`.
     ///
-    /// - Parameter retention: How long log records are kept at most, ms (the longest
-    ///   window plus the grace period).
-    public init(url: URL, retention: Int64) throws {
+    /// - Parameters:
+    ///   - retention: How long log records are kept at most, ms (the longest window plus
+    ///     the grace period).
+    ///   - segmentBytes: The size after which the log begins a new segment.
+    public init(url: URL, retention: Int64, segmentBytes: Int = 64 << 20) throws {
         self.url = url
-        log = try IngestLog(directory: url, retention: retention)
+        log = try IngestLog(directory: url, retention: retention, segmentBytes: segmentBytes)
     }
 
     /// The checkpoint files, oldest first.

@@ -1,0 +1,205 @@
+import Foundation
+import PixelAggregator
+import PixelCore
+import Testing
+
+/// Checkpoints of the whole aggregator: a restored aggregator goes on exactly like the
+/// one that wrote it (counts, de-duplication, alert incidents, firing alerts), and a damaged
+/// checkpoint file is refused, said why, and never loaded.
+@Suite struct CheckpointTests {
+    static let campaigns = ["spring", "autumn", "winter"]
+    static let pixels = ["hero", "footer", "mail", "banner"]
+
+    /// A second of traffic: batches from two collectors over every campaign and pixel, with
+    /// conversions that carry a value and an event id.
+    static func traffic(second: Int, sequence: inout UInt64, at time: Int64) -> [EventBatch] {
+        var random = SplitMix(seed: UInt64(second))
+        return ["edge-1", "edge-2"].map { collector in
+            sequence += 1
+            var batch = EventBatch(collector: CollectorID(unchecked: collector), sequence: sequence)
+            for _ in 0..<Int(random.next() % 40) {
+                let kind = EventKind(rawValue: UInt8(random.next() % 3))!
+                let campaign = campaigns[Int(random.next() % 3)], pixel = pixels[Int(random.next() % 4)]
+                // The quiet pixel stays a short list; the others grow rings.
+                if pixel == "mail", random.next() % 8 != 0 { continue }
+                batch.append(HitEvent(
+                    time: time - Int64(random.next() % 3000), kind: kind, campaign: CampaignID(unchecked: campaign),
+                    pixel: PixelID(unchecked: pixel), value: kind == .conversion ? random.next() % 10_000 : nil,
+                    eventID: kind == .conversion ? EventID(rawValue: random.next() % 500) : nil))
+            }
+            return batch
+        }
+    }
+
+    static func allCounts(_ aggregator: Aggregator) async -> [String: [Counts]] {
+        var counts: [String: [Counts]] = [:]
+        for campaign in campaigns {
+            counts[campaign] = await aggregator.counts(campaign: CampaignID(unchecked: campaign))
+            for pixel in pixels {
+                counts["\(campaign)/\(pixel)"] = await aggregator.counts(
+                    campaign: CampaignID(unchecked: campaign), pixel: PixelID(unchecked: pixel))
+            }
+        }
+        return counts
+    }
+
+    /// Through the file format, as a restart would read it.
+    static func roundTrip(_ checkpoint: Checkpoint) throws -> Checkpoint {
+        try Checkpoint(fileBytes: Data(checkpoint.fileBytes))
+    }
+
+    @Test func aRestoredAggregatorGoesOnExactlyLikeTheOriginal() async throws {
+        let clock = TestClock()
+        let original = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
+        var sequence: UInt64 = 0
+        var sent: [EventBatch] = []
+        for second in 0..<1800 {
+            let batches = Self.traffic(second: second, sequence: &sequence, at: clock.now)
+            await original.ingest(batches)
+            sent += batches
+            clock.advance(by: 1000)
+            if second % 10 == 0 { _ = await original.changes() }
+        }
+        let checkpoint = try Self.roundTrip(await original.checkpoint())
+        #expect(checkpoint.time == clock.now)
+
+        let restored = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
+        try await restored.restore(checkpoint)
+        #expect(await Self.allCounts(restored) == Self.allCounts(original))
+        #expect(await restored.seq == original.seq)
+        // Every key with counts is published at the first tick.
+        let published = await restored.changes().filter { $0.topic.hasPrefix("stats/") }
+        #expect(published.count == Self.campaigns.count * (Self.pixels.count + 1))
+        // The de-duplication marks came along: a batch sent before, and an event id seen
+        // before, are not counted again.
+        #expect(await restored.ingest([sent[sent.count - 5]]) == [.duplicate])
+        var replayedID = EventBatch(collector: "edge-3", sequence: 1)
+        let seen = try #require(sent.last { $0.events.contains { $0.presence.contains(.eventID) } })
+        replayedID.append(seen.hit(at: seen.events.firstIndex { $0.presence.contains(.eventID) }!))
+        replayedID.append(HitEvent(time: clock.now, kind: .view, campaign: "spring", pixel: "hero"))
+        for aggregator in [original, restored] { await aggregator.ingest([replayedID]) }
+        #expect(await restored.statistics.duplicates == 1)
+
+        // Both go on with the same traffic, and stay equal as the windows slide and empty.
+        for second in 1800..<(1800 + 5400) {
+            let batches = Self.traffic(second: second, sequence: &sequence, at: clock.now)
+            let (a, b) = (await original.ingest(batches), await restored.ingest(batches))
+            #expect(a == b)
+            clock.advance(by: 1000)
+            if second % 300 == 0 {
+                #expect(await Self.allCounts(restored) == Self.allCounts(original), "second \(second)")
+            }
+        }
+        clock.advance(by: 2 * 3_600_000)
+        #expect(await Self.allCounts(restored) == Self.allCounts(original))
+    }
+
+    @Test func whatHasAgedOutIsDiscarded() async throws {
+        let clock = TestClock()
+        let original = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
+        var sequence: UInt64 = 0
+        await original.ingest(Self.traffic(second: 0, sequence: &sequence, at: clock.now))
+        let checkpoint = try Self.roundTrip(await original.checkpoint())
+        // Restored two hours later: no window reaches back to those events.
+        clock.advance(by: 2 * 3_600_000)
+        let restored = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
+        try await restored.restore(checkpoint)
+        let counts = await Self.allCounts(restored)
+        #expect(!counts.isEmpty)
+        for windows in counts.values { #expect(windows.allSatisfy { $0.isZero }) }
+    }
+
+    @Test func incidentsAndFiringAlertsCarryOn() async throws {
+        let pixels = [("c1", "p"), ("c2", "p")]
+        let first = TrafficSimulation()
+        await first.run(seconds: 70 * 60, TrafficSimulation.steady(pixels, rate: 5))
+        await first.run(seconds: 6 * 60, TrafficSimulation.steady([("c2", "p")], rate: 5))
+        let firing = await first.aggregator.firingAlerts
+        #expect(firing.count == 4)
+        let checkpoint = try Self.roundTrip(await first.aggregator.checkpoint())
+
+        let second = TrafficSimulation()
+        second.clock.advance(by: first.clock.now - second.clock.now)
+        second.sequence = first.sequence  // the same collector goes on
+        try await second.aggregator.restore(checkpoint)
+        #expect(await second.aggregator.firingAlerts == firing)
+        #expect(await second.aggregator.snapshot(prefix: "alerts/", from: 0, limit: 10).alerts.count == 4)
+        // Traffic comes back: the restored incidents resolve, after the same cooldown as
+        // in the aggregator that never stopped. A fresh aggregator would have none to resolve.
+        for simulation in [first, second] {
+            await simulation.run(seconds: 20 * 60, TrafficSimulation.steady(pixels, rate: 5))
+        }
+        for rule in ["pixel-silent", "traffic-drop"] {
+            let original = first.history("alerts/c1/p/", rule: rule)
+            #expect(original.map(\.status) == ["firing", "resolved"])
+            let restored = second.history("alerts/c1/p/", rule: rule)
+            #expect(restored.map(\.status) == ["resolved"])
+            #expect(restored.first?.at == original.last.map { $0.at - first.elapsed + second.elapsed })
+        }
+        #expect(await second.aggregator.firingAlerts.isEmpty)
+    }
+
+    @Test func anAlertWhoseRuleIsGoneResolvesAfterTheRestore() async throws {
+        let first = TrafficSimulation()
+        await first.run(seconds: 70 * 60, TrafficSimulation.steady([("c1", "p"), ("c2", "p")], rate: 5))
+        await first.run(seconds: 6 * 60, TrafficSimulation.steady([("c2", "p")], rate: 5))
+        let checkpoint = try Self.roundTrip(await first.aggregator.checkpoint())
+
+        let onlyDrops = AlertRule.defaults(for: .standard).filter { $0.kind == .drop }
+        let second = TrafficSimulation(rules: onlyDrops)
+        second.clock.advance(by: first.clock.now - second.clock.now)
+        second.sequence = first.sequence
+        try await second.aggregator.restore(checkpoint)
+        await second.run(seconds: 1, TrafficSimulation.steady([("c2", "p")], rate: 5))
+        #expect(second.alerts.map { $0["status"] as? String } == ["resolved", "resolved"])
+        #expect(second.alerts.allSatisfy { $0["rule"] as? String == "pixel-silent" })
+        #expect(await second.aggregator.firingAlerts.map(\.rule) == ["traffic-drop", "traffic-drop"])
+    }
+
+    @Test func damagedFilesAreRefusedAndSayWhy() async throws {
+        let clock = TestClock()
+        let aggregator = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
+        var sequence: UInt64 = 0
+        await aggregator.ingest(Self.traffic(second: 0, sequence: &sequence, at: clock.now))
+        let bytes = await aggregator.checkpoint().fileBytes
+        func refusal(_ bytes: [UInt8]) -> String? {
+            do {
+                _ = try Checkpoint(fileBytes: Data(bytes))
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        var flipped = bytes
+        flipped[bytes.count / 2] ^= 0x01
+        #expect(refusal(flipped)?.hasPrefix("checksum mismatch") == true)
+        #expect(refusal(Array(bytes.dropLast(10)))?.hasPrefix("truncated: the header says \(bytes.count - 20) bytes of state, the file holds \(bytes.count - 30)") == true)
+        #expect(refusal(Array(bytes.prefix(7))) == "not a checkpoint (no PXCK header)")
+        #expect(refusal(Array("hello, world, this is not it".utf8)) == "not a checkpoint (no PXCK header)")
+        var version = bytes
+        version[4] = 9
+        #expect(refusal(version) == "format version 9 is not one this build reads (1)")
+        #expect(refusal(bytes) == nil)
+
+        // A checkpoint of other windows is refused by the aggregator, which stays as it was.
+        let windows = try WindowConfiguration(windows: [WindowSpec(length: 60_000), WindowSpec(length: 600_000)])
+        let other = Aggregator(configuration: AggregatorConfiguration(windows: windows), clock: clock.function)
+        await #expect(throws: CheckpointError("written with windows 1m,5m,15m,1h (grace 3600 s), but the aggregator keeps 1m,10m (grace 600 s)")) {
+            try await other.restore(try Checkpoint(fileBytes: Data(bytes)))
+        }
+        #expect(await other.counts(campaign: "spring") == nil)
+    }
+}
+
+/// A small seeded generator, so the traffic replays exactly.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
