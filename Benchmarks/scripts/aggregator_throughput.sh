@@ -32,7 +32,8 @@
 # Env: ROUNDS (3), DURATION_S (10), EVENTS (unset: use DURATION_S), EVENTS_RAW (20000000),
 #      WINDOW (64), ORDER (scattered | sequential), PERF (0; 1 = profile one extra run with
 #      `perf record -g` and print the top symbols), WORK (temp dir, removed afterwards), CC (cc),
-#      DURABLE (0; 1 = the aggregator runs with --data-dir: a write-ahead log, fdatasync per ack group).
+#      DURABLE (0; 1 = the aggregator runs with --data-dir: a write-ahead log, fdatasync per ack group),
+#      CHECKPOINT_S (with DURABLE=1: --checkpoint-seconds; unset: the default 60 s, none during a run).
 # Needs: swift, libzmq3-dev, pkg-config, a C compiler, python3 with pyzmq; perf for PERF=1.
 set -euo pipefail
 # shellcheck source=lib/common.sh
@@ -97,7 +98,7 @@ HZ=$(getconf CLK_TCK)
 # With DURABLE=1, points the next aggregator at an empty --data-dir (no replay at its start).
 fresh_data_dir() {
   if [ "$DURABLE" = 1 ]; then
-    rm -rf "$WORK/data"; AGGREGATOR_ARGS="--data-dir $WORK/data"
+    rm -rf "$WORK/data"; AGGREGATOR_ARGS="--data-dir $WORK/data${CHECKPOINT_S:+ --checkpoint-seconds $CHECKPOINT_S}"
   fi
 }
 

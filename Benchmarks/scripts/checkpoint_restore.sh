@@ -71,7 +71,7 @@ start_time() { # seconds, from the start-up line "data: ... in 1s 234ms)"
 start_aggregator
 "$LOAD" --batch 256 --endpoint "$INGEST" --duration-s "$DURATION_S" --collector-id load >"$WORK/load.out" 2>&1
 echo "load: $(tail -1 "$WORK/load.out")" >&2
-stop_pid "$AGG_PID" KILL
+stop_pid "$AGG_PID" KILL 2>/dev/null
 LOG_BYTES=$(cat "$DATA"/*.wal | wc -c)
 
 start_aggregator
@@ -81,7 +81,7 @@ REPLAY_TOTAL=$(total)
 stop_pid "$AGG_PID" TERM
 WRITE_LINE=$(grep 'wrote a checkpoint' "$WORK/aggregator.err" | tail -1)
 CHECKPOINT_BYTES=$(echo "$WRITE_LINE" | field bytes)
-WRITE_TIME=$(echo "$WRITE_LINE" | field duration)
+WRITE_TIME=$(echo "$WRITE_LINE" | field duration | awk '{ printf "%.0f ms", $1 * 1000 }')
 
 start_aggregator
 RESTORE_S=$(start_time)
