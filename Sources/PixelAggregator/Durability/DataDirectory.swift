@@ -72,6 +72,8 @@ public final class DataDirectory: Sendable {
                 break
             } catch let error as CheckpointError {
                 summary.refused.append((name, error))
+            } catch {
+                summary.refused.append((name, CheckpointError("cannot be read: \(error)")))
             }
         }
         summary.replay = try await log.replay(into: aggregator, after: position)
@@ -86,27 +88,17 @@ public final class DataDirectory: Sendable {
         let bytes = checkpoint.fileBytes
         let newest = try checkpointNames().last
         var time = checkpoint.time
-        var name = Self.checkpointName(time: time)
+        var name = IngestLog.timestampedName("checkpoint-", time, ".ckpt")
         while let newest, name <= newest {  // names stay in order
             time += 1
-            name = Self.checkpointName(time: time)
+            name = IngestLog.timestampedName("checkpoint-", time, ".ckpt")
         }
         let temporary = url.appending(path: name + ".tmp").path
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw POSIXError(errno) }
         do {
             defer { close(descriptor) }
-            try bytes.withUnsafeBytes { raw in
-                var written = 0
-                while written < raw.count {
-                    let result = write(descriptor, raw.baseAddress! + written, raw.count - written)
-                    guard result >= 0 else {
-                        if errno == EINTR { continue }
-                        throw POSIXError(errno)
-                    }
-                    written += result
-                }
-            }
+            try bytes.withUnsafeBytes { try IngestLog.writeAll($0, to: descriptor) }
             guard fsync(descriptor) == 0 else { throw POSIXError(errno) }
         } catch {
             unlink(temporary)
@@ -127,8 +119,4 @@ public final class DataDirectory: Sendable {
         return CheckpointSummary(name: name, bytes: bytes.count)
     }
 
-    static func checkpointName(time: Int64) -> String {
-        let hex = String(time, radix: 16)
-        return "checkpoint-\(String(repeating: "0", count: max(0, 16 - hex.count)))\(hex).ckpt"
-    }
 }

@@ -81,7 +81,7 @@ public final class IngestLog: Sendable {
 
     /// A place in the log: the segment (by the time in its name) and a byte offset in it.
     /// Everything before it has been counted.
-    public struct Position: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public struct Position: Sendable, Hashable {
         public var segment: Int64
         public var offset: Int
 
@@ -89,10 +89,6 @@ public final class IngestLog: Sendable {
             self.segment = segment
             self.offset = offset
         }
-
-        public static func < (a: Position, b: Position) -> Bool { (a.segment, a.offset) < (b.segment, b.offset) }
-
-        public var description: String { "\(IngestLog.segmentName(start: segment))+\(offset)" }
     }
 
     /// Replays the records after `position` (every record when it is `nil`) into
@@ -197,17 +193,7 @@ public final class IngestLog: Sendable {
         }
         let (descriptor, position) = try state.withLock { state in
             if state.descriptor < 0 || state.segmentSize >= segmentBytes { try begin(&state, time: time) }
-            try buffer.withUnsafeBytes { bytes in
-                var written = 0
-                while written < bytes.count {
-                    let result = write(state.descriptor, bytes.baseAddress! + written, bytes.count - written)
-                    guard result >= 0 else {
-                        if errno == EINTR { continue }
-                        throw POSIXError(errno)
-                    }
-                    written += result
-                }
-            }
+            try buffer.withUnsafeBytes { try Self.writeAll($0, to: state.descriptor) }
             state.segmentSize += buffer.count
             return (state.descriptor, Position(segment: state.segments.last!.start, offset: state.segmentSize))
         }
@@ -223,7 +209,7 @@ public final class IngestLog: Sendable {
         if state.descriptor >= 0 { close(state.descriptor) }
         var start = time
         if let last = state.segments.last, last.start >= start { start = last.start + 1 }  // names stay in order
-        let name = Self.segmentName(start: start)
+        let name = Self.timestampedName("ingest-", start, ".wal")
         let descriptor = open(directory.appending(path: name).path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw POSIXError(errno) }
         state.descriptor = descriptor
@@ -247,9 +233,23 @@ public final class IngestLog: Sendable {
         }
     }
 
-    static func segmentName(start: Int64) -> String {
-        let hex = String(start, radix: 16)
-        return "ingest-\(String(repeating: "0", count: max(0, 16 - hex.count)))\(hex).wal"
+    /// Writes all of `bytes`, resuming after partial writes and interruptions.
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) throws {
+        var written = 0
+        while written < bytes.count {
+            let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+            guard result >= 0 else {
+                if errno == EINTR { continue }
+                throw POSIXError(errno)
+            }
+            written += result
+        }
+    }
+
+    /// `prefix`, `time` in 16 hex digits, `suffix`: names that sort in time order.
+    static func timestampedName(_ prefix: String, _ time: Int64, _ suffix: String) -> String {
+        let hex = String(time, radix: 16)
+        return "\(prefix)\(String(repeating: "0", count: max(0, 16 - hex.count)))\(hex)\(suffix)"
     }
 
     /// Makes a new file's directory entry durable.
