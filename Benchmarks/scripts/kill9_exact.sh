@@ -6,7 +6,8 @@
 #   Benchmarks/scripts/kill9_exact.sh                 # 30 s of wrk, kill at 12 s, 3 s down
 #   DURATION_S=60 KILL_AT_S=20 DOWN_S=5 Benchmarks/scripts/kill9_exact.sh
 #
-# Builds `pixelpulse` (release). Starts `pixelpulse aggregator --data-dir` (ingest, feed and
+# Builds `pixelpulse` (release). Starts `pixelpulse aggregator --data-dir --checkpoint-seconds
+# CHECKPOINT_S` (so the restart restores a checkpoint and replays the log after it; ingest, feed and
 # snapshot on ipc:// endpoints in the work folder, so the restarted one binds the same ones)
 # and `pixelpulse collector` sending to it; drives the collector with
 # `wrk -t1 -c64 -s lib/steady_hits.lua` (DELAY_MS=0: flat out; 100 campaigns x 10 pixels;
@@ -18,7 +19,7 @@
 #              read from the aggregator's snapshot socket (python3 + pyzmq)
 # and prints both, the batches sent again and answered `duplicate`, and EXACT or MISMATCH
 # (exit 1).
-# Env: DURATION_S (30), KILL_AT_S (12), DOWN_S (3), WORK (temp dir, removed afterwards).
+# Env: DURATION_S (30), KILL_AT_S (12), DOWN_S (3), CHECKPOINT_S (5), WORK (temp dir, removed afterwards).
 # Needs: swift, libzmq3-dev, wrk, curl, python3 with pyzmq.
 set -euo pipefail
 # shellcheck source=lib/common.sh
@@ -29,6 +30,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 DURATION_S=${DURATION_S:-30}
 KILL_AT_S=${KILL_AT_S:-12}
 DOWN_S=${DOWN_S:-3}
+CHECKPOINT_S=${CHECKPOINT_S:-5}
 use_work_dir kill9-exact
 
 AGG_PID=""; COL_PID=""; WRK_PID=""
@@ -45,6 +47,7 @@ INGEST="ipc://$WORK/ingest"; FEED="ipc://$WORK/feed"; SNAPSHOT="ipc://$WORK/snap
 
 start() { # -> AGG_PID: an aggregator on the work folder's endpoints and data directory
   "$PIXELPULSE" aggregator --ingest "$INGEST" --feed "$FEED" --snapshot "$SNAPSHOT" --data-dir "$WORK/data" \
+    --checkpoint-seconds "$CHECKPOINT_S" \
     >>"$WORK/aggregator.out" 2>>"$WORK/aggregator.err" &
   AGG_PID=$!
   until grep -q '^snapshot: ' "$WORK/aggregator.out" 2>/dev/null && [ "$(grep -c '^snapshot: ' "$WORK/aggregator.out")" -ge "$1" ]; do

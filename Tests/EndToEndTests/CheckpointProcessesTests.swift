@@ -2,11 +2,12 @@ import Foundation
 import Testing
 
 /// Checkpoints with real processes: an aggregator stopped gracefully writes a checkpoint
-/// that its next start restores (with nothing left to replay), and a damaged newest
-/// checkpoint is refused, logged with the reason, and the one before it used — the
-/// totals stay exact throughout, per key.
+/// that its next start restores (with nothing left to replay); a damaged newest
+/// checkpoint is refused, logged with the reason, and the one before it used; a kill -9
+/// after checkpoints restores the newest and the log after it — the totals stay exact
+/// throughout, per key.
 @Suite(.serialized) struct CheckpointProcessesTests {
-    @Test func restartsRestoreCheckpointsAndRefuseADamagedOne() async throws {
+    @Test func restartsRestoreCheckpointsRefuseADamagedOneAndSurviveAKill() async throws {
         let folder = FileManager.default.temporaryDirectory.appending(path: "pixelpulse-ckpt-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -29,7 +30,7 @@ import Testing
             "collector", "--ingest", ingest, "--http", "127.0.0.1:0", "--collector-id", "edge-ckpt", "--batch-size", "16",
         ])
         let http = try await collector.value(after: "http:")
-        let hits = (0..<3000).map { ProcessesTests.Hit(campaign: "ckpt", pixel: "p\($0 % 4)", kind: $0 % 7 == 0 ? "click" : "view") }
+        let hits = (0..<3500).map { ProcessesTests.Hit(campaign: "ckpt", pixel: "p\($0 % 4)", kind: $0 % 7 == 0 ? "click" : "view") }
         let checker = try await ProcessesTests.checker(feed: feed, prefix: "stats/ckpt/", hits: hits, timeout: 120)
         let chunks = DurabilityProcessesTests.chunks(hits)
         func send(_ chunk: [ProcessesTests.Hit]) async throws { try await fire(chunk.map { $0.url(http) }) }
@@ -56,7 +57,18 @@ import Testing
         let refusal = try await aggregator.line(containing: "refused a checkpoint")
         #expect(refusal.contains(newest) && refusal.contains("checksum mismatch"), "\(refusal)")
         #expect(restored.contains("checkpoint \(checkpoints[0]) restored"), "\(restored)")
-        for chunk in chunks[9...] { try await send(chunk) }
+
+        // A kill -9 after checkpoints were written: the next start restores the newest and
+        // replays the log after it.
+        try await send(chunks[9])
+        _ = try await aggregator.line(containing: "wrote a checkpoint")
+        async let inFlight: Void = send(chunks[10])
+        kill(aggregator.process.processIdentifier, SIGKILL)
+        try await inFlight
+        aggregator.process.waitUntilExit()
+        (aggregator, restored) = try await start()
+        #expect(restored.contains(" restored, then replayed"), "\(restored)")
+        for chunk in chunks[11...] { try await send(chunk) }
 
         let verdict = try await checker.line(startingWithAnyOf: ["OK", "FAIL"], timeout: .seconds(150))
         #expect(verdict.hasPrefix("OK"), "\(verdict)")
