@@ -20,8 +20,10 @@ import Testing
         FileManager.default.temporaryDirectory.appending(path: "pixelpulse-spool-\(UUID().uuidString.prefix(8))")
     }
 
-    private func openSpool(_ directory: URL, limit: Int = 1 << 20, segmentBytes: Int? = nil) throws -> Spool {
-        try Spool(directory: directory, collector: "edge", limitBytes: limit, segmentBytes: segmentBytes, logger: logger)
+    private func openSpool(
+        _ directory: URL, collector: CollectorID = "edge", limit: Int = 1 << 20, segmentBytes: Int? = nil
+    ) throws -> Spool {
+        try Spool(directory: directory, collector: collector, limitBytes: limit, segmentBytes: segmentBytes, logger: logger)
     }
 
     private func batcher(_ spool: Spool, batchSize: Int, firstSequence: UInt64 = 100) throws -> HitBatcher {
@@ -138,6 +140,22 @@ import Testing
         let next = try batcher(spool, batchSize: 1, firstSequence: 5)
         _ = next.record(hit(6))
         #expect(reader.read(limit: 10).map(\.sequence) == [102])
+    }
+
+    /// Batches go out again under the id they were recorded under, even when the collector
+    /// now runs under another: the aggregator recognises what it has counted.
+    @Test func spooledBatchesKeepTheirCollectorID() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            let spool = try openSpool(directory)
+            _ = try batcher(spool, batchSize: 2).record(hit(0))
+        }
+        let spool = try openSpool(directory, collector: "edge-renamed")
+        var reader = SpoolReader(spool: spool, logger: logger)
+        let batches = reader.read(limit: 10)
+        #expect(batches.map(\.collector) == ["edge"])
+        #expect(batches.map(\.sequence) == [100])
     }
 
     @Test func recoveryCutsOffATornTail() throws {

@@ -121,15 +121,19 @@ struct SpoolReader {
         case .record(let record, let size):
             consumed += size
             switch record {
-            case .hit(let sequence, let hit):
+            case .hit(let sequence, let written):
+                guard let written else { break }
                 if building?.sequence != sequence {
                     if let building, !building.isEmpty {
                         logger.error("Spool hits without their seal are lost",
                                      metadata: ["batch.sequence": "\(building.sequence)", "events": "\(building.count)"])
                     }
-                    building = EventBatch(collector: collector, sequence: sequence)
+                    // The id the hit was recorded under: a restart under another id must not
+                    // make a batch the aggregator may have counted look new.
+                    building = EventBatch(collector: written.collector, sequence: sequence)
                 }
-                if let hit, building!.canAppend(hit) { building!.append(hit) }
+                let hit = written.hit(at: 0)
+                if building!.canAppend(hit) { building!.append(hit) }
             case .seal(let sequence, let events):
                 var batch = building ?? EventBatch(collector: collector, sequence: sequence)
                 building = nil

@@ -10,8 +10,9 @@ import PixelCore
 /// | 2 seal | batch sequence u64 LE, event count u32 LE |
 /// | 3 ack | batch sequence u64 LE |
 enum SpoolRecord: Equatable {
-    /// The hit is `nil` when parsed without decoding hits.
-    case hit(sequence: UInt64, HitEvent?)
+    /// The hit as written: a one-event batch, which also carries the collector id it was
+    /// recorded under; `nil` when parsed without decoding hits.
+    case hit(sequence: UInt64, EventBatch?)
     case seal(sequence: UInt64, events: Int)
     case ack(sequence: UInt64)
 
@@ -95,7 +96,7 @@ enum SpoolRecord: Equatable {
             guard let batch = try? EventBatch.decode(UnsafeRawBufferPointer(rebasing: payload[8...])),
                   batch.count == 1, batch.sequence == sequence
             else { return .damaged }
-            return .record(.hit(sequence: sequence, batch.hit(at: 0)), size: size)
+            return .record(.hit(sequence: sequence, batch), size: size)
         case .seal:
             guard length == 12 else { return .damaged }
             let events = UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
