@@ -24,6 +24,11 @@ import ZeroMQ
 /// try await group.run()
 /// ```
 ///
+/// With ``CollectorConfiguration/spoolDirectory``, every hit is written to a disk spool
+/// before it is answered and batches are sent from it; ``run()`` first recovers what the
+/// spool holds (``spoolRecovery``), and on shutdown leaves what is not acknowledged there
+/// for the next start instead of counting it lost.
+///
 /// Threads: the HTTP server runs on ``CollectorConfiguration/eventLoopThreads`` SwiftNIO
 /// event loops, which record hits straight into the batcher (one short lock per hit);
 /// the ZeroMQ DEALER socket lives on one dedicated thread. Nothing on the request path
