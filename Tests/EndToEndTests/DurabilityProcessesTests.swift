@@ -216,4 +216,36 @@ import Testing
         #expect(try await collector.terminate() == 0)
         #expect(try await second.terminate() == 0)
     }
+
+    /// Spool writes that fail (the file size limit of `ulimit -f`, as a full disk would):
+    /// every pixel is still answered, the hits not written are counted as `spool_error`,
+    /// a partly written record is taken back out, and the next start reads every hit that
+    /// was counted as accepted.
+    @Test func failedSpoolWritesAreCountedAndLeaveTheSpoolReadable() async throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "pixelpulse-efbig-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let binary = try Paths.pixelpulse
+        let spool = folder.appending(path: "spool").path
+        let options = ["collector", "--ingest", "ipc://\(folder.path)/nobody", "--http", "127.0.0.1:0", "--collector-id", "edge-efbig",
+                       "--spool-dir", spool, "--batch-size", "16"]
+        // Files may grow to 64 KiB; past that write(2) fails with EFBIG instead of a signal.
+        let limited = try ChildProcess(URL(fileURLWithPath: "/bin/bash"), [
+            "-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"", binary.path,
+        ] + options)
+        let http = try await limited.value(after: "http:")
+        let urls = (0..<2000).map { "\(http)/p/efbig/p\($0 % 3).gif" }
+        #expect(try await answered(urls).allSatisfy { $0 }, "every pixel is answered")
+        let accepted = try await metric(at: http, "pixelpulse_collector_hits_total{kind=\"view\"}") ?? 0
+        let failed = try await metric(at: http, "pixelpulse_collector_dropped_total{reason=\"spool_error\"}") ?? 0
+        #expect(accepted > 100 && failed > 100, "accepted \(accepted), failed \(failed)")
+        #expect(accepted + failed == 2000)
+        #expect(try await limited.terminate() == 0)
+
+        let again = try ChildProcess(binary, options)
+        let recovered = try await again.value(after: "spool:")
+        #expect(recovered.contains(", \(Int(accepted)) events"), "\(recovered)")
+        #expect(!recovered.contains("cut off"), "\(recovered)")
+        #expect(try await again.terminate() == 0)
+    }
 }
