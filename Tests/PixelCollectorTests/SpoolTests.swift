@@ -55,6 +55,30 @@ import Testing
         #expect(try segmentFiles(directory) == ["spool-0000000000000001.log"])
     }
 
+    /// A reader far behind reads the older batches from the file, then takes the ones
+    /// still in memory: the same batches, in order, either way.
+    @Test func aReaderBehindReadsTheFileThenCatchesUpInMemory() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let spool = try openSpool(directory, segmentBytes: 8192)
+        let batcher = try batcher(spool, batchSize: 2)
+        let count = 2 * (Spool.recentLimit + 50)
+        for index in 0..<count { _ = batcher.record(hit(index)) }
+        var reader = SpoolReader(spool: spool, logger: logger)
+        var batches = reader.read(limit: 30)
+        #expect(reader.batchesFromMemory == 0)
+        batches += reader.read(limit: 1000)
+        #expect(reader.batchesFromMemory == Spool.recentLimit)
+        #expect(batches.map(\.sequence) == (0..<UInt64(count / 2)).map { 100 + $0 })
+        #expect(batches.flatMap(\.hits) == (0..<count).map(hit))
+        #expect(reader.isAtEnd)
+        // Caught up: the next batches come from memory, and their hits are skipped over.
+        for index in count..<count + 6 { _ = batcher.record(hit(index)) }
+        #expect(reader.read(limit: 10).flatMap(\.hits) == (count..<count + 6).map(hit))
+        #expect(reader.batchesFromMemory == Spool.recentLimit + 3)
+        #expect(reader.isAtEnd)
+    }
+
     @Test func readingStopsAtTheLimitAndGoesOnLater() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

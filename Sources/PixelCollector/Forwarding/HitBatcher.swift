@@ -56,12 +56,12 @@ final class HitBatcher: Sendable {
 
         /// Seals the open batch into the spool; returns whether the seal record is written.
         mutating func seal(into spool: Spool) -> Bool {
-            guard spool.appendSeal(sequence: open.sequence, events: open.count) else {
+            guard spool.appendSeal(open) else {
                 sealPending = true
                 return false
             }
             sealPending = false
-            open.removeAll(nextSequence: nextSequence)
+            open = EventBatch(collector: open.collector, sequence: nextSequence)
             nextSequence &+= 1
             deadline = nil
             return true

@@ -27,6 +27,12 @@ import Darwin
 /// nothing. ``sync()`` (`fdatasync`) is run by the forwarder about once a second while
 /// there is new data, so a power cut loses at most about the last second.
 ///
+/// **Reading.** The forwarder's ``SpoolReader`` reads the newest segment only up to its
+/// last seal record, so it never reads the hits of the open batch. A batch just sealed is
+/// also kept in memory (the last ``recentLimit``): a reader that has read everything before
+/// it takes it from there instead of reading and decoding its records again, and skips
+/// over them. A reader that is behind (an outage, a backlog) reads from the files.
+///
 /// **Bound.** While the segments on disk hold ``limitBytes`` or more, hit records are
 /// refused (``AppendResult/full``); seal and ack records are always written (they are
 /// small, and acks are what frees space).
@@ -40,6 +46,19 @@ final class Spool: Sendable {
         let id: UInt64
         /// Bytes of whole records.
         var bytes: Int
+        /// Where its last seal record ends.
+        var sealedEnd: Int
+    }
+
+    /// A batch just sealed, kept in memory for a reader that is caught up.
+    struct Recent {
+        var batch: EventBatch
+        let segment: UInt64
+        /// Where the previous seal record of the segment ends (0 if none): a reader that
+        /// has read up to here has read everything before this batch's hits.
+        let start: Int
+        /// Where this batch's seal record ends.
+        let end: Int
     }
 
     /// What became of a hit record.
@@ -70,7 +89,12 @@ final class Spool: Sendable {
         var pendingEvents = 0
         var buffer: [UInt8] = []
         var scratch: EventBatch
+        /// The last batches sealed, oldest first.
+        var recent: [Recent] = []
     }
+
+    /// Batches sealed kept in memory for the reader.
+    static let recentLimit = 128
 
     /// The directory of segment files.
     let directory: URL
@@ -108,7 +132,7 @@ final class Spool: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var scan = try SpoolScan(directory: directory, logger: logger)
         var state = State(segments: scan.segments, scratch: EventBatch(collector: collector, sequence: 0))
-        if state.segments.isEmpty { state.segments.append(Segment(id: 1, bytes: 0)) }
+        if state.segments.isEmpty { state.segments.append(Segment(id: 1, bytes: 0, sealedEnd: 0)) }
         let last = state.segments[state.segments.count - 1]
         state.descriptor = open(Self.path(of: last.id, in: directory), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard state.descriptor >= 0 else { throw POSIXError(errno) }
@@ -119,6 +143,7 @@ final class Spool: Sendable {
             SpoolRecord.appendSeal(sequence: open.sequence, events: open.events, to: &state.buffer)
             if let error = Self.writeAll(state.buffer, to: state.descriptor) { throw POSIXError(error) }
             state.segments[state.segments.count - 1].bytes += state.buffer.count
+            state.segments[state.segments.count - 1].sealedEnd = state.segments[state.segments.count - 1].bytes
             state.unsynced = true
             scan.sealed.append((open.sequence, open.events))
             scan.recovery.sealedOpenEvents = open.events
@@ -177,19 +202,41 @@ final class Spool: Sendable {
         }
     }
 
-    /// Writes a seal record: the batch `sequence` holds `events` hits, written before.
-    /// Begins a new segment after it when the current one is full.
+    /// Writes a seal record: `batch` holds the hits written for it since the previous seal.
+    /// Keeps the batch in memory for the reader; begins a new segment after it when the
+    /// current one is full.
     ///
     /// - Returns: Whether the record was written.
-    func appendSeal(sequence: UInt64, events: Int) -> Bool {
+    func appendSeal(_ batch: EventBatch) -> Bool {
         state.withLock { state in
             state.buffer.removeAll(keepingCapacity: true)
-            SpoolRecord.appendSeal(sequence: sequence, events: events, to: &state.buffer)
+            SpoolRecord.appendSeal(sequence: batch.sequence, events: batch.count, to: &state.buffer)
+            let index = state.segments.count - 1
+            let start = state.segments[index].sealedEnd
             guard appendBuffer(&state) else { return false }
+            let end = state.segments[index].bytes
+            state.segments[index].sealedEnd = end
             state.pendingBatches += 1
-            state.pendingEvents += events
-            if state.segments[state.segments.count - 1].bytes >= segmentBytes { beginSegment(&state) }
+            state.pendingEvents += batch.count
+            if state.recent.count >= Self.recentLimit { state.recent.removeFirst() }  // the reader is behind
+            state.recent.append(Recent(batch: batch, segment: state.segments[index].id, start: start, end: end))
+            if end >= segmentBytes { beginSegment(&state) }
             return true
+        }
+    }
+
+    /// The batch sealed right after `position` of segment `segment`, if it is still in
+    /// memory; forgets the batches before it, which the reader has read from the file.
+    func takeRecent(segment: UInt64, position: Int) -> Recent? {
+        state.withLock { state in
+            var stale = 0
+            for recent in state.recent {
+                guard recent.segment < segment || (recent.segment == segment && recent.end <= position) else { break }
+                stale += 1
+            }
+            state.recent.removeFirst(stale)
+            guard let first = state.recent.first, first.segment == segment, first.start == position else { return nil }
+            return state.recent.removeFirst()
         }
     }
 
@@ -207,12 +254,13 @@ final class Spool: Sendable {
         }
     }
 
-    /// Where the whole records of segment `id` end, and the segment after it, if any.
+    /// How far the reader may read segment `id` (the whole records of an older segment; the
+    /// newest, up to its last seal), and the segment after it, if any.
     func extent(of id: UInt64) -> (bytes: Int, next: UInt64?)? {
         state.withLock { state in
             guard let index = state.segments.firstIndex(where: { $0.id == id }) else { return nil }
-            let next = index + 1 < state.segments.count ? state.segments[index + 1].id : nil
-            return (state.segments[index].bytes, next)
+            guard index + 1 < state.segments.count else { return (state.segments[index].sealedEnd, nil) }
+            return (state.segments[index].bytes, state.segments[index + 1].id)
         }
     }
 
@@ -307,7 +355,7 @@ final class Spool: Sendable {
         state.descriptor = descriptor
         state.unsynced = false
         state.directoryUnsynced = true
-        state.segments.append(Segment(id: id, bytes: 0))
+        state.segments.append(Segment(id: id, bytes: 0, sealedEnd: 0))
     }
 
     /// Writes all of `bytes`; returns `errno` on failure.

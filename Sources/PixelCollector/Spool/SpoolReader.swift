@@ -31,6 +31,8 @@ struct SpoolReader {
     /// Batches handed over and not acknowledged: their segment and event count.
     private var outstanding: [UInt64: (segment: UInt64, events: Int)] = [:]
     private var outstandingPerSegment: [UInt64: Int] = [:]
+    /// Batches taken from memory rather than read from the files.
+    private(set) var batchesFromMemory = 0
 
     /// Bytes read from a segment at a time.
     static let chunkBytes = 1 << 20
@@ -62,6 +64,19 @@ struct SpoolReader {
     mutating func read(limit: Int) -> [EventBatch] {
         var batches: [EventBatch] = []
         while batches.count < limit {
+            // The next batch is still in memory: skip over its records.
+            if building == nil, let recent = spool.takeRecent(segment: segment, position: offset + consumed) {
+                if recent.end <= offset + buffer.count {
+                    consumed = recent.end - offset
+                } else {
+                    offset = recent.end
+                    buffer.removeAll(keepingCapacity: true)
+                    consumed = 0
+                }
+                hand(recent.batch, events: recent.batch.count, into: &batches)
+                batchesFromMemory += 1
+                continue
+            }
             if parseNext(into: &batches) { continue }
             guard let extent = spool.extent(of: segment) else { break }
             let unread = extent.bytes - (offset + buffer.count)
@@ -142,15 +157,21 @@ struct SpoolReader {
                     logger.error("A spooled batch holds fewer hits than its seal says",
                                  metadata: ["batch.sequence": "\(sequence)", "events": "\(batch.count)", "sealed": "\(events)"])
                 }
-                guard skip.remove(sequence) == nil else { break }
-                outstanding[sequence] = (segment, events)
-                outstandingPerSegment[segment, default: 0] += 1
-                batches.append(batch)
+                hand(batch, events: events, into: &batches)
             case .ack:
                 break
             }
             return true
         }
+    }
+
+    /// Hands over a sealed batch of `events` events (as its seal says), unless it was
+    /// acknowledged before the restart.
+    private mutating func hand(_ batch: EventBatch, events: Int, into batches: inout [EventBatch]) {
+        guard skip.remove(batch.sequence) == nil else { return }
+        outstanding[batch.sequence] = (segment, events)
+        outstandingPerSegment[segment, default: 0] += 1
+        batches.append(batch)
     }
 
     /// Reads up to `count` more bytes of the segment into the buffer.

@@ -36,7 +36,7 @@ struct SpoolScan {
             let name = Spool.name(of: id)
             let path = directory.appending(path: name).path
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            let end = scan(data)
+            let (end, sealedEnd) = scan(data)
             let isNewest = index == ids.count - 1
             if end < data.count {
                 guard truncate(path, off_t(end)) == 0 else { throw POSIXError(errno) }
@@ -60,22 +60,25 @@ struct SpoolScan {
                     metadata: ["spool.segment": "\(name)", "batch.sequence": "\(open.sequence)", "events": "\(open.events)"])
                 openBatch = nil
             }
-            segments.append(Spool.Segment(id: id, bytes: end))
+            segments.append(Spool.Segment(id: id, bytes: end, sealedEnd: sealedEnd))
         }
         recovery.segments = segments.count
     }
 
-    /// Takes in the whole records at the start of `data`; returns where they end.
-    private mutating func scan(_ data: Data) -> Int {
+    /// Takes in the whole records at the start of `data`; returns where they end, and where
+    /// the last seal record ends.
+    private mutating func scan(_ data: Data) -> (end: Int, sealedEnd: Int) {
         data.withUnsafeBytes { bytes in
             var offset = 0
+            var sealedEnd = 0
             while offset < bytes.count {
                 guard case .record(let record, let size) = SpoolRecord.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]), decodingHits: false)
                 else { break }
                 take(record)
                 offset += size
+                if case .seal = record { sealedEnd = offset }
             }
-            return offset
+            return (offset, sealedEnd)
         }
     }
 
