@@ -4,6 +4,7 @@
 #
 #   Benchmarks/scripts/collector_vs_nginx.sh                    # ROUNDS=3, wrk -t1 -c64 -d10s
 #   ROUNDS=5 DURATION=20s CONNS=128 Benchmarks/scripts/collector_vs_nginx.sh
+#   SPOOL=1 Benchmarks/scripts/collector_vs_nginx.sh              # + the collector with a disk spool
 #
 # Builds `pixelpulse` (`swift build -c release --product pixelpulse` at the repo root). Then
 # ROUNDS times, the order flipped every round, each server a fresh process on a free port:
@@ -15,6 +16,9 @@
 #   --feed tcp://127.0.0.1:*` (no demo): HTTP parsing, validation, visitor hashing, batching
 #   and forwarding to the embedded aggregator, which counts every hit into its windows and
 #   publishes the feed - the whole product in one process, against a server that only logs.
+# * with SPOOL=1, a third contender, spool: the same collector with `--spool-dir $WORK/spool-<n>`
+#   (a fresh directory on the disk of $WORK per run): every hit is written to the spool before
+#   it is answered, and batches are sent from the spool.
 #
 # Both get the same URL, a 2 s wrk warm-up, then `wrk -t$THREADS -c$CONNS -d$DURATION --latency`.
 # Per run: req/s, p50/p99, the server's CPU use over the measured run (utime+stime of its
@@ -28,7 +32,7 @@
 # Prints every run on stderr and a markdown table on stdout. Runs vary by about +-30 % (wrk and
 # the server share 2 cores): quote the medians and the ratio, and run nothing else meanwhile.
 #
-# Env: ROUNDS (3), DURATION (10s), CONNS (64), THREADS (1), WORK (temp dir, removed afterwards).
+# Env: ROUNDS (3), DURATION (10s), CONNS (64), THREADS (1), SPOOL (0), WORK (temp dir, removed afterwards).
 # Needs: swift, nginx (Debian nginx-light is enough), wrk, curl, python3 (free ports).
 set -euo pipefail
 # shellcheck source=lib/common.sh
@@ -40,6 +44,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-1}
+SPOOL=${SPOOL:-0}
 URL_PATH="/p/c1234/px.gif?e=view&u=5f2b9c1e&ts=1764384000"
 use_work_dir collector-vs-nginx
 
@@ -114,17 +119,22 @@ EOF
   for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT$URL_PATH" 2>/dev/null && return 0; sleep 0.1; done
   echo "nginx did not start" >&2; return 1
 }
-start_collector() {
+start_collector() { # [extra options]
   "$PIXELPULSE" serve --http "127.0.0.1:$PORT" --ingest 'tcp://127.0.0.1:*' --feed 'tcp://127.0.0.1:*' --snapshot 'tcp://127.0.0.1:*' \
-    >"$WORK/collector.out" 2>"$WORK/collector.err" &
+    "$@" >"$WORK/collector.out" 2>"$WORK/collector.err" &
   SERVER_PID=$!
   for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" 2>/dev/null && return 0; sleep 0.1; done
   cat "$WORK/collector.err" >&2; echo "collector did not become ready" >&2; return 1
 }
+SPOOL_RUNS=0
+start_spool() {
+  SPOOL_RUNS=$((SPOOL_RUNS + 1))
+  start_collector --spool-dir "$WORK/spool-$SPOOL_RUNS"
+}
 recorded() { # server -> hits recorded so far
   case $1 in
     nginx) wc -l <"$NGINX_DIR/logs/access.log" | tr -d ' ' ;;
-    collector) metric_sum "$(metrics)" pixelpulse_collector_hits_total ;;
+    collector|spool) metric_sum "$(metrics)" pixelpulse_collector_hits_total ;;
   esac
 }
 
@@ -140,7 +150,7 @@ run_one() { # nginx|collector
   c1=$(tree_ticks "$SERVER_PID")
   sleep 0.3  # the collector's batch delay is 5 ms; let the last batch be counted
   h1=$(recorded "$server")
-  if [ "$server" = collector ]; then FINAL_METRICS=$(metrics); fi
+  if [ "$server" != nginx ]; then eval "FINAL_METRICS_$server=\$(metrics)"; fi
   if [ "$server" = nginx ]; then stop_server QUIT; else stop_server TERM; fi
   RPS=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   P50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
@@ -161,10 +171,17 @@ echo "# wrk -t$THREADS -c$CONNS -d$DURATION --latency 'http://127.0.0.1:<port>$U
 echo
 declare -A R_RPS R_P50 R_P99 R_CPU R_DIFF
 RATIOS=()
+SPOOL_RATIOS=()
+SERVERS="nginx collector"
+if [ "$SPOOL" = 1 ]; then SERVERS="nginx collector spool"; fi
 ok=0
 for i in $(seq "$ROUNDS"); do
   echo "  round $i:" >&2
-  if [ $((i % 2)) = 1 ]; then order="nginx collector"; else order="collector nginx"; fi
+  # Each round starts with the next server, so that none is always first or last.
+  read -r -a all <<<"$SERVERS"
+  n=${#all[@]}
+  order=""
+  for j in $(seq 0 $((n - 1))); do order+="${all[$(((i - 1 + j) % n))]} "; done
   failed=0
   for server in $order; do
     if ! run_one "$server"; then failed=1; stop_server KILL; break; fi
@@ -176,16 +193,19 @@ for i in $(seq "$ROUNDS"); do
   ok=$((ok + 1))
   # shellcheck disable=SC2154  # set by eval above
   RATIOS+=("$(awk -v a="$last_collector" -v b="$last_nginx" 'BEGIN { printf "%.3f", a / b }')")
+  # shellcheck disable=SC2154  # set by eval above
+  if [ "$SPOOL" = 1 ]; then SPOOL_RATIOS+=("$(awk -v a="$last_spool" -v b="$last_nginx" 'BEGIN { printf "%.3f", a / b }')"); fi
 done
 [ "$ok" -gt 0 ] || { echo "no successful round" >&2; exit 1; }
 
 med() { printf '%s\n' $1 | median; }
 printf '| %-28s | %5s | %11s | %8s | %8s | %12s | %-24s |\n' server runs "req/s (med)" "p50 ms" "p99 ms" "server CPU %" "recorded - wrk, per run"
 printf '|%s|\n' "------------------------------|-------|-------------|----------|----------|--------------|--------------------------"
-for server in nginx collector; do
+for server in $SERVERS; do
   case $server in
     nginx) label="nginx empty_gif, log on" ;;
     collector) label="pixelpulse serve (collector)" ;;
+    spool) label="pixelpulse serve --spool-dir" ;;
   esac
   printf '| %-28s | %5s | %11.0f | %8.3f | %8.3f | %12.0f | %-24s |\n' "$label" "$ok/$ROUNDS" \
     "$(med "${R_RPS[$server]}")" "$(med "${R_P50[$server]}")" "$(med "${R_P99[$server]}")" \
@@ -196,21 +216,34 @@ echo
 echo "collector/nginx(log on) req/s: ratio of medians $(awk -v a="$cm" -v b="$nm" 'BEGIN { printf "%.3f", a / b }')," \
   "median of per-round ratios $(printf '%s\n' "${RATIOS[@]}" | median)" \
   "(p99 ratio $(awk -v a="$(med "${R_P99[collector]}")" -v b="$(med "${R_P99[nginx]}")" 'BEGIN { printf "%.2f", a / b }'))"
+if [ "$SPOOL" = 1 ]; then
+  sm=$(med "${R_RPS[spool]}")
+  echo "spool/nginx(log on) req/s: ratio of medians $(awk -v a="$sm" -v b="$nm" 'BEGIN { printf "%.3f", a / b }')," \
+    "median of per-round ratios $(printf '%s\n' "${SPOOL_RATIOS[@]}" | median)" \
+    "(p99 ratio $(awk -v a="$(med "${R_P99[spool]}")" -v b="$(med "${R_P99[nginx]}")" 'BEGIN { printf "%.2f", a / b }'));" \
+    "spool/collector: $(awk -v a="$sm" -v b="$cm" 'BEGIN { printf "%.3f", a / b }')"
+fi
 
-# Loss check on the last collector process (all its hits: readiness curl excluded, warm-up included).
-hits=$(metric_sum "$FINAL_METRICS" pixelpulse_collector_hits_total)
-sent=$(metric_sum "$FINAL_METRICS" pixelpulse_collector_events_sent_total)
-batches=$(metric_sum "$FINAL_METRICS" pixelpulse_collector_batches_sent_total)
-accepted=$(awk '$1 == "pixelpulse_collector_batch_acks_total{status=\"accepted\"}" {printf "%.0f", $2}' <<<"$FINAL_METRICS")
-dropped=$(metric_sum "$FINAL_METRICS" pixelpulse_collector_dropped_total)
-rejected=$(metric_sum "$FINAL_METRICS" pixelpulse_collector_rejected_total)
-errors=$(metric_sum "$FINAL_METRICS" pixelpulse_collector_http_errors_total)
-verdict="no loss"
-if [ "$hits" != "$sent" ] || [ "$batches" != "$accepted" ] || [ "$dropped" != 0 ]; then verdict="LOSS"; fi
-for d in ${R_DIFF[collector]}; do
-  if [ "$d" -lt 0 ] || [ "$d" -gt "$CONNS" ]; then verdict="MISMATCH (recorded - wrk outside 0..$CONNS)"; fi
+# Loss check on the last process of each collector variant (all its hits: readiness curl
+# excluded, warm-up included).
+for server in $SERVERS; do
+  [ "$server" != nginx ] || continue
+  final_var="FINAL_METRICS_$server"
+  FINAL_METRICS=${!final_var}
+  hits=$(metric_sum "$FINAL_METRICS" pixelpulse_collector_hits_total)
+  sent=$(metric_sum "$FINAL_METRICS" pixelpulse_collector_events_sent_total)
+  batches=$(metric_sum "$FINAL_METRICS" pixelpulse_collector_batches_sent_total)
+  accepted=$(awk '$1 == "pixelpulse_collector_batch_acks_total{status=\"accepted\"}" {printf "%.0f", $2}' <<<"$FINAL_METRICS")
+  dropped=$(metric_sum "$FINAL_METRICS" pixelpulse_collector_dropped_total)
+  rejected=$(metric_sum "$FINAL_METRICS" pixelpulse_collector_rejected_total)
+  errors=$(metric_sum "$FINAL_METRICS" pixelpulse_collector_http_errors_total)
+  verdict="no loss"
+  if [ "$hits" != "$sent" ] || [ "$batches" != "$accepted" ] || [ "$dropped" != 0 ]; then verdict="LOSS"; fi
+  for d in ${R_DIFF[$server]}; do
+    if [ "$d" -lt 0 ] || [ "$d" -gt "$CONNS" ]; then verdict="MISMATCH (recorded - wrk outside 0..$CONNS)"; fi
+  done
+  echo "$server loss check: per run, hits_total delta - wrk requests = ${R_DIFF[$server]% } (nginx access-log lines" \
+    "- wrk requests = ${R_DIFF[nginx]% }; 0..$CONNS = requests in flight when wrk stopped);" \
+    "last $server process: hits_total=$hits events_sent_total=$sent batches_sent=$batches acks_accepted=$accepted" \
+    "dropped=$dropped rejected=$rejected http_errors=$errors -> $verdict"
 done
-echo "collector loss check: per run, hits_total delta - wrk requests = ${R_DIFF[collector]% } (nginx access-log lines" \
-  "- wrk requests = ${R_DIFF[nginx]% }; 0..$CONNS = requests in flight when wrk stopped);" \
-  "last collector process: hits_total=$hits events_sent_total=$sent batches_sent=$batches acks_accepted=$accepted" \
-  "dropped=$dropped rejected=$rejected http_errors=$errors -> $verdict"

@@ -24,6 +24,11 @@ import ZeroMQ
 /// try await group.run()
 /// ```
 ///
+/// With ``CollectorConfiguration/spoolDirectory``, every hit is written to a disk spool
+/// before it is answered and batches are sent from it; ``run()`` first recovers what the
+/// spool holds (``spoolRecovery``), and on shutdown leaves what is not acknowledged there
+/// for the next start instead of counting it lost.
+///
 /// Threads: the HTTP server runs on ``CollectorConfiguration/eventLoopThreads`` SwiftNIO
 /// event loops, which record hits straight into the batcher (one short lock per hit);
 /// the ZeroMQ DEALER socket lives on one dedicated thread. Nothing on the request path
@@ -52,6 +57,7 @@ public actor Collector: Service {
     private let metrics: CollectorMetrics
     private let logger: Logger
     private let boundPort = OneShot<Int>()
+    private let recovered = OneShot<SpoolRecovery?>()
     private var state = State.initial
     private var shutdownRequested = false
 
@@ -85,6 +91,13 @@ public actor Collector: Service {
     /// - Throws: The error that stopped ``run()`` before the port was bound.
     public nonisolated var listeningPort: Int {
         get async throws { try await boundPort.value }
+    }
+
+    /// What the spool held at start, once it is opened: `nil` without a spool.
+    ///
+    /// - Throws: The error that stopped ``run()`` before the spool was opened.
+    public nonisolated var spoolRecovery: SpoolRecovery? {
+        get async throws { try await recovered.value }
     }
 
     /// Serves until a graceful shutdown or cancellation, then drains and returns.
@@ -134,7 +147,8 @@ public actor Collector: Service {
         state = .stopped
         switch outcome {
         case .success(let summary):
-            logger.info("Collector stopped", metadata: ["events.lost": "\(summary.lostEvents)"])
+            logger.info("Collector stopped", metadata: [
+                "events.lost": "\(summary.lostEvents)", "events.spooled": "\(summary.spooledEvents)"])
         case .failure(let error):
             logger.error("Collector forwarder failed", metadata: ["error": "\(error)"])
             throw error
@@ -149,6 +163,7 @@ public actor Collector: Service {
         } catch {
             state = .stopped
             boundPort.fail(error)
+            recovered.fail(error)
             logger.error("Collector failed to start", metadata: ["error": "\(error)"])
             throw error
         }
@@ -158,10 +173,20 @@ public actor Collector: Service {
         let configuration = configuration
         if let problem = configuration.problem { throw Error.invalidConfiguration(problem) }
         let wake = try WakeSignal()
+        let spool = try configuration.spoolDirectory.map {
+            try Spool(directory: $0, collector: configuration.collectorID, limitBytes: configuration.spoolLimitBytes, logger: logger)
+        }
+        if let recovery = spool?.recovery, recovery.batches > 0 {
+            logger.info("Recovered spooled batches; sending them first", metadata: [
+                "spool.directory": "\(recovery.directory)", "batches": "\(recovery.batches)", "events": "\(recovery.events)",
+                "events.sealed_open": "\(recovery.sealedOpenEvents)"])
+        }
+        recovered.succeed(spool?.recovery)
         let batcher = HitBatcher(
-            collector: configuration.collectorID, firstSequence: configuration.firstBatchSequence,
+            collector: configuration.collectorID,
+            firstSequence: max(configuration.firstBatchSequence, spool?.nextSequence ?? 0),
             batchSize: configuration.batchSize, batchDelay: configuration.batchDelay,
-            queueLimit: configuration.queueLimit, wake: wake)
+            queueLimit: configuration.queueLimit, wake: wake, spool: spool)
         let forwarder = Forwarder(
             settings: Forwarder.Settings(
                 endpoint: configuration.ingestEndpoint, unackedLimit: configuration.queueLimit, ackTimeout: configuration.ackTimeout,

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import PixelCore
 import ZeroMQ
@@ -25,11 +26,21 @@ public struct CollectorConfiguration: Sendable {
     /// The most batches waiting to be sent while the aggregator is away; hits arriving
     /// while it is full are dropped and counted (`pixelpulse_collector_dropped_total`).
     public var queueLimit: Int = 4096
+    /// The directory of the disk spool; `nil` keeps batches in memory only.
+    ///
+    /// With a spool, every hit is written to it before its HTTP answer leaves, batches are
+    /// sent from it, and what is not acknowledged survives a crash or a restart: it is sent
+    /// at the next start. See ``Collector`` for the details.
+    public var spoolDirectory: URL?
+    /// The most bytes the spool's segments may hold; while they hold it, new hits are
+    /// answered but not counted (`pixelpulse_collector_dropped_total{reason="spool_full"}`).
+    public var spoolLimitBytes: Int = 1024 << 20
     /// The sequence number of the first batch; each next batch adds one.
     ///
     /// Defaults to the wall clock in microseconds when the configuration is made, so a
     /// restarted collector never reuses a sequence number the aggregator has seen (that
-    /// would take more than a million batches a second).
+    /// would take more than a million batches a second). With a spool, new batches are
+    /// also numbered above every batch in it.
     public var firstBatchSequence: UInt64
     /// The secret the daily visitor-hash salt is derived from.
     ///
@@ -73,6 +84,7 @@ public struct CollectorConfiguration: Sendable {
         }
         if batchDelay <= .zero { return "batchDelay must be positive" }
         if queueLimit < 1 { return "queueLimit must be at least 1" }
+        if spoolLimitBytes < 4096 { return "spoolLimitBytes must be at least 4096" }
         if eventLoopThreads < 1 { return "eventLoopThreads must be at least 1" }
         if idleTimeout <= .zero { return "idleTimeout must be positive" }
         if maxBeaconBodySize < 0 { return "maxBeaconBodySize must not be negative" }

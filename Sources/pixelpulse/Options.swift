@@ -159,6 +159,15 @@ struct CollectorOptions: ParsableArguments {
     @Flag(help: "Take the client address from X-Forwarded-For (only behind a proxy that sets it).")
     var trustForwardedFor = false
 
+    @Option(help: "Directory of the disk spool: every hit is written to it before it is answered, batches are sent from it and kept until acknowledged, across restarts. (env PIXELPULSE_SPOOL_DIR; default: memory only)")
+    var spoolDir: String?
+
+    @Option(help: "The most megabytes the spool may hold; beyond it new hits are answered but not counted. (env PIXELPULSE_SPOOL_LIMIT_MB; default 1024)")
+    var spoolLimitMb: Int?
+
+    @Option(help: ArgumentHelp("Sealed batches kept in memory without a spool; with one, batches read from it and not yet acknowledged.", visibility: .hidden))
+    var queueLimit: Int = 4096
+
     @Option(help: "This collector's CURVE key pair file, for an aggregator with --server-key. (env PIXELPULSE_COLLECTOR_KEY)")
     var collectorKey: String?
 
@@ -190,6 +199,14 @@ struct CollectorOptions: ParsableArguments {
         configuration.batchDelay = .milliseconds(batchDelayMs)
         configuration.visitorSecret = (visitorSecret ?? environment("PIXELPULSE_VISITOR_SECRET")).map { Array($0.utf8) }
         configuration.trustForwardedFor = trustForwardedFor
+        guard queueLimit >= 1 else { throw ValidationError("--queue-limit must be at least 1") }
+        configuration.queueLimit = queueLimit
+        configuration.spoolDirectory = (spoolDir ?? environment("PIXELPULSE_SPOOL_DIR")).map { URL(fileURLWithPath: $0) }
+        let limitText = spoolLimitMb.map(String.init) ?? environment("PIXELPULSE_SPOOL_LIMIT_MB") ?? "1024"
+        guard let limit = Int(limitText), (1...(1 << 30)).contains(limit) else {
+            throw ValidationError("--spool-limit-mb must be a positive number of megabytes, got \"\(limitText)\"")
+        }
+        configuration.spoolLimitBytes = limit << 20
         let ownKey = collectorKey ?? environment("PIXELPULSE_COLLECTOR_KEY")
         let serverKey = aggregatorKey ?? environment("PIXELPULSE_AGGREGATOR_KEY")
         switch (ownKey, serverKey) {

@@ -113,10 +113,19 @@ struct CollectorRole {
         collector = Collector(configuration: configuration, zmqContext: context, registry: registry, logger: logger)
     }
 
-    /// Prints where the collector listens, once bound.
+    /// Prints where the collector listens, once bound, and what its spool held.
     func announce() async throws -> Int {
         let port = try await collector.listeningPort
         let host = collector.configuration.host
+        if let recovery = try await collector.spoolRecovery {
+            var line = "spool: \(recovery.directory) (recovered \(recovery.batches) batches, \(recovery.events) events"
+            if recovery.sealedOpenEvents > 0 { line += "; sealed the open batch of \(recovery.sealedOpenEvents) events" }
+            if recovery.cutBytes > 0 { line += "; cut off \(recovery.cutBytes) damaged or torn bytes" }
+            if recovery.lostEvents > 0 { line += "; lost \(recovery.lostEvents) events to damage" }
+            say(line + ")")
+        } else {
+            say("spool: none (unsent batches are kept in memory only; --spool-dir keeps them on disk)")
+        }
         say("http: http://\(host):\(port)")
         say("pixel: http://\(host):\(port)/p/{campaign}/{pixel}.gif")
         return port

@@ -141,3 +141,37 @@ func fire(_ urls: [String]) async throws {
         guard curl.status == 0 else { throw TestFailure.message("curl: \(curl.output)") }
     }
 }
+
+/// Requests every URL with curl, 200 to a process, and tells which were answered `200`
+/// (a refused or cut connection is not), in order.
+func answered(_ urls: [String]) async throws -> [Bool] {
+    var answers: [Bool] = []
+    for start in stride(from: 0, to: urls.count, by: 200) {
+        let part = urls[start..<min(start + 200, urls.count)]
+        let curl = try await run("/usr/bin/curl", ["-s", "--max-time", "10"] + part.flatMap { ["-o", "/dev/null", "-w", "%{http_code}\n", $0] })
+        let codes = curl.output.split(separator: "\n")
+        guard codes.count == part.count else { throw TestFailure.message("curl: \(curl.output)") }
+        answers += codes.map { $0 == "200" }
+    }
+    return answers
+}
+
+/// One sample of a Prometheus text page, such as `metric(at: http, "pixelpulse_collector_spool_bytes")`;
+/// `nil` when the page cannot be read or lacks it.
+func metric(at http: String, _ sample: String) async throws -> Double? {
+    let page = try await run("/usr/bin/curl", ["-sS", "--fail", "\(http)/metrics"])
+    guard page.status == 0 else { return nil }
+    return page.output.split(separator: "\n").first { $0.hasPrefix(sample + " ") }
+        .flatMap { Double($0.dropFirst(sample.count + 1)) }
+}
+
+/// Polls `condition` until it holds or `timeout` passes, for states a process only shows
+/// through a page such as `/metrics`.
+func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}

@@ -41,10 +41,10 @@ import Testing
             wake: try WakeSignal())
         #expect(batcher.record(hit(0)) == .accepted)
         #expect(batcher.record(hit(1)) == .accepted)
-        #expect(batcher.record(hit(2)) == .dropped)
+        #expect(batcher.record(hit(2)) == .dropped(.queueFull))
         // Taken but unsent batches still count against the limit.
         #expect(batcher.takeSealed(now: .now).batches.count == 2)
-        #expect(batcher.record(hit(3)) == .dropped)
+        #expect(batcher.record(hit(3)) == .dropped(.queueFull))
         batcher.markSent(2)
         #expect(batcher.record(hit(4)) == .accepted)
     }

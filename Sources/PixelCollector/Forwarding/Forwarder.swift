@@ -27,6 +27,13 @@ import Darwin
 /// after a completed handshake, down after a disconnect (an `inproc://` link, inside one
 /// process, is up from the start).
 ///
+/// With a spool (``HitBatcher/spool``), sealed batches are read from it with a
+/// ``SpoolReader`` instead of taken from the batcher's memory queue, and only while fewer
+/// than ``Settings/unackedLimit`` are unacknowledged (backpressure: the rest waits on disk,
+/// nothing is given up). Acknowledgements are written to the spool, which is flushed to
+/// disk (`fdatasync`) about once a second while there is new data; what is not
+/// acknowledged when the forwarder stops stays in the spool for the next start.
+///
 /// The thread sleeps in `poll(2)` on the socket's and the monitor's `ZMQ_FD` and on a
 /// ``WakeSignal`` pipe, with a timeout set to the open batch's deadline, so it costs
 /// nothing while idle and a lone hit leaves within the batch delay.
@@ -45,8 +52,11 @@ final class Forwarder: Sendable {
         var reconnectInterval: Duration = .milliseconds(100)
         /// How long closing may wait to flush what is still queued.
         var linger: Duration = .milliseconds(200)
-        /// The most unacknowledged batches remembered.
+        /// The most unacknowledged batches remembered (without a spool, the oldest is given
+        /// up beyond it); with a spool, the most read from it and not yet acknowledged.
         var unackedLimit = 4096
+        /// With a spool: how often new records are flushed to disk.
+        var spoolSyncInterval: Duration = .seconds(1)
         /// A batch unacknowledged this long while the link is up is sent again.
         var ackTimeout: Duration = .seconds(5)
         /// CURVE credentials when the aggregator's ingest is encrypted.
@@ -54,10 +64,12 @@ final class Forwarder: Sendable {
     }
 
     /// What was lost when the forwarder stopped: events never sent, or sent and never
-    /// acknowledged.
+    /// acknowledged; with a spool, nothing is lost: what is not acknowledged stays spooled.
     struct Summary: Sendable, Equatable {
         var lostBatches = 0
         var lostEvents = 0
+        var spooledBatches = 0
+        var spooledEvents = 0
     }
 
     /// `ZMQ_FD`: the socket's signalling file descriptor, to poll next to the wake pipe.
@@ -143,7 +155,12 @@ final class Forwarder: Sendable {
         ]
         var outbox: [Outgoing] = []
         var outboxHead = 0
-        var unacked = UnackedBatches(limit: settings.unackedLimit)
+        let spool = batcher.spool
+        // With a spool nothing is evicted: reading stops at the limit instead.
+        var unacked = UnackedBatches(limit: spool == nil ? settings.unackedLimit : .max)
+        var reader = spool.map { SpoolReader(spool: $0, logger: logger) }
+        defer { reader?.closeSegment() }
+        var lastSync = ContinuousClock.now
         let frame = Message()
 
         while true {
@@ -155,7 +172,7 @@ final class Forwarder: Sendable {
                     // Whatever was in flight when the link broke may be lost: send it all again.
                     if handle(event) { resend += unacked.takeSent() }
                 }
-                while try dealer.tryReceive(frame) { handleAck(frame, unacked: &unacked) }
+                while try dealer.tryReceive(frame) { handleAck(frame, unacked: &unacked, reader: &reader) }
                 if isLinkUp { resend += unacked.takeSent(before: .now - settings.ackTimeout) }
                 if !resend.isEmpty {
                     // The aggregator de-duplicates by (collector, sequence), so a batch it did
@@ -170,6 +187,13 @@ final class Forwarder: Sendable {
                 let (batches, deadline) = batcher.takeSealed(now: .now, flush: drainDeadline != nil)
                 for batch in batches {
                     outbox.append(Outgoing(sequence: batch.sequence, events: batch.count, bytes: batch.encoded()))
+                    changed = true
+                }
+                let room = settings.unackedLimit - unacked.count - (outbox.count - outboxHead)
+                if room > 0, let batches = reader?.read(limit: room), !batches.isEmpty {
+                    for batch in batches {
+                        outbox.append(Outgoing(sequence: batch.sequence, events: batch.count, bytes: batch.encoded()))
+                    }
                     changed = true
                 }
                 var sent = 0
@@ -197,14 +221,26 @@ final class Forwarder: Sendable {
                         outboxHead = 0
                     }
                 }
-                if changed {
+                if let spool {
+                    // Seals and deletions happen on other paths too: record these every round.
+                    metrics.queuedBatches.record(spool.pending.batches - (reader?.outstandingCount ?? 0))
+                    metrics.unackedBatches.record(unacked.count)
+                    metrics.spoolBytes.record(spool.liveBytes)
+                } else if changed {
                     metrics.queuedBatches.record(batcher.queuedBatches)
                     metrics.unackedBatches.record(unacked.count)
                 }
 
-                let now = ContinuousClock.now
+                var now = ContinuousClock.now
+                if let spool {
+                    if now - lastSync >= settings.spoolSyncInterval, spool.needsSync {
+                        spool.sync()
+                        lastSync = now
+                        now = .now
+                    }
+                }
                 if let drainDeadline {
-                    let done = outboxHead == outbox.count && unacked.isEmpty && deadline == nil
+                    let done = outboxHead == outbox.count && unacked.isEmpty && deadline == nil && reader?.isAtEnd != false
                     if done || now >= drainDeadline {
                         return summarize(outbox: outbox[outboxHead...], unacked: unacked)
                     }
@@ -220,6 +256,7 @@ final class Forwarder: Sendable {
                 }
 
                 var wait: Duration = outboxHead < outbox.count ? .milliseconds(100) : .seconds(1)
+                if let spool, spool.needsSync { wait = min(wait, max(.zero, now.duration(to: lastSync + settings.spoolSyncInterval))) }
                 if let deadline, deadline > now { wait = min(wait, now.duration(to: deadline)) }
                 if let drainDeadline { wait = min(wait, max(.zero, now.duration(to: drainDeadline))) }
                 Self.wait(on: &descriptors, timeout: wait)
@@ -261,7 +298,7 @@ final class Forwarder: Sendable {
         return true
     }
 
-    private func handleAck(_ frame: Message, unacked: inout UnackedBatches) {
+    private func handleAck(_ frame: Message, unacked: inout UnackedBatches, reader: inout SpoolReader?) {
         guard frame.count > 0 else { return }
         guard let ack = frame.withUnsafeBytes({ IngestAck(decoding: $0) }) else {
             metrics.acksInvalid.increment()
@@ -280,9 +317,22 @@ final class Forwarder: Sendable {
         if unacked.remove(sequence: ack.sequence) != nil {
             metrics.unackedBatches.record(unacked.count)
         }
+        // Also for a batch waiting to be sent again: the earlier send was acknowledged.
+        reader?.acknowledge(ack.sequence)
     }
 
     private func summarize(outbox: ArraySlice<Outgoing>, unacked: UnackedBatches) -> Summary {
+        if let spool = batcher.spool {
+            spool.sync()
+            let (batches, events) = spool.pending
+            if batches > 0 {
+                logger.notice(
+                    "Stopped with batches not acknowledged by the aggregator: they stay spooled for the next start",
+                    metadata: ["batches.spooled": "\(batches)", "events.spooled": "\(events)",
+                               "spool.directory": "\(spool.recovery.directory)"])
+            }
+            return Summary(spooledBatches: batches, spooledEvents: events)
+        }
         let unsentEvents = outbox.reduce(0) { $0 + $1.events } + batcher.openEvents
         let summary = Summary(
             lostBatches: outbox.count + unacked.count, lostEvents: unsentEvents + unacked.events)

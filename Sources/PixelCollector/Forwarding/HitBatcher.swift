@@ -9,12 +9,27 @@ import Synchronization
 /// further traffic). Sealed batches wait in a queue bounded by `queueLimit`, counting those
 /// the forwarder has taken but not yet sent; while it is full, new hits are dropped and
 /// ``record(_:)`` says so, so the HTTP path never waits.
+///
+/// With a ``Spool``, each hit is written to it (a hit record) before ``record(_:)``
+/// returns, and sealing writes a seal record instead of queueing the batch: the forwarder
+/// reads sealed batches back from the spool, and the memory queue is not used. The open
+/// batch is still kept, for its count and the format's limits. A hit the spool refuses
+/// (full, or a write error) is dropped and ``record(_:)`` says why.
 final class HitBatcher: Sendable {
     /// What happened to a recorded hit.
     enum Outcome: Equatable {
         case accepted
-        /// The queue was full.
-        case dropped
+        case dropped(DropReason)
+    }
+
+    /// Why a hit was not recorded.
+    enum DropReason: Equatable {
+        /// The memory queue was full.
+        case queueFull
+        /// The spool holds its limit.
+        case spoolFull
+        /// Writing to the spool failed.
+        case spoolError
     }
 
     private struct State {
@@ -25,6 +40,8 @@ final class HitBatcher: Sendable {
         /// Batches the forwarder took and has not sent yet.
         var held = 0
         var nextSequence: UInt64
+        /// With a spool: the open batch's seal record could not be written yet.
+        var sealPending = false
 
         var queued: Int { sealed.count + held }
 
@@ -36,11 +53,26 @@ final class HitBatcher: Sendable {
             sealed.append(batch)
             deadline = nil
         }
+
+        /// Seals the open batch into the spool; returns whether the seal record is written.
+        mutating func seal(into spool: Spool) -> Bool {
+            guard spool.appendSeal(open) else {
+                sealPending = true
+                return false
+            }
+            sealPending = false
+            open = EventBatch(collector: open.collector, sequence: nextSequence)
+            nextSequence &+= 1
+            deadline = nil
+            return true
+        }
     }
 
     let batchSize: Int
     let batchDelay: Duration
     let queueLimit: Int
+    /// Where hits and seals are written, when the collector spools.
+    let spool: Spool?
     private let state: Mutex<State>
     private let wake: WakeSignal
 
@@ -53,9 +85,10 @@ final class HitBatcher: Sendable {
     ///   - batchDelay: How long after its first event a batch is sealed anyway.
     ///   - queueLimit: The most sealed batches waiting to be sent.
     ///   - wake: Signalled when the forwarder has something new to look at.
+    ///   - spool: Write every hit and seal here, instead of queueing sealed batches.
     init(
         collector: CollectorID, firstSequence: UInt64, batchSize: Int, batchDelay: Duration,
-        queueLimit: Int, wake: WakeSignal
+        queueLimit: Int, wake: WakeSignal, spool: Spool? = nil
     ) {
         precondition((1...EventBatch.maxEvents).contains(batchSize), "batchSize must be 1...\(EventBatch.maxEvents)")
         precondition(queueLimit >= 1, "queueLimit must be at least 1")
@@ -63,6 +96,7 @@ final class HitBatcher: Sendable {
         self.batchDelay = batchDelay
         self.queueLimit = queueLimit
         self.wake = wake
+        self.spool = spool
         state = Mutex(State(
             open: EventBatch(collector: collector, sequence: firstSequence), nextSequence: firstSequence &+ 1))
     }
@@ -70,10 +104,11 @@ final class HitBatcher: Sendable {
     /// Adds a hit to the open batch, sealing it when full.
     func record(_ hit: HitEvent) -> Outcome {
         let (outcome, signal): (Outcome, Bool) = state.withLock { state in
-            guard state.queued < queueLimit else { return (.dropped, false) }
+            if let spool { return record(hit, in: &state, spool: spool) }
+            guard state.queued < queueLimit else { return (.dropped(.queueFull), false) }
             if !state.open.canAppend(hit) {
                 state.seal()
-                guard state.queued < queueLimit else { return (.dropped, true) }
+                guard state.queued < queueLimit else { return (.dropped(.queueFull), true) }
             }
             let wasEmpty = state.open.isEmpty
             state.open.append(hit)
@@ -91,9 +126,36 @@ final class HitBatcher: Sendable {
         return outcome
     }
 
+    /// ``record(_:)`` with a spool: the hit record is written before the hit joins the batch.
+    private func record(_ hit: HitEvent, in state: inout State, spool: Spool) -> (Outcome, Bool) {
+        if state.sealPending, !state.seal(into: spool) { return (.dropped(.spoolError), false) }
+        var signal = false
+        if !state.open.canAppend(hit) {
+            guard state.seal(into: spool) else { return (.dropped(.spoolError), false) }
+            signal = true
+        }
+        switch spool.appendHit(hit, sequence: state.open.sequence) {
+        case .written: break
+        case .full: return (.dropped(.spoolFull), signal)
+        case .failed: return (.dropped(.spoolError), signal)
+        }
+        let wasEmpty = state.open.isEmpty
+        state.open.append(hit)
+        if state.open.count >= batchSize {
+            _ = state.seal(into: spool)  // a failed seal is tried again by the next call
+            return (.accepted, true)
+        }
+        if wasEmpty {
+            state.deadline = ContinuousClock.now.advanced(by: batchDelay)
+            return (.accepted, true)
+        }
+        return (.accepted, signal)
+    }
+
     /// Hands the forwarder every sealed batch, first sealing the open batch when it is due.
     ///
-    /// The batches count against the queue limit until ``markSent(_:)``.
+    /// The batches count against the queue limit until ``markSent(_:)``. With a spool,
+    /// only seals the open batch when due (the forwarder reads batches from the spool).
     ///
     /// - Parameters:
     ///   - now: The current time.
@@ -102,6 +164,12 @@ final class HitBatcher: Sendable {
     /// - Returns: The batches, oldest first, and when the open batch will be due.
     func takeSealed(now: ContinuousClock.Instant, flush: Bool = false) -> (batches: [EventBatch], deadline: ContinuousClock.Instant?) {
         state.withLock { state in
+            if let spool {
+                if let deadline = state.deadline, !state.open.isEmpty, flush || deadline <= now || state.sealPending {
+                    _ = state.seal(into: spool)
+                }
+                return ([], state.open.isEmpty ? nil : state.deadline)
+            }
             if let deadline = state.deadline, !state.open.isEmpty,
                flush || (deadline <= now && state.queued < queueLimit) {
                 state.seal()

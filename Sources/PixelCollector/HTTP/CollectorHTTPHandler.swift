@@ -215,7 +215,7 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
                 eventID: request.eventID, device: device(headers.userAgent))
             switch services.batcher.record(hit) {
             case .accepted: services.metrics.countHit(request.kind)
-            case .dropped: services.metrics.droppedQueueFull.increment()
+            case .dropped(let reason): services.metrics.countDropped(reason)
             }
         }
     }

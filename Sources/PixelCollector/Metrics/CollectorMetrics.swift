@@ -7,12 +7,14 @@ import PixelCore
 /// |---|---|---|
 /// | `pixelpulse_collector_hits_total` | `kind` | hits accepted into a batch |
 /// | `pixelpulse_collector_rejected_total` | `reason` | requests answered but not counted (see ``RejectReason``) |
-/// | `pixelpulse_collector_dropped_total` | `reason` | hits lost: `queue_full` (the send queue was full), `shutdown` (still unsent or unacknowledged when the collector stopped) |
+/// | `pixelpulse_collector_dropped_total` | `reason` | hits lost: `queue_full` (the send queue was full), `unacked_overflow` (given up: too many batches waiting for acks), `shutdown` (still unsent or unacknowledged when the collector stopped), and with a spool `spool_full` (the spool held its limit) or `spool_error` (writing to the spool failed); the pixel is answered as usual |
 /// | `pixelpulse_collector_http_errors_total` | `status` | `400` (unparseable request), `404`, `405`, `413` answers |
 /// | `pixelpulse_collector_batches_sent_total` | | batches handed to the DEALER socket |
+/// | `pixelpulse_collector_batches_resent_total` | | batches sent again (link back, or ack overdue) |
 /// | `pixelpulse_collector_events_sent_total` | | events in those batches |
 /// | `pixelpulse_collector_batch_acks_total` | `status` | acknowledgements: `accepted`, `duplicate`, `rejected`, `invalid` (not an ack frame) |
-/// | `pixelpulse_collector_queued_batches` | | batches waiting to be sent |
+/// | `pixelpulse_collector_queued_batches` | | batches waiting to be sent (with a spool: sealed on disk, not yet read) |
+/// | `pixelpulse_collector_spool_bytes` | | bytes of spool segments on disk (0 without a spool) |
 /// | `pixelpulse_collector_unacked_batches` | | batches sent and not yet acknowledged |
 /// | `pixelpulse_collector_aggregator_up` | | 1 while the ingest connection is up |
 struct CollectorMetrics: Sendable {
@@ -22,6 +24,8 @@ struct CollectorMetrics: Sendable {
     let droppedQueueFull: Counter
     let droppedShutdown: Counter
     let droppedUnackedOverflow: Counter
+    let droppedSpoolFull: Counter
+    let droppedSpoolError: Counter
     private let httpErrors: [Int: Counter]
     let batchesSent: Counter
     let batchesResent: Counter
@@ -32,6 +36,7 @@ struct CollectorMetrics: Sendable {
     let acksInvalid: Counter
     let queuedBatches: Gauge
     let unackedBatches: Gauge
+    let spoolBytes: Gauge
     let aggregatorUp: Gauge
 
     /// The HTTP statuses counted in `pixelpulse_collector_http_errors_total`.
@@ -53,6 +58,8 @@ struct CollectorMetrics: Sendable {
         droppedShutdown = Counter(label: prefix + "dropped_total", dimensions: [("reason", "shutdown")], factory: factory)
         droppedUnackedOverflow = Counter(
             label: prefix + "dropped_total", dimensions: [("reason", "unacked_overflow")], factory: factory)
+        droppedSpoolFull = Counter(label: prefix + "dropped_total", dimensions: [("reason", "spool_full")], factory: factory)
+        droppedSpoolError = Counter(label: prefix + "dropped_total", dimensions: [("reason", "spool_error")], factory: factory)
         var httpErrors: [Int: Counter] = [:]
         for status in Self.countedErrorStatuses {
             httpErrors[status] = Counter(
@@ -71,6 +78,8 @@ struct CollectorMetrics: Sendable {
         acksInvalid = ack("invalid")
         queuedBatches = Gauge(label: prefix + "queued_batches", factory: factory)
         unackedBatches = Gauge(label: prefix + "unacked_batches", factory: factory)
+        spoolBytes = Gauge(label: prefix + "spool_bytes", factory: factory)
+        spoolBytes.record(0)
         aggregatorUp = Gauge(label: prefix + "aggregator_up", factory: factory)
         aggregatorUp.record(0)
     }
@@ -79,6 +88,15 @@ struct CollectorMetrics: Sendable {
     @inline(__always)
     func countHit(_ kind: EventKind) {
         hits[Int(kind.rawValue)].increment()
+    }
+
+    /// Counts a hit that was answered but not recorded.
+    func countDropped(_ reason: HitBatcher.DropReason) {
+        switch reason {
+        case .queueFull: droppedQueueFull.increment()
+        case .spoolFull: droppedSpoolFull.increment()
+        case .spoolError: droppedSpoolError.increment()
+        }
     }
 
     /// Counts a rejected request.

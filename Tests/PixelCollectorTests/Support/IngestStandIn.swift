@@ -74,6 +74,24 @@ final class IngestStandIn: Sendable {
     }
 }
 
+extension IngestStandIn {
+    /// Waits for batches until the distinct ones hold `count` events in all; returns them in
+    /// the order they first arrived, and how many arrived again (resent: a link that came up
+    /// just after a send makes the collector send its unacknowledged batches again).
+    func distinctEvents(count: Int, timeout: Duration = .seconds(10)) async -> (batches: [EventBatch], repeats: Int) {
+        var received: [EventBatch] = []
+        var seen: Set<UInt64> = []
+        var repeats = 0
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while received.reduce(0, { $0 + $1.count }) < count {
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero, let batch = await batches.next(timeout: left) else { break }
+            if seen.insert(batch.sequence).inserted { received.append(batch) } else { repeats += 1 }
+        }
+        return (received, repeats)
+    }
+}
+
 /// A fresh `ipc://` endpoint in the temporary directory, for a ROUTER that binds late.
 func temporaryIPCEndpoint() -> String {
     "ipc://\(FileManager.default.temporaryDirectory.path)/pixelpulse-test-\(UUID().uuidString.prefix(8)).ipc"
