@@ -30,7 +30,7 @@ import ZeroMQ
         var seqs = reader.seqs.makeAsyncIterator()
 
         // Both subscriptions are live: the reader got a heartbeat, the client a snapshot.
-        var received = [try #require(try await seqs.next())]
+        var received = [try #require(await seqs.next())]
         let initial = try #require(try await states.next())
         #expect(initial.event == .snapshot)
 
@@ -42,7 +42,7 @@ import ZeroMQ
                            to: live.endpoints.ingest, context: context)
             await live.aggregator.publishChanges()
             let target = await live.aggregator.seq
-            while received.last! < target { received.append(try #require(try await seqs.next())) }
+            while received.last! < target { received.append(try #require(await seqs.next())) }
         }
         let published = await live.aggregator.seq
         #expect(published > 20_000)
