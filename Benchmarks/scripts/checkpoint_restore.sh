@@ -44,25 +44,7 @@ DATA="$WORK/data"
 AGGREGATOR_ARGS="--data-dir $DATA --checkpoint-seconds 3600"
 
 # The events in every campaign's 1h window, summed, from the snapshot socket.
-total() {
-  local snapshot
-  snapshot=$(sed -n 's/^snapshot: //p' "$WORK/aggregator.out")
-  python3 - "$snapshot" <<'PY'
-import json, sys, zmq
-dealer = zmq.Context().socket(zmq.DEALER)
-dealer.connect(sys.argv[1])
-dealer.send(b"stats/")
-total = 0
-while True:
-    topic, body = dealer.recv_multipart()
-    if topic == b"snapshot/end/":
-        break
-    if topic.endswith(b"/*/"):
-        hour = json.loads(body)["windows"]["1h"]
-        total += hour["views"] + hour["clicks"] + hour["conversions"]
-print(total)
-PY
-}
+total() { python3 "$HERE/lib/snapshot_total.py" "$(sed -n 's/^snapshot: //p' "$WORK/aggregator.out")"; }
 start_time() { # seconds, from the start-up line "data: ... in 1s 234ms)"
   sed -n 's/^data: .* in \(.*\))$/\1/p' "$WORK/aggregator.out" |
     awk '{ t = 0; for (i = 1; i <= NF; i++) t += ($i ~ /ms$/) ? $i / 1000 : $i + 0; print t }'

@@ -86,22 +86,7 @@ for _ in $(seq 600); do
   sleep 0.1
 done
 answered=$(metric pixelpulse_collector_hits_total)
-counted=$(python3 - "$SNAPSHOT" <<'PY'
-import json, sys, zmq
-dealer = zmq.Context().socket(zmq.DEALER)
-dealer.connect(sys.argv[1])
-dealer.send(b"stats/")
-total = 0
-while True:
-    topic, body = dealer.recv_multipart()
-    if topic == b"snapshot/end/":
-        break
-    if topic.endswith(b"/*/"):
-        hour = json.loads(body)["windows"]["1h"]
-        total += hour["views"] + hour["clicks"] + hour["conversions"]
-print(total)
-PY
-)
+counted=$(python3 "$HERE/lib/snapshot_total.py" "$SNAPSHOT")
 echo "answered by the collector: $answered hits; counted by the aggregator: $counted events"
 echo "batches sent again: $(metric pixelpulse_collector_batches_resent_total);" \
   "answered duplicate: $(metric pixelpulse_collector_batch_acks_total 'status="duplicate"');" \

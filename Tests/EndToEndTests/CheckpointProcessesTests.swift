@@ -8,16 +8,12 @@ import Testing
 /// throughout, per key.
 @Suite(.serialized) struct CheckpointProcessesTests {
     @Test func restartsRestoreCheckpointsRefuseADamagedOneAndSurviveAKill() async throws {
-        let folder = FileManager.default.temporaryDirectory.appending(path: "pixelpulse-ckpt-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try ScratchFolder("ckpt")
+        defer { folder.remove() }
         let binary = try Paths.pixelpulse
-        let data = folder.appending(path: "data")
-        let ingest = "ipc://\(folder.path)/ingest", feed = "ipc://\(folder.path)/feed"
-        let arguments = [
-            "aggregator", "--ingest", ingest, "--feed", feed, "--snapshot", "ipc://\(folder.path)/snapshot",
-            "--tick-ms", "50", "--data-dir", data.path, "--checkpoint-seconds", "1",
-        ]
+        let data = folder.url.appending(path: "data")
+        let (ingest, feed) = (folder.ingest, folder.feed)
+        let arguments = folder.aggregatorArguments(["--data-dir", data.path, "--checkpoint-seconds", "1"])
         func start() async throws -> (ChildProcess, String) {
             let aggregator = try ChildProcess(binary, arguments, withErrors: true)
             let restored = try await aggregator.value(after: "data:")

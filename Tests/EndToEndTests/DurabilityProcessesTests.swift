@@ -12,15 +12,11 @@ import Testing
     }
 
     @Test func killingTheAggregatorMidStreamLosesNothingAndCountsNothingTwice() async throws {
-        let folder = FileManager.default.temporaryDirectory.appending(path: "pixelpulse-durable-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try ScratchFolder("durable")
+        defer { folder.remove() }
         let binary = try Paths.pixelpulse
-        let ingest = "ipc://\(folder.path)/ingest", feed = "ipc://\(folder.path)/feed"
-        let arguments = [
-            "aggregator", "--ingest", ingest, "--feed", feed, "--snapshot", "ipc://\(folder.path)/snapshot",
-            "--tick-ms", "50", "--data-dir", folder.appending(path: "data").path,
-        ]
+        let (ingest, feed) = (folder.ingest, folder.feed)
+        let arguments = folder.aggregatorArguments(["--data-dir", folder.url.appending(path: "data").path])
         let first = try ChildProcess(binary, arguments)
         #expect(try await first.value(after: "data:").contains("replayed 0 batches"))
         _ = try await first.value(after: "ingest:")
@@ -112,16 +108,13 @@ import Testing
     /// the kill carry event ids, and those not answered are sent again (as a client retries
     /// a pixel): the aggregator counts an event id once.
     @Test func killingACollectorWithASpoolMidStreamLosesNothing() async throws {
-        let folder = FileManager.default.temporaryDirectory.appending(path: "pixelpulse-spool-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try ScratchFolder("spool")
+        defer { folder.remove() }
         let binary = try Paths.pixelpulse
-        let ingest = "ipc://\(folder.path)/ingest", feed = "ipc://\(folder.path)/feed"
-        let aggregator = try ChildProcess(binary, [
-            "aggregator", "--ingest", ingest, "--feed", feed, "--snapshot", "ipc://\(folder.path)/snapshot", "--tick-ms", "50",
-        ])
+        let (ingest, feed) = (folder.ingest, folder.feed)
+        let aggregator = try ChildProcess(binary, folder.aggregatorArguments())
         _ = try await aggregator.value(after: "ingest:")
-        let spool = folder.appending(path: "spool").path
+        let spool = folder.url.appending(path: "spool").path
         // Batches of 1000 and no timely seal: at the kill, the open batch holds the hits
         // answered since the last thousand, none of them sent.
         let first = try ChildProcess(binary, [
@@ -170,20 +163,16 @@ import Testing
     /// bounds hold (`--queue-limit 8`): the spool grows on disk, nothing is dropped, and
     /// after the aggregator is back it drains, in order, to the exact totals.
     @Test func aSpoolCarriesTrafficThroughAnAggregatorOutage() async throws {
-        let folder = FileManager.default.temporaryDirectory.appending(path: "pixelpulse-outage-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try ScratchFolder("outage")
+        defer { folder.remove() }
         let binary = try Paths.pixelpulse
-        let ingest = "ipc://\(folder.path)/ingest", feed = "ipc://\(folder.path)/feed"
-        let arguments = [
-            "aggregator", "--ingest", ingest, "--feed", feed, "--snapshot", "ipc://\(folder.path)/snapshot",
-            "--tick-ms", "50", "--data-dir", folder.appending(path: "data").path,
-        ]
+        let (ingest, feed) = (folder.ingest, folder.feed)
+        let arguments = folder.aggregatorArguments(["--data-dir", folder.url.appending(path: "data").path])
         let first = try ChildProcess(binary, arguments)
         _ = try await first.value(after: "ingest:")
         let collector = try ChildProcess(binary, [
             "collector", "--ingest", ingest, "--http", "127.0.0.1:0", "--collector-id", "edge-outage",
-            "--spool-dir", folder.appending(path: "spool").path, "--batch-size", "4", "--queue-limit", "8",
+            "--spool-dir", folder.url.appending(path: "spool").path, "--batch-size", "4", "--queue-limit", "8",
         ])
         let http = try await collector.value(after: "http:")
 
@@ -222,12 +211,11 @@ import Testing
     /// a partly written record is taken back out, and the next start reads every hit that
     /// was counted as accepted.
     @Test func failedSpoolWritesAreCountedAndLeaveTheSpoolReadable() async throws {
-        let folder = FileManager.default.temporaryDirectory.appending(path: "pixelpulse-efbig-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = try ScratchFolder("efbig")
+        defer { folder.remove() }
         let binary = try Paths.pixelpulse
-        let spool = folder.appending(path: "spool").path
-        let options = ["collector", "--ingest", "ipc://\(folder.path)/nobody", "--http", "127.0.0.1:0", "--collector-id", "edge-efbig",
+        let spool = folder.url.appending(path: "spool").path
+        let options = ["collector", "--ingest", folder.ingest, "--http", "127.0.0.1:0", "--collector-id", "edge-efbig",
                        "--spool-dir", spool, "--batch-size", "16"]
         // Files may grow to 64 KiB; past that write(2) fails with EFBIG instead of a signal.
         let limited = try ChildProcess(URL(fileURLWithPath: "/bin/bash"), [

@@ -175,3 +175,24 @@ func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -
     }
     return try await condition()
 }
+
+/// A fresh folder in the temporary directory, for an aggregator's `ipc://` endpoints (so a
+/// restarted one binds the same ones) and its data; ``remove()`` deletes it.
+struct ScratchFolder {
+    let url: URL
+
+    init(_ name: String) throws {
+        url = FileManager.default.temporaryDirectory.appending(path: "pixelpulse-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+
+    var ingest: String { "ipc://\(url.path)/ingest" }
+    var feed: String { "ipc://\(url.path)/feed" }
+
+    /// `pixelpulse aggregator` on this folder's endpoints, publishing every 50 ms, then `extra`.
+    func aggregatorArguments(_ extra: [String] = []) -> [String] {
+        ["aggregator", "--ingest", ingest, "--feed", feed, "--snapshot", "ipc://\(url.path)/snapshot", "--tick-ms", "50"] + extra
+    }
+}

@@ -13,19 +13,24 @@ import Testing
     /// A second of traffic: batches from two collectors over every campaign and pixel, with
     /// conversions that carry a value and an event id.
     static func traffic(second: Int, sequence: inout UInt64, at time: Int64) -> [EventBatch] {
-        var random = SplitMix(seed: UInt64(second))
+        // A seeded linear congruential generator (high bits): the same traffic every run.
+        var state = UInt64(second) &* 0x9e37_79b9_7f4a_7c15
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
         return ["edge-1", "edge-2"].map { collector in
             sequence += 1
             var batch = EventBatch(collector: CollectorID(unchecked: collector), sequence: sequence)
-            for _ in 0..<Int(random.next() % 40) {
-                let kind = EventKind(rawValue: UInt8(random.next() % 3))!
-                let campaign = campaigns[Int(random.next() % 3)], pixel = pixels[Int(random.next() % 4)]
+            for _ in 0..<Int(next() % 40) {
+                let kind = EventKind(rawValue: UInt8(next() % 3))!
+                let campaign = campaigns[Int(next() % 3)], pixel = pixels[Int(next() % 4)]
                 // The quiet pixel stays a short list; the others grow rings.
-                if pixel == "mail", random.next() % 8 != 0 { continue }
+                if pixel == "mail", next() % 8 != 0 { continue }
                 batch.append(HitEvent(
-                    time: time - Int64(random.next() % 3000), kind: kind, campaign: CampaignID(unchecked: campaign),
-                    pixel: PixelID(unchecked: pixel), value: kind == .conversion ? random.next() % 10_000 : nil,
-                    eventID: kind == .conversion ? EventID(rawValue: random.next() % 500) : nil))
+                    time: time - Int64(next() % 3000), kind: kind, campaign: CampaignID(unchecked: campaign),
+                    pixel: PixelID(unchecked: pixel), value: kind == .conversion ? next() % 10_000 : nil,
+                    eventID: kind == .conversion ? EventID(rawValue: next() % 500) : nil))
             }
             return batch
         }
@@ -188,18 +193,5 @@ import Testing
             try await other.restore(try Checkpoint(fileBytes: Data(bytes)))
         }
         #expect(await other.counts(campaign: "spring") == nil)
-    }
-}
-
-/// A small seeded generator, so the traffic replays exactly.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

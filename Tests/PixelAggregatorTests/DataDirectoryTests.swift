@@ -50,15 +50,23 @@ import Testing
         return (aggregator, summary)
     }
 
-    @Test func aStartRestoresTheNewestCheckpointAndTheLogAfterIt() async throws {
-        let folder = try Self.folder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+    /// 100 s of traffic, a checkpoint, 100 s more, a second one, then 30 s more.
+    static func twoCheckpointsAndMore(_ folder: URL) async throws
+        -> (Running, first: DataDirectory.CheckpointSummary, second: DataDirectory.CheckpointSummary)
+    {
         var running = try Running(folder)
         try await running.run(seconds: 0..<100)
         let first = try await running.directory.writeCheckpoint(of: running.aggregator)
         try await running.run(seconds: 100..<200)
         let second = try await running.directory.writeCheckpoint(of: running.aggregator)
         try await running.run(seconds: 200..<230)
+        return (running, first, second)
+    }
+
+    @Test func aStartRestoresTheNewestCheckpointAndTheLogAfterIt() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (running, first, second) = try await Self.twoCheckpointsAndMore(folder)
         #expect(try Self.files(folder, ".ckpt") == [first.name, second.name])
 
         let (restored, summary) = try await Self.restart(folder, at: running)
@@ -72,12 +80,7 @@ import Testing
     @Test func aDamagedNewestCheckpointIsRefusedAndTheOneBeforeIsUsed() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        var running = try Running(folder)
-        try await running.run(seconds: 0..<100)
-        let first = try await running.directory.writeCheckpoint(of: running.aggregator)
-        try await running.run(seconds: 100..<200)
-        let second = try await running.directory.writeCheckpoint(of: running.aggregator)
-        try await running.run(seconds: 200..<230)
+        let (running, first, second) = try await Self.twoCheckpointsAndMore(folder)
 
         let newest = folder.appending(path: second.name)
         var bytes = try Data(contentsOf: newest)

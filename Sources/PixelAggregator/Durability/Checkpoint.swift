@@ -35,15 +35,19 @@ public struct Checkpoint: Sendable {
 
     /// The file's bytes.
     public var fileBytes: [UInt8] {
-        var body = ByteWriter()
-        body.write(time)
-        body.write(logPosition?.segment ?? -1)
-        body.write(Int64(logPosition?.offset ?? 0))
-        body.write(contentsOf: state)
         var file = ByteWriter(bytes: Self.magic + [Self.version, 0, 0, 0])
-        file.write(UInt64(body.bytes.count))
-        file.write(CRC32.checksum(body.bytes))
-        file.write(contentsOf: body.bytes)
+        file.bytes.reserveCapacity(Self.headerBytes + 24 + state.count)
+        file.write(UInt64(0))  // the body length and its checksum, filled in below
+        file.write(UInt32(0))
+        file.write(time)
+        file.write(logPosition?.segment ?? -1)
+        file.write(Int64(logPosition?.offset ?? 0))
+        file.write(contentsOf: state)
+        file.bytes.withUnsafeMutableBytes { raw in
+            let body = UnsafeRawBufferPointer(rebasing: raw[Self.headerBytes...])
+            raw.storeBytes(of: UInt64(body.count).littleEndian, toByteOffset: 8, as: UInt64.self)
+            raw.storeBytes(of: CRC32.checksum(body).littleEndian, toByteOffset: 16, as: UInt32.self)
+        }
         return file.bytes
     }
 
@@ -54,26 +58,26 @@ public struct Checkpoint: Sendable {
             throw CheckpointError("not a checkpoint (no PXCK header)")
         }
         guard bytes[4] == Self.version else { throw CheckpointError("format version \(bytes[4]) is not one this build reads (\(Self.version))") }
-        let header = bytes.withUnsafeBytes { raw in
-            (length: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
-             crc: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
+        let bodyCount = bytes.count - Self.headerBytes
+        let (length, crc, actual) = bytes.withUnsafeBytes { raw in
+            (UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+             UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)),
+             CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[Self.headerBytes...])))
         }
-        let body = Array(bytes[Self.headerBytes...])
-        guard header.length == UInt64(body.count) else {
-            throw CheckpointError("truncated: the header says \(header.length) bytes of state, the file holds \(body.count)")
+        guard length == UInt64(bodyCount) else {
+            throw CheckpointError("truncated: the header says \(length) bytes of state, the file holds \(bodyCount)")
         }
-        let crc = CRC32.checksum(body)
-        guard crc == header.crc else {
-            throw CheckpointError("checksum mismatch (CRC-32 \(String(crc, radix: 16)), header says \(String(header.crc, radix: 16))): the file is damaged")
+        guard actual == crc else {
+            throw CheckpointError("checksum mismatch (CRC-32 \(String(actual, radix: 16)), header says \(String(crc, radix: 16))): the file is damaged")
         }
-        guard body.count >= 24 else { throw CheckpointError("truncated: no clock or log position") }
-        let (time, segment, offset) = body.withUnsafeBytes { raw in
-            (Int64(littleEndian: raw.loadUnaligned(as: Int64.self)),
-             Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: Int64.self)),
-             Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: Int64.self)))
+        guard bodyCount >= 24 else { throw CheckpointError("truncated: no clock or log position") }
+        let (time, segment, offset) = bytes.withUnsafeBytes { raw in
+            (Int64(littleEndian: raw.loadUnaligned(fromByteOffset: Self.headerBytes, as: Int64.self)),
+             Int64(littleEndian: raw.loadUnaligned(fromByteOffset: Self.headerBytes + 8, as: Int64.self)),
+             Int64(littleEndian: raw.loadUnaligned(fromByteOffset: Self.headerBytes + 16, as: Int64.self)))
         }
         self.time = time
         logPosition = segment < 0 ? nil : IngestLog.Position(segment: segment, offset: Int(offset))
-        state = Array(body[24...])
+        state = Array(bytes[(Self.headerBytes + 24)...])
     }
 }

@@ -86,7 +86,8 @@ public final class DataDirectory: Sendable {
     public func writeCheckpoint(of aggregator: Aggregator) async throws -> CheckpointSummary {
         let checkpoint = await aggregator.checkpoint()
         let bytes = checkpoint.fileBytes
-        let newest = try checkpointNames().last
+        let existing = try checkpointNames()
+        let newest = existing.last
         var time = checkpoint.time
         var name = IngestLog.timestampedName("checkpoint-", time, ".ckpt")
         while let newest, name <= newest {  // names stay in order
@@ -106,13 +107,12 @@ public final class DataDirectory: Sendable {
         }
         guard rename(temporary, url.appending(path: name).path) == 0 else { throw POSIXError(errno) }
         IngestLog.syncDirectory(url.path)
-        let oldest = kept.withLock { kept in
+        let (oldest, keep) = kept.withLock { kept in
             kept.append((name, checkpoint.logPosition))
             if kept.count > Self.keptCheckpoints { kept.removeFirst(kept.count - Self.keptCheckpoints) }
-            return kept.count == Self.keptCheckpoints ? kept[0] : nil
+            return (kept.count == Self.keptCheckpoints ? kept[0] : nil, Set(kept.map(\.name)))
         }
-        let keep = kept.withLock { Set($0.map(\.name)) }
-        for old in try checkpointNames() where !keep.contains(old) && old < name {
+        for old in existing where !keep.contains(old) {
             unlink(url.appending(path: old).path)
         }
         if let position = oldest?.position { log.removeSegments(before: position) }
