@@ -58,8 +58,8 @@ struct AggregatorState: ~Copyable {
             if let known = resolved[pair] {
                 keys = known
             } else {
-                keys = table.keys(campaign: batch.names[Int(event.campaign)], pixel: batch.names[Int(event.pixel)]) {
-                    store.makeKey()
+                keys = table.keys(campaign: batch.names[Int(event.campaign)], pixel: batch.names[Int(event.pixel)]) { rollup in
+                    store.makeKey(countingUniques: rollup)
                 }
                 resolved[pair] = keys
                 growFlags(to: table.count, now: now)
@@ -71,7 +71,9 @@ struct AggregatorState: ~Copyable {
             }
             switch store.record(event.kind, value: event.value, at: event.time, key: keys.pixel) {
             case .accepted:
-                store.record(event.kind, value: event.value, at: event.time, key: keys.rollup)
+                // Unique visitors are estimated per campaign: a sketch per pixel would cost too much.
+                let visitor = event.presence.contains(.visitor) ? event.visitor : nil
+                store.record(event.kind, value: event.value, visitor: visitor, at: event.time, key: keys.rollup)
                 statistics.events += 1
                 markDirty(keys.pixel)
                 markDirty(keys.rollup)
@@ -242,7 +244,7 @@ struct AggregatorState: ~Copyable {
                 var next = table.count
                 // A campaign's rollup is made with its first pixel, just before it.
                 if !pixel.isEmpty {
-                    _ = table.keys(campaign: campaign, pixel: pixel) {
+                    _ = table.keys(campaign: campaign, pixel: pixel) { _ in
                         next += 1
                         return next - 1
                     }
@@ -283,7 +285,7 @@ struct AggregatorState: ~Copyable {
     private static func fingerprint(_ counts: [Counts]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for window in counts {
-            for value in [window.views, window.clicks, window.conversions, window.value] {
+            for value in [window.views, window.clicks, window.conversions, window.value, window.uniques ?? .max] {
                 hash = (hash ^ value) &* 0x0000_0100_0000_01b3
                 hash ^= hash >> 29
             }

@@ -25,20 +25,21 @@ struct KeyTable {
 
     subscript(key: Int) -> Key { keys[key] }
 
-    /// The keys of a campaign's pixel and of its rollup, making them on first sight.
-    mutating func keys(campaign: String, pixel: String, makeKey: () -> Int) -> (pixel: Int, rollup: Int) {
+    /// The keys of a campaign's pixel and of its rollup, making them on first sight
+    /// (`makeKey` is told whether it makes a rollup).
+    mutating func keys(campaign: String, pixel: String, makeKey: (_ rollup: Bool) -> Int) -> (pixel: Int, rollup: Int) {
         var entry: Campaign
         if let existing = campaigns[campaign] {
             entry = existing
         } else {
-            let rollup = makeKey()
+            let rollup = makeKey(true)
             let id = CampaignID(unchecked: campaign)
             register(rollup, Key(campaign: id, pixel: nil, rollup: rollup, topic: FeedTopic.stats(campaign: id, pixel: nil)))
             entry = Campaign(rollup: rollup)
             campaigns[campaign] = entry
         }
         if let key = entry.pixels[pixel] { return (key, entry.rollup) }
-        let key = makeKey()
+        let key = makeKey(false)
         let campaignID = CampaignID(unchecked: campaign)
         let pixelID = PixelID(unchecked: pixel)
         register(key, Key(campaign: campaignID, pixel: pixelID, rollup: entry.rollup,

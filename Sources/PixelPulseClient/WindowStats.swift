@@ -5,6 +5,8 @@ public struct WindowStats: Sendable, Hashable, Decodable {
     public var conversions: UInt64
     /// Conversion value, in minor units.
     public var value: UInt64
+    /// Estimated unique visitors: in a campaign rollup; `nil` in a pixel's stats.
+    public var uniques: UInt64?
     /// clicks / views; `nil` without views.
     public var ctr: Double?
     /// conversions / clicks; `nil` without clicks.

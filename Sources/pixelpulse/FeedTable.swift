@@ -54,7 +54,7 @@ struct FeedTable {
         lines.append(status)
         lines.append("")
         let header = [("CAMPAIGN", 16), ("PIXEL", 14), ("WINDOW", 6), ("VIEWS", 10), ("CLICKS", 8), ("CONV", 7),
-                      ("VALUE", 11), ("CTR", 7), ("CVR", 7)]
+                      ("VALUE", 11), ("UNIQUES", 8), ("CTR", 7), ("CVR", 7)]
         lines.append(header.map { Self.pad($0.0, $0.1, left: $0.0 == "CAMPAIGN" || $0.0 == "PIXEL" || $0.0 == "WINDOW") }.joined(separator: " "))
         let sorted = rows.values.sorted { ($0.campaign, $0.pixel ?? "") < ($1.campaign, $1.pixel ?? "") }
         for row in sorted {
@@ -69,6 +69,7 @@ struct FeedTable {
                     Self.pad("\(counts.clicks)", 8),
                     Self.pad("\(counts.conversions)", 7),
                     Self.pad(Self.money(counts.value), 11),
+                    Self.pad(counts.uniques.map { "\($0)" } ?? "", 8),
                     Self.pad(Self.percent(counts.ctr), 7),
                     Self.pad(Self.percent(counts.cvr), 7),
                 ]

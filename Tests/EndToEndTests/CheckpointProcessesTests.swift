@@ -5,7 +5,7 @@ import Testing
 /// that its next start restores (with nothing left to replay); a damaged newest
 /// checkpoint is refused, logged with the reason, and the one before it used; a kill -9
 /// after checkpoints restores the newest and the log after it — the totals stay exact
-/// throughout, per key.
+/// throughout, per key, and the campaign's unique visitors come through too.
 @Suite(.serialized) struct CheckpointProcessesTests {
     @Test func restartsRestoreCheckpointsRefuseADamagedOneAndSurviveAKill() async throws {
         let folder = try ScratchFolder("ckpt")
@@ -26,10 +26,12 @@ import Testing
             "collector", "--ingest", ingest, "--http", "127.0.0.1:0", "--collector-id", "edge-ckpt", "--batch-size", "16",
         ])
         let http = try await collector.value(after: "http:")
-        let hits = (0..<3500).map { ProcessesTests.Hit(campaign: "ckpt", pixel: "p\($0 % 4)", kind: $0 % 7 == 0 ? "click" : "view") }
+        let hits = (0..<3500).map {
+            ProcessesTests.Hit(campaign: "ckpt", pixel: "p\($0 % 4)", kind: $0 % 7 == 0 ? "click" : "view", visitor: $0 % 11)
+        }
         let checker = try await ProcessesTests.checker(feed: feed, prefix: "stats/ckpt/", hits: hits, timeout: 120)
         let chunks = DurabilityProcessesTests.chunks(hits)
-        func send(_ chunk: [ProcessesTests.Hit]) async throws { try await fire(chunk.map { $0.url(http) }) }
+        func send(_ chunk: [ProcessesTests.Hit]) async throws { try await ProcessesTests.send(chunk, to: http) }
 
         for chunk in chunks[..<4] { try await send(chunk) }
         _ = try await aggregator.line(containing: "wrote a checkpoint")

@@ -6,10 +6,25 @@ import Testing
 @Suite(.serialized) struct ProcessesTests {
     struct Hit {
         var campaign: String, pixel: String, kind: String, value: Int = 0
+        /// Sent as the user agent `visitor-N`, so that it counts as visitor N (curl's own
+        /// user agent when `nil`).
+        var visitor: Int? = nil
         var query: String { kind == "conversion" ? "?e=conversion&v=\(value)" : "?e=\(kind)" }
 
         /// The pixel URL on the collector at `http`.
         func url(_ http: String) -> String { "\(http)/p/\(campaign)/\(pixel).gif\(query)" }
+    }
+
+    /// Sends `hits` to the collector at `http` with curl, each visitor's with its user agent.
+    static func send(_ hits: [Hit], to http: String) async throws {
+        var order: [Int?] = []
+        let byVisitor = Dictionary(grouping: hits) { hit in
+            if !order.contains(hit.visitor) { order.append(hit.visitor) }
+            return hit.visitor
+        }
+        for visitor in order {
+            try await fire(byVisitor[visitor]!.map { $0.url(http) }, userAgent: visitor.map { "visitor-\($0)" })
+        }
     }
 
     /// Starts `feed_check.py` on `feed`, expecting the counts of `hits` under `prefix`, and
@@ -18,14 +33,18 @@ import Testing
         let checker = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), [
             "python3", Paths.feedCheck.path, "--feed", feed, "--prefix", prefix,
             "--expect", expectation(hits, prefix: prefix), "--timeout", "\(timeout)",
-        ] + more)
+        ] + more, withErrors: true)
         _ = try await checker.value(after: "ready")
         return checker
     }
 
+    /// The counts of `hits` per topic under `prefix`; and, when the hits name visitors, each
+    /// campaign's unique visitors in its rollup topic.
     static func expectation(_ hits: [Hit], prefix: String) -> String {
         var expected: [String: [String: Int]] = [:]
+        var visitors: [String: Set<Int>] = [:]
         for hit in hits {
+            if let visitor = hit.visitor { visitors["stats/\(hit.campaign)/*/", default: []].insert(visitor) }
             for topic in ["stats/\(hit.campaign)/\(hit.pixel)/", "stats/\(hit.campaign)/*/"] where topic.hasPrefix(prefix) {
                 var counts = expected[topic] ?? ["views": 0, "clicks": 0, "conversions": 0, "value": 0]
                 counts[hit.kind == "view" ? "views" : hit.kind == "click" ? "clicks" : "conversions"]! += 1
@@ -33,6 +52,7 @@ import Testing
                 expected[topic] = counts
             }
         }
+        for (topic, visitors) in visitors where expected[topic] != nil { expected[topic]!["uniques"] = visitors.count }
         return String(decoding: try! JSONSerialization.data(withJSONObject: expected), as: UTF8.self)
     }
 
@@ -47,7 +67,7 @@ import Testing
         let http = try await collector.value(after: "http:")
 
         let checker = try await checker(feed: feed, prefix: prefix, hits: hits)
-        try await fire(hits.map { $0.url(http) })
+        try await send(hits, to: http)
         let verdict = try await checker.line(startingWithAnyOf: ["OK", "FAIL"])
         let status = try await checker.terminate()
         let exits = [try await collector.terminate(), try await aggregator.terminate()]
@@ -59,9 +79,10 @@ import Testing
         for i in 0..<300 {
             let campaign = ["spring", "brand", "retarget"][i % 3]
             let pixel = "px\(i % 5)"
-            hits.append(Hit(campaign: campaign, pixel: pixel, kind: "view"))
-            if i % 7 == 0 { hits.append(Hit(campaign: campaign, pixel: pixel, kind: "click")) }
-            if i % 21 == 0 { hits.append(Hit(campaign: campaign, pixel: pixel, kind: "conversion", value: 100 + i)) }
+            let visitor = i % (7 + i % 3)  // 7, 8 and 9 visitors
+            hits.append(Hit(campaign: campaign, pixel: pixel, kind: "view", visitor: visitor))
+            if i % 7 == 0 { hits.append(Hit(campaign: campaign, pixel: pixel, kind: "click", visitor: visitor)) }
+            if i % 21 == 0 { hits.append(Hit(campaign: campaign, pixel: pixel, kind: "conversion", value: 100 + i, visitor: visitor)) }
         }
         let result = try await Self.runPipeline(hits: hits, prefix: "stats/")
         #expect(result.output.hasPrefix("OK"), "\(result.output)")

@@ -64,7 +64,10 @@ final class ChildProcess: @unchecked Sendable {
                 let left = ContinuousClock.now.duration(to: deadline).components
                 guard poll(&ready, 1, Int32(max(1, left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000))) > 0 else { continue }
                 let chunk = output.fileHandleForReading.availableData
-                guard !chunk.isEmpty else { throw TestFailure.message("\(process.executableURL!.lastPathComponent) closed its output before a line \(description)") }
+                guard !chunk.isEmpty else {
+                    let seen = lines.withLock { $0.lines.suffix(20).joined(separator: "\n") }
+                    throw TestFailure.message("\(process.executableURL!.lastPathComponent) closed its output before a line \(description); its last lines:\n\(seen)")
+                }
                 lines.withLock { state in
                     state.buffer += chunk
                     while let newline = state.buffer.firstIndex(of: UInt8(ascii: "\n")) {
@@ -135,9 +138,10 @@ func run(_ executable: String, _ arguments: [String]) async throws -> (status: I
 
 /// Requests every URL with curl, 200 to a process, throwing the answers away; throws unless
 /// every request succeeds (2xx).
-func fire(_ urls: [String]) async throws {
+func fire(_ urls: [String], userAgent: String? = nil) async throws {
     for start in stride(from: 0, to: urls.count, by: 200) {
-        let curl = try await run("/usr/bin/curl", ["-sS", "--fail"] + urls[start..<min(start + 200, urls.count)].flatMap { ["-o", "/dev/null", $0] })
+        let curl = try await run("/usr/bin/curl", ["-sS", "--fail"] + (userAgent.map { ["-A", $0] } ?? [])
+            + urls[start..<min(start + 200, urls.count)].flatMap { ["-o", "/dev/null", $0] })
         guard curl.status == 0 else { throw TestFailure.message("curl: \(curl.output)") }
     }
 }

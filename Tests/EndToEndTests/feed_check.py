@@ -3,7 +3,8 @@
 
 Subscribes to --prefix (and the heartbeat), prints "ready" once a heartbeat proves the
 subscription is live, then reads until the latest 1h window of every topic in --expect
-equals the expected counts. Every body is checked against the documented schema, every
+equals the expected counts (and the rollup's unique visitors, where --expect gives
+"uniques", within one: they are an estimate). Every body is checked against the documented schema, every
 topic against the subscribed prefix, and seq must strictly increase (within one run of the
 aggregator: a restart, confirmed by its heartbeat's startedAt, starts again from 1). Exits 0 on success,
 1 with a reason otherwise.
@@ -36,6 +37,12 @@ def check_stats(topic, body):
     if set(body["windows"]) != {"1m", "5m", "15m", "1h"}:
         fail(f"{topic}: windows {sorted(body['windows'])}")
     for name, window in body["windows"].items():
+        # Unique visitors are estimated per campaign: a number in a rollup, null for a pixel.
+        uniques = window.get("uniques", "absent")
+        if pixel is None and (not isinstance(uniques, int) or uniques < 0):
+            fail(f"{topic} {name}: uniques = {uniques!r}")
+        if pixel is not None and uniques is not None:
+            fail(f"{topic} {name}: a pixel's uniques should be null, not {uniques!r}")
         for counter in COUNTERS:
             if not isinstance(window.get(counter), int) or window[counter] < 0:
                 fail(f"{topic} {name}: {counter} = {window.get(counter)!r}")
@@ -58,7 +65,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--feed", required=True)
     parser.add_argument("--prefix", default="stats/")
-    parser.add_argument("--expect", required=True, help='JSON: {"stats/c/p/": {"views": 1, ...}, ...}')
+    parser.add_argument("--expect", required=True, help='JSON: {"stats/c/p/": {"views": 1, ...}, "stats/c/*/": {..., "uniques": 3}, ...}')
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--server-key", help="the aggregator's CURVE public key (Z85), when its feed is encrypted")
     args = parser.parse_args()
@@ -75,7 +82,7 @@ def main():
     sub.connect(args.feed)
 
     deadline = time.monotonic() + args.timeout
-    latest, last_seq, ready, started_at, restart_unconfirmed = {}, 0, False, None, False
+    latest, uniques, last_seq, ready, started_at, restart_unconfirmed = {}, {}, 0, False, None, False
     while time.monotonic() < deadline:
         try:
             topic, raw = sub.recv_multipart()
@@ -104,13 +111,18 @@ def main():
             fail(f"received {topic} while subscribed to {args.prefix}")
         check_stats(topic, body)
         latest[topic] = {counter: body["windows"]["1h"][counter] for counter in COUNTERS}
-        if all(latest.get(topic) == counts for topic, counts in expected.items()):
+        uniques[topic] = body["windows"]["1h"]["uniques"]
+        if all(latest.get(topic) == {c: counts[c] for c in COUNTERS} for topic, counts in expected.items()):
+            # Unique visitors are a HyperLogLog estimate: a few visitors come out within one.
+            for topic, counts in expected.items():
+                if "uniques" in counts and abs(uniques[topic] - counts["uniques"]) > 1:
+                    fail(f"{topic}: {uniques[topic]} unique visitors, expected {counts['uniques']}")
             extra = sorted(set(latest) - set(expected))
             if extra:
                 fail(f"unexpected topics {extra}")
             print(f"OK {len(latest)} topics, last seq {last_seq}", flush=True)
             return
-    missing = {t: (latest.get(t), c) for t, c in expected.items() if latest.get(t) != c}
+    missing = {t: (latest.get(t), c) for t, c in expected.items() if latest.get(t) != {k: c[k] for k in COUNTERS}}
     fail(f"timed out; (got, expected) per topic: {missing}")
 
 

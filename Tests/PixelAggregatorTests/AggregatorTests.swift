@@ -19,18 +19,19 @@ import Testing
         let aggregator = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
         let t = clock.now
         await aggregator.ingest([Self.batch([
-            HitEvent(time: t, kind: .view, campaign: "c1", pixel: "p1"),
-            HitEvent(time: t, kind: .view, campaign: "c1", pixel: "p1"),
-            HitEvent(time: t, kind: .click, campaign: "c1", pixel: "p1"),
-            HitEvent(time: t, kind: .view, campaign: "c1", pixel: "p2"),
+            HitEvent(time: t, kind: .view, campaign: "c1", pixel: "p1", visitor: 11),
+            HitEvent(time: t, kind: .view, campaign: "c1", pixel: "p1", visitor: 11),
+            HitEvent(time: t, kind: .click, campaign: "c1", pixel: "p1", visitor: 12),
+            HitEvent(time: t, kind: .view, campaign: "c1", pixel: "p2", visitor: 13),
             HitEvent(time: t, kind: .conversion, campaign: "c1", pixel: "p2", value: 1250),
         ])])
+        // Unique visitors are counted per campaign, not per pixel.
         #expect(await aggregator.counts(campaign: "c1", pixel: "p1")?[0] == Counts(views: 2, clicks: 1))
         #expect(await aggregator.counts(campaign: "c1", pixel: "p2")?[3] == Counts(views: 1, conversions: 1, value: 1250))
-        #expect(await aggregator.counts(campaign: "c1")?[1] == Counts(views: 3, clicks: 1, conversions: 1, value: 1250))
+        #expect(await aggregator.counts(campaign: "c1")?[1] == Counts(views: 3, clicks: 1, conversions: 1, value: 1250, uniques: 3))
         #expect(await aggregator.counts(campaign: "c2") == nil)
         clock.advance(by: 61_000)
-        #expect(await aggregator.counts(campaign: "c1")?[0] == Counts())
+        #expect(await aggregator.counts(campaign: "c1")?[0] == Counts(uniques: 0))
         #expect(await aggregator.counts(campaign: "c1")?[1].views == 3)
     }
 

@@ -22,11 +22,11 @@ import Testing
         let configuration = WindowStoreTests.configurations[configurationIndex]
         var rng = SplitMix64(seed: 42 &+ UInt64(configurationIndex))
         var original = WindowStore(configuration: configuration)
-        let keys = (0..<40).map { _ in original.makeKey() }
+        let keys = (0..<40).map { original.makeKey(countingUniques: $0 % 3 == 0) }
         let longest = configuration.windows.last!.length
         var time = WindowStoreTests.t0
         // Busy keys (rings, wide lanes), quiet keys (short lists), late events, conversions
-        // with values; then a restore in the middle of it.
+        // with values, a third of the keys counting visitors; then a restore in the middle of it.
         func step(_ store: inout WindowStore, _ rng: inout SplitMix64, time: Int64) {
             store.advance(to: time)
             let busy = Int.random(in: 0..<60, using: &rng)
@@ -37,7 +37,7 @@ import Testing
                 let kind = EventKind(rawValue: UInt8(rng.next() % 3))!
                 let late = Int64(rng.next() % UInt64(max(1, configuration.grace / 4) + 1))
                 store.record(kind, value: kind == .conversion ? rng.next() % 100_000 : 0,
-                             count: UInt32(1 + rng.next() % 300), at: time - late, key: key)
+                             count: UInt32(1 + rng.next() % 300), visitor: rng.next() % 4000, at: time - late, key: key)
             }
         }
         for _ in 0..<400 {

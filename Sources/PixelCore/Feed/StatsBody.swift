@@ -1,12 +1,13 @@
 /// The JSON body of a `stats/…` feed message.
 ///
 /// ```json
-/// {"type":"stats","seq":42,"time":1790000000250,"campaign":"spring","pixel":"hero",
-///  "windows":{"1m":{"views":120,"clicks":6,"conversions":1,"value":4999,"ctr":0.05,"cvr":0.1667},
+/// {"type":"stats","seq":42,"time":1790000000250,"campaign":"spring","pixel":null,
+///  "windows":{"1m":{"views":120,"clicks":6,"conversions":1,"value":4999,"uniques":97,"ctr":0.05,"cvr":0.1667},
 ///             "5m":{…},"15m":{…},"1h":{…}}}
 /// ```
 ///
-/// `pixel` is `null` in a campaign rollup. `ctr` (clicks/views) and `cvr`
+/// `pixel` is `null` in a campaign rollup. `uniques` (estimated unique visitors, see
+/// ``Counts/uniques``) is counted per campaign: a number in a rollup, `null` in a pixel's body. `ctr` (clicks/views) and `cvr`
 /// (conversions/clicks) are `null` when their denominator is 0. `time` is the aggregator's
 /// clock in ms since the Unix epoch; `seq` increases by one with every message the
 /// aggregator publishes, on any topic.
@@ -30,6 +31,7 @@ public enum StatsBody {
             json.member("clicks", counts.clicks)
             json.member("conversions", counts.conversions)
             json.member("value", counts.value)
+            json.member("uniques", counts.uniques.map { Int64(clamping: $0) })
             json.member("ctr", counts.ctr)
             json.member("cvr", counts.cvr)
             json.endObject()

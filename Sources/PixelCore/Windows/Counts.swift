@@ -5,12 +5,15 @@ public struct Counts: Sendable, Hashable {
     public var conversions: UInt64 = 0
     /// Sum of conversion values, minor units.
     public var value: UInt64 = 0
+    /// Estimated unique visitors, for keys that count them (campaign rollups); `nil` otherwise.
+    public var uniques: UInt64?
 
-    public init(views: UInt64 = 0, clicks: UInt64 = 0, conversions: UInt64 = 0, value: UInt64 = 0) {
+    public init(views: UInt64 = 0, clicks: UInt64 = 0, conversions: UInt64 = 0, value: UInt64 = 0, uniques: UInt64? = nil) {
         self.views = views
         self.clicks = clicks
         self.conversions = conversions
         self.value = value
+        self.uniques = uniques
     }
 
     /// Click-through rate, clicks / views; `nil` without views.

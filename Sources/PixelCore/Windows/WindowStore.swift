@@ -1,6 +1,6 @@
 /// Sliding-window counters for many keys, bucketed by event time.
 ///
-/// Keys are small integers from ``makeKey()``; callers intern their own ids (a campaign,
+/// Keys are small integers from ``makeKey(countingUniques:)``; callers intern their own ids (a campaign,
 /// a campaign × pixel) to keys once, so the hot path never hashes a string.
 ///
 /// Time: the store's ``now`` is the later of the clock (``advance(to:)``) and the newest
@@ -37,6 +37,9 @@ public struct WindowStore: ~Copyable {
     /// Sparse entries store units relative to this, in 32 bits.
     private var epochUnit: Int64?
     private var keys: ContiguousArray<KeyWindows> = []
+    /// The unique-visitor sketches, and each key's index into them (-1: it counts none).
+    private var sketches: ContiguousArray<UniqueSketch> = []
+    private var sketchOfKey: [Int32] = []
 
     /// Counts of refused events.
     public struct Refusals: Sendable, Hashable {
@@ -86,8 +89,13 @@ public struct WindowStore: ~Copyable {
     public var keyCount: Int { keys.count }
 
     /// Makes a new key with no events.
-    public mutating func makeKey() -> Int {
+    ///
+    /// - Parameter countingUniques: Whether the key estimates unique visitors too (see
+    ///   ``Counts/uniques``); a sketch costs from a few bytes to some tens of KiB.
+    public mutating func makeKey(countingUniques: Bool = false) -> Int {
         keys.append(.empty)
+        sketchOfKey.append(countingUniques ? Int32(sketches.count) : -1)
+        if countingUniques { sketches.append(UniqueSketch()) }
         return keys.count - 1
     }
 
@@ -104,11 +112,14 @@ public struct WindowStore: ~Copyable {
     ///   - kind: What happened.
     ///   - value: Conversion value in minor units (summed per window); 0 for none.
     ///   - count: How many identical events; usually 1.
+    ///   - visitor: The visitor's hash, for a key that counts unique visitors.
     ///   - time: Event time in ms since the Unix epoch.
-    ///   - key: A key from ``makeKey()``.
+    ///   - key: A key from ``makeKey(countingUniques:)``.
     /// - Returns: Whether the event counted, or why not.
     @discardableResult
-    public mutating func record(_ kind: EventKind, value: UInt64 = 0, count: UInt32 = 1, at time: Int64, key: Int) -> Outcome {
+    public mutating func record(
+        _ kind: EventKind, value: UInt64 = 0, count: UInt32 = 1, visitor: UInt64? = nil, at time: Int64, key: Int
+    ) -> Outcome {
         guard time <= clock &+ configuration.futureTolerance else {
             refusals.tooFarInFuture &+= UInt64(count)
             return .tooFarInFuture
@@ -130,12 +141,31 @@ public struct WindowStore: ~Copyable {
             keys[key] = .sparse(events)
             insertSparse(kind, value: value, count: count, unit: unit, into: events, key: key)
         }
+        if let visitor, sketchOfKey[key] >= 0 {
+            sketches[Int(sketchOfKey[key])].insert(visitor: visitor, unit: UInt32(unit - epochUnit!), oldest: firstUnit(window: geometry.windowCount - 1))
+        }
         return .accepted
     }
 
     /// The counts of window `window` (an index into the configuration's windows) for `key`
     /// at ``now``.
     public mutating func counts(key: Int, window: Int) -> Counts {
+        var counts = counters(key: key, window: window)
+        counts.uniques = uniques(key: key, windows: [window])?[0]
+        return counts
+    }
+
+    /// The counts of every window for `key`, in configuration order.
+    public mutating func counts(key: Int) -> [Counts] {
+        var counts = (0..<geometry.windowCount).map { counters(key: key, window: $0) }
+        if let uniques = uniques(key: key, windows: Array(0..<geometry.windowCount)) {
+            for window in counts.indices { counts[window].uniques = uniques[window] }
+        }
+        return counts
+    }
+
+    /// The counters (not the uniques) of one window.
+    private mutating func counters(key: Int, window: Int) -> Counts {
         switch keys[key] {
         case .empty:
             return Counts()
@@ -160,9 +190,19 @@ public struct WindowStore: ~Copyable {
         }
     }
 
-    /// The counts of every window for `key`, in configuration order.
-    public mutating func counts(key: Int) -> [Counts] {
-        (0..<geometry.windowCount).map { counts(key: key, window: $0) }
+    /// The unique visitors of `windows` for a key that counts them.
+    private func uniques(key: Int, windows: [Int]) -> [UInt64]? {
+        guard sketchOfKey[key] >= 0 else { return nil }
+        let sketch = sketches[Int(sketchOfKey[key])]
+        guard !sketch.isEmpty else { return Array(repeating: 0, count: windows.count) }
+        return sketch.estimates(from: windows.map { firstUnit(window: $0) })
+    }
+
+    /// The first unit window `window` covers at ``now``, relative to the epoch (0 when the
+    /// window reaches back before it).
+    private func firstUnit(window: Int) -> UInt32 {
+        let first = (currentStep[window] - geometry.windowSlots[window] + 1) * geometry.stepUnits[window]
+        return UInt32(clamping: first - (epochUnit ?? first))
     }
 
     /// Whether `key` holds nothing in any window at ``now``.
@@ -174,10 +214,12 @@ public struct WindowStore: ~Copyable {
                 keys[key] = .empty
             }
         } else if case .dense = keys[key] {
-            _ = counts(key: key, window: 0)
+            _ = counters(key: key, window: 0)
         }
-        if case .empty = keys[key] { return true }
-        return false
+        guard case .empty = keys[key] else { return false }
+        // Nothing in any window: no visitor either.
+        if sketchOfKey[key] >= 0 { sketches[Int(sketchOfKey[key])] = UniqueSketch() }
+        return true
     }
 
     /// Bytes held for `key`'s windows (allocator overhead not included).
@@ -358,6 +400,8 @@ public struct WindowStore: ~Copyable {
                 }
             }
         }
+        for index in sketchOfKey { writer.write(index) }
+        for sketch in sketches { sketch.encode(into: &writer) }
     }
 
     /// Reads a store written by ``encode(into:)`` under the same configuration.
@@ -431,6 +475,12 @@ public struct WindowStore: ~Copyable {
                     throw CheckpointError("unknown key kind \(tag)")
                 }
             }
+            sketchOfKey = try (0..<keyCount).map { _ throws(WireError) in try reader.read(Int32.self, "sketch index") }
+            let counting = sketchOfKey.filter { $0 >= 0 }
+            guard counting == Array(0..<Int32(counting.count)) else {
+                throw CheckpointError("the keys' sketch indices are not 0, 1, 2…")
+            }
+            for _ in counting { sketches.append(try UniqueSketch(decoding: &reader)) }
         } catch let error as CheckpointError {
             throw error
         } catch let error as WireError {
