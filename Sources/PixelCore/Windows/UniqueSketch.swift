@@ -133,12 +133,11 @@ struct UniqueSketch {
         var newUnits = [UInt32](repeating: 0, count: Self.registerCount * newSlots)
         var newRanks = [UInt8](repeating: 0, count: Self.registerCount * newSlots)
         var newLengths = [UInt8](repeating: 0, count: Self.registerCount)
-        forEachRun { register, run in
-            for (index, pair) in run.enumerated() {
-                newUnits[register * newSlots + index] = pair.unit
-                newRanks[register * newSlots + index] = pair.rank
-            }
-            newLengths[register] = UInt8(run.count)
+        forEachPair { register, unit, rank in
+            let at = register * newSlots + Int(newLengths[register])
+            newUnits[at] = unit
+            newRanks[at] = rank
+            newLengths[register] += 1
         }
         sparse = []
         units = newUnits
@@ -147,38 +146,31 @@ struct UniqueSketch {
         slots = newSlots
     }
 
-    /// Calls `body` with every non-empty register's run, in register order.
-    private func forEachRun(_ body: (Int, [(unit: UInt32, rank: UInt8)]) -> Void) {
+    /// Calls `body` with every pair, by register and within a register in time order.
+    private func forEachPair(_ body: (_ register: Int, _ unit: UInt32, _ rank: UInt8) -> Void) {
         if slots == 0 {
-            var start = 0
-            while start < sparse.count {
-                let register = Int(sparse[start] >> 40)
-                var end = start
-                var run: [(unit: UInt32, rank: UInt8)] = []
-                while end < sparse.count, Int(sparse[end] >> 40) == register {
-                    run.append((UInt32(truncatingIfNeeded: sparse[end] >> 8), UInt8(truncatingIfNeeded: sparse[end])))
-                    end += 1
-                }
-                body(register, run)
-                start = end
+            for pair in sparse {
+                body(Int(pair >> 40), UInt32(truncatingIfNeeded: pair >> 8), UInt8(truncatingIfNeeded: pair))
             }
         } else {
-            for register in 0..<Self.registerCount where lengths[register] > 0 {
+            for register in 0..<Self.registerCount {
                 let first = register * slots
-                body(register, (0..<Int(lengths[register])).map { (units[first + $0], ranks[first + $0]) })
+                for at in first..<first + Int(lengths[register]) { body(register, units[at], ranks[at]) }
             }
         }
     }
 
     /// The estimated unique visitors of each window, given as the first unit it covers.
     func estimates(from starts: [UInt32]) -> [UInt64] {
+        // A register's value in a window is the rank of its first pair inside the window.
         var sums = [Double](repeating: Double(Self.registerCount), count: starts.count)
         var zeros = [Int](repeating: Self.registerCount, count: starts.count)
-        forEachRun { _, run in
-            for (window, start) in starts.enumerated() {
-                guard let pair = run.first(where: { $0.unit >= start }) else { continue }
+        var counted = [Int](repeating: -1, count: starts.count)
+        forEachPair { register, unit, rank in
+            for window in starts.indices where counted[window] != register && unit >= starts[window] {
+                counted[window] = register
                 // An empty register counted 2⁻⁰ = 1 in the sum and once in the zeros.
-                sums[window] += Self.inversePowers[Int(pair.rank)] - 1
+                sums[window] += Self.inversePowers[Int(rank)] - 1
                 zeros[window] -= 1
             }
         }
