@@ -206,7 +206,16 @@ public final class IngestLog: Sendable {
     /// Closes the current segment, begins a new one, and deletes the segments that hold
     /// only records older than the retention.
     private func begin(_ state: inout State, time: Int64) throws {
-        if state.descriptor >= 0 { close(state.descriptor) }
+        if state.descriptor >= 0 {
+            // Flushes queued for the old segment still name its descriptor: close it on the
+            // flush queue after them, after one last flush, so that its number is not reused
+            // (by the new segment, typically) before they have run.
+            let old = state.descriptor
+            flusher.async {
+                fdatasync(old)
+                close(old)
+            }
+        }
         var start = time
         if let last = state.segments.last, last.start >= start { start = last.start + 1 }  // names stay in order
         let name = Self.timestampedName("ingest-", start, ".wal")
