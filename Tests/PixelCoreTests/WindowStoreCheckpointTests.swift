@@ -86,20 +86,34 @@ import Testing
         #expect(error?.description == "written with windows 1m,5m,15m,1h (grace 3600 s), but the aggregator keeps 1m,2m (grace 30 s)")
     }
 
-    @Test func aStoreCutShortIsRefused() {
+    @Test func aStoreCutShortOrWithADamagedSketchIsRefused() {
         var store = WindowStore()
         store.advance(to: WindowStoreTests.t0)
-        let key = store.makeKey()
-        for index in 0..<200 { store.record(.view, at: WindowStoreTests.t0 - Int64(index) * 1000, key: key) }
+        let key = store.makeKey(countingUniques: true)
+        for index in 0..<200 { store.record(.view, visitor: UInt64(index), at: WindowStoreTests.t0 - Int64(index) * 1000, key: key) }
         var writer = ByteWriter()
         store.encode(into: &writer)
-        for cut in [1, 9, 100, writer.bytes.count - 1] {
-            let short = Array(writer.bytes.prefix(cut))
-            let refused = short.withUnsafeBytes { bytes in
+        func refused(_ bytes: [UInt8]) -> Bool {
+            bytes.withUnsafeBytes { bytes in
                 var reader = ByteReader(bytes)
                 return (try? WindowStore(decoding: &reader, configuration: .standard)) == nil
             }
-            #expect(refused, "cut at \(cut)")
         }
+        let whole = refused(writer.bytes)
+        #expect(!whole)
+        for cut in [1, 9, 100, writer.bytes.count - 900, writer.bytes.count - 1] {
+            let short = refused(Array(writer.bytes.prefix(cut)))
+            #expect(short, "cut at \(cut)")
+        }
+        // The sketch ends the store: a pair count (u32), then the pairs (u64, the register in
+        // bits 40–51). Setting bit 52 puts the first pair in register 4096 and more.
+        let bytes = writer.bytes
+        let pairs = (1...2048).first { n in
+            bytes.count - n * 8 - 4 >= 0 && bytes[(bytes.count - n * 8 - 4)...].prefix(4).reversed().reduce(0) { $0 << 8 | Int($1) } == n
+        }
+        var damaged = bytes
+        damaged[bytes.count - pairs! * 8 + 6] |= 0x10
+        let isRefused = refused(damaged)
+        #expect(isRefused)
     }
 }

@@ -212,32 +212,26 @@ struct UniqueSketch {
     }
 
     init(decoding reader: inout ByteReader) throws(CheckpointError) {
-        do {
+        do throws(WireError) {
             slots = Int(try reader.read(UInt8.self, "sketch slots"))
             if slots == 0 {
                 let count = Int(try reader.read(UInt32.self, "sketch pairs"))
-                guard count <= Self.denseThreshold else { throw CheckpointError("a sketch lists \(count) pairs") }
+                guard count <= Self.denseThreshold else { throw .countOutOfRange(field: "sketch pairs", count: count) }
                 sparse = try (0..<count).map { _ throws(WireError) in try reader.read(UInt64.self, "sketch pair") }
-                guard zip(sparse, sparse.dropFirst()).allSatisfy({ $0 < $1 }),
-                      sparse.allSatisfy({ $0 >> 40 < Self.registerCount && Self.isRank(UInt8(truncatingIfNeeded: $0)) }) else {
-                    throw CheckpointError("a sketch's pairs are out of order or out of range")
-                }
             } else {
-                guard [4, 8, 16, 32, 64].contains(slots) else { throw CheckpointError("a sketch has \(slots) slots a register") }
+                guard [4, 8, 16, 32, 64].contains(slots) else { throw .countOutOfRange(field: "sketch slots", count: slots) }
                 units = try (0..<Self.registerCount * slots).map { _ throws(WireError) in try reader.read(UInt32.self, "sketch unit") }
                 ranks = Array(try reader.read(count: Self.registerCount * slots, "sketch ranks"))
                 lengths = Array(try reader.read(count: Self.registerCount, "sketch lengths"))
-                guard lengths.allSatisfy({ $0 <= slots }), ranks.allSatisfy({ $0 == 0 || Self.isRank($0) }) else {
-                    throw CheckpointError("a sketch's runs are out of range")
-                }
             }
-        } catch let error as CheckpointError {
-            throw error
-        } catch let error as WireError {
-            throw CheckpointError(error)
         } catch {
-            throw CheckpointError("\(error)")
+            throw CheckpointError(error)
         }
+        let inRange = slots == 0
+            ? zip(sparse, sparse.dropFirst()).allSatisfy { $0 < $1 }
+                && sparse.allSatisfy { $0 >> 40 < Self.registerCount && Self.isRank(UInt8(truncatingIfNeeded: $0)) }
+            : lengths.allSatisfy { $0 <= slots } && ranks.allSatisfy { $0 == 0 || Self.isRank($0) }
+        guard inRange else { throw CheckpointError("a unique-visitor sketch is out of order or out of range") }
     }
 
     private static func isRank(_ rank: UInt8) -> Bool { (1...UInt8(64 - precision + 1)).contains(rank) }
