@@ -45,7 +45,9 @@ import Testing
         #expect(ready.output == "503", "the refused collector is not ready")
 
         let hits = Array(repeating: ProcessesTests.Hit(campaign: "paid", pixel: "banner", kind: "view"), count: 60)
-        let checker = try await ProcessesTests.checker(feed: feed, prefix: "stats/paid/", hits: hits, ["--server-key", publicKeys["aggregator"]!])
+        // A Z85 key may begin with "-": one argument with "=", or Python takes it for an option.
+        let serverKey = "--server-key=\(publicKeys["aggregator"]!)"
+        let checker = try await ProcessesTests.checker(feed: feed, prefix: "stats/paid/", hits: hits, [serverKey])
         try await fire(hits.map { $0.url(memberHTTP) })
         let verdict = try await checker.line(startingWithAnyOf: ["OK", "FAIL"])
         #expect(verdict.hasPrefix("OK"), "\(verdict)")
