@@ -46,6 +46,22 @@ func fillBusy(_ store: inout WindowStore, keys: Int, viewsPerSecond: UInt32, cli
     store.advance(to: now)
 }
 
+/// Makes `campaigns` keys that count unique visitors and gives each `visitors` new visitors,
+/// spread over the last hour; returns the time reached.
+func fillUniques(_ store: inout WindowStore, campaigns: Int, visitors: Int, random: inout UInt64) -> Int64 {
+    for key in 0..<campaigns { precondition(store.makeKey(countingUniques: true) == key) }
+    for index in 0..<visitors {
+        let time = t0 - 3_600_000 + Int64(index) * 3_600_000 / Int64(visitors)
+        store.advance(to: time)
+        for key in 0..<campaigns {
+            random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            store.record(.view, visitor: random, at: time, key: key)
+        }
+    }
+    store.advance(to: t0)
+    return t0
+}
+
 func residentBytes() -> Int { Int(resident_bytes()) }
 
 let benchmarks: @Sendable () -> Void = {
@@ -102,6 +118,38 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             for window in 0..<4 { blackHole(store.counts(key: key, window: window)) }
             key = (key + 1) % 1000
+        }
+    }
+
+    // Unique visitors: 1000 campaign rollups, each event a new visitor. One iteration = 1000
+    // events, one per campaign, the clock moving 1 ms per iteration. `visitors` already
+    // seen per campaign: 500 keeps the sketches lists (sparse), 20 000 makes them dense.
+    for visitors in [500, 20_000] {
+        Benchmark("Unique visitors, 1000 new visitors over 1000 campaigns holding \(visitors)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+            var store = WindowStore()
+            var random: UInt64 = 1
+            let time = fillUniques(&store, campaigns: 1000, visitors: visitors, random: &random)
+            benchmark.startMeasurement()
+            for iteration in benchmark.scaledIterations {
+                store.advance(to: time + Int64(iteration))
+                for key in 0..<1000 {
+                    random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    store.record(.view, visitor: random, at: time + Int64(iteration), key: key)
+                }
+            }
+            benchmark.stopMeasurement()
+            blackHole(store.accepted)
+        }
+        Benchmark("Unique visitors, read all four windows of a campaign holding \(visitors)", configuration: .init(scalingFactor: .kilo)) { benchmark in
+            var store = WindowStore()
+            var random: UInt64 = 1
+            _ = fillUniques(&store, campaigns: 100, visitors: visitors, random: &random)
+            var key = 0
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(store.counts(key: key))
+                key = (key + 1) % 100
+            }
         }
     }
 

@@ -37,6 +37,16 @@ struct UniqueSketch {
     private var ranks: [UInt8] = []
     private var lengths: [UInt8] = []
     private var slots = 0
+    /// Per window, as last read: its first unit, Σ 2^(53 − value) over the registers (in
+    /// integers, so that a sum kept up to date equals one recomputed) and the empty
+    /// registers. Inserts keep them exact; a window is summed again only when it slides.
+    private var sums: [WindowSum?] = []
+
+    private struct WindowSum {
+        var start: UInt32
+        var sum: UInt128
+        var zeros: Int
+    }
 
     init() {}
 
@@ -54,9 +64,11 @@ struct UniqueSketch {
             let base = UInt64(register) << 40
             let start = Self.firstIndex(in: 0..<sparse.count) { sparse[$0] >= base }
             let end = Self.firstIndex(in: start..<sparse.count) { sparse[$0] >= base + (1 << 40) }
+            let unitAt = { UInt32(truncatingIfNeeded: sparse[start + $0] >> 8) }
+            let rankAt = { UInt8(truncatingIfNeeded: sparse[start + $0]) }
+            raise(to: rank, Self.values(in: sums, before: unit, count: end - start, unitAt: unitAt, rankAt: rankAt))
             guard let edit = Self.edit(unit: unit, rank: rank, oldest: oldest, count: end - start,
-                                       unitAt: { UInt32(truncatingIfNeeded: sparse[start + $0] >> 8) },
-                                       rankAt: { UInt8(truncatingIfNeeded: sparse[start + $0]) }) else { return }
+                                       unitAt: unitAt, rankAt: rankAt) else { return }
             if let replaced = edit.replaced {
                 sparse.replaceSubrange(start + replaced.lowerBound..<start + replaced.upperBound,
                                        with: CollectionOfOne(base | UInt64(unit) << 8 | UInt64(rank)))
@@ -66,6 +78,8 @@ struct UniqueSketch {
         } else {
             let count = Int(lengths[register])
             var first = register * slots
+            raise(to: rank, Self.values(in: sums, before: unit, count: count,
+                                        unitAt: { units[first + $0] }, rankAt: { ranks[first + $0] }))
             guard let edit = Self.edit(unit: unit, rank: rank, oldest: oldest, count: count,
                                        unitAt: { units[first + $0] }, rankAt: { ranks[first + $0] }) else { return }
             let replaced = edit.replaced ?? count..<count
@@ -83,6 +97,35 @@ struct UniqueSketch {
                 ranks[at] = rank
             }
             lengths[register] = UInt8(newCount)
+        }
+    }
+
+    /// A register's value in each summed window that covers `unit` (the rank of its first
+    /// pair in the window, 0 without one), before a pair at `unit` arrives; 0xFF for the
+    /// others. Windows are at most ``WindowConfiguration/maxWindows``.
+    @inline(__always)
+    private static func values(
+        in sums: [WindowSum?], before unit: UInt32, count: Int, unitAt: (Int) -> UInt32, rankAt: (Int) -> UInt8
+    ) -> SIMD8<UInt8> {
+        var values = SIMD8<UInt8>(repeating: 0xFF)
+        for (window, summed) in sums.enumerated() {
+            guard let summed, unit >= summed.start else { continue }
+            var index = 0
+            while index < count, unitAt(index) < summed.start { index += 1 }
+            values[window] = index < count ? rankAt(index) : 0
+        }
+        return values
+    }
+
+    /// Updates the sums for a pair of `rank` arriving in a register with these `values`:
+    /// in each window that covers it, the register's value becomes the higher of the two
+    /// (the pairs the new one displaces rank no higher).
+    @inline(__always)
+    private mutating func raise(to rank: UInt8, _ values: SIMD8<UInt8>) {
+        for window in sums.indices where values[window] != 0xFF && rank > values[window] {
+            sums[window]!.sum += Self.weight(rank)
+            sums[window]!.sum -= Self.weight(values[window])
+            if values[window] == 0 { sums[window]!.zeros -= 1 }
         }
     }
 
@@ -161,20 +204,23 @@ struct UniqueSketch {
     }
 
     /// The estimated unique visitors of each window, given as the first unit it covers.
-    func estimates(from starts: [UInt32]) -> [UInt64] {
-        // A register's value in a window is the rank of its first pair inside the window.
-        var sums = [Double](repeating: Double(Self.registerCount), count: starts.count)
-        var zeros = [Int](repeating: Self.registerCount, count: starts.count)
-        var counted = [Int](repeating: -1, count: starts.count)
-        forEachPair { register, unit, rank in
-            for window in starts.indices where counted[window] != register && unit >= starts[window] {
-                counted[window] = register
-                // An empty register counted 2⁻⁰ = 1 in the sum and once in the zeros.
-                sums[window] += Self.inversePowers[Int(rank)] - 1
-                zeros[window] -= 1
+    mutating func estimates(from starts: [UInt32]) -> [UInt64] {
+        if sums.count != starts.count { sums = Array(repeating: nil, count: starts.count) }
+        let slid = starts.indices.filter { sums[$0]?.start != starts[$0] }
+        if !slid.isEmpty {
+            // A register's value in a window is the rank of its first pair inside the window.
+            var fresh = slid.map { WindowSum(start: starts[$0], sum: UInt128(Self.registerCount) * Self.weight(0), zeros: Self.registerCount) }
+            var counted = [Int](repeating: -1, count: slid.count)
+            forEachPair { register, unit, rank in
+                for index in fresh.indices where counted[index] != register && unit >= fresh[index].start {
+                    counted[index] = register
+                    fresh[index].sum = fresh[index].sum - Self.weight(0) + Self.weight(rank)
+                    fresh[index].zeros -= 1
+                }
             }
+            for (index, window) in slid.enumerated() { sums[window] = fresh[index] }
         }
-        return zip(sums, zeros).map { Self.estimate(sum: $0, zeros: $1) }
+        return sums.map { Self.estimate($0!) }
     }
 
     /// A visitor's register, and its rank there.
@@ -185,15 +231,15 @@ struct UniqueSketch {
 
     /// The estimate of a plain HyperLogLog with these register values.
     static func estimate(registers: [UInt8]) -> UInt64 {
-        estimate(sum: registers.reduce(0) { $0 + inversePowers[Int($1)] }, zeros: registers.count { $0 == 0 })
+        estimate(WindowSum(start: 0, sum: registers.reduce(0) { $0 + weight($1) }, zeros: registers.count { $0 == 0 }))
     }
 
     /// The HyperLogLog estimate from Σ 2^-register and the count of empty registers, with
     /// linear counting for small sets (64-bit hashes need no large-range correction).
-    private static func estimate(sum: Double, zeros: Int) -> UInt64 {
+    private static func estimate(_ summed: WindowSum) -> UInt64 {
         let m = Double(registerCount)
-        let raw = 0.7213 / (1 + 1.079 / m) * m * m / sum
-        let estimate = raw <= 2.5 * m && zeros > 0 ? m * log(m / Double(zeros)) : raw
+        let raw = 0.7213 / (1 + 1.079 / m) * m * m / (Double(summed.sum) / Double(weight(0)))
+        let estimate = raw <= 2.5 * m && summed.zeros > 0 ? m * log(m / Double(summed.zeros)) : raw
         return UInt64(estimate.rounded())
     }
 
@@ -236,8 +282,9 @@ struct UniqueSketch {
 
     private static func isRank(_ rank: UInt8) -> Bool { (1...UInt8(64 - precision + 1)).contains(rank) }
 
-    /// 2⁻ʳ for every rank r.
-    private static let inversePowers = (0...64).map { Double(sign: .plus, exponent: -$0, significand: 1) }
+    /// 2⁻ʳ in units of 2⁻⁵³ (the highest rank is 64 − 12 + 1 = 53).
+    @inline(__always)
+    private static func weight(_ rank: UInt8) -> UInt128 { UInt128(1) << (53 - Int(rank)) }
 
     /// Visitor hashes are salted hashes already; mixing again (SplitMix64's finaliser)
     /// guards the registers against any structure left in them.

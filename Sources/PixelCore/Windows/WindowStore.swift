@@ -151,14 +151,14 @@ public struct WindowStore: ~Copyable {
     /// at ``now``.
     public mutating func counts(key: Int, window: Int) -> Counts {
         var counts = counters(key: key, window: window)
-        counts.uniques = uniques(key: key, windows: [window])?[0]
+        counts.uniques = uniques(key: key)?[window]
         return counts
     }
 
     /// The counts of every window for `key`, in configuration order.
     public mutating func counts(key: Int) -> [Counts] {
         var counts = (0..<geometry.windowCount).map { counters(key: key, window: $0) }
-        if let uniques = uniques(key: key, windows: Array(0..<geometry.windowCount)) {
+        if let uniques = uniques(key: key) {
             for window in counts.indices { counts[window].uniques = uniques[window] }
         }
         return counts
@@ -190,12 +190,11 @@ public struct WindowStore: ~Copyable {
         }
     }
 
-    /// The unique visitors of `windows` for a key that counts them.
-    private func uniques(key: Int, windows: [Int]) -> [UInt64]? {
+    /// The unique visitors of every window, for a key that counts them.
+    private mutating func uniques(key: Int) -> [UInt64]? {
         guard sketchOfKey[key] >= 0 else { return nil }
-        let sketch = sketches[Int(sketchOfKey[key])]
-        guard !sketch.isEmpty else { return Array(repeating: 0, count: windows.count) }
-        return sketch.estimates(from: windows.map { firstUnit(window: $0) })
+        let starts = (0..<geometry.windowCount).map { firstUnit(window: $0) }
+        return sketches[Int(sketchOfKey[key])].estimates(from: starts)
     }
 
     /// The first unit window `window` covers at ``now``, relative to the epoch (0 when the
