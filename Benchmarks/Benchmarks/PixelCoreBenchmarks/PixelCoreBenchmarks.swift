@@ -47,7 +47,8 @@ func fillBusy(_ store: inout WindowStore, keys: Int, viewsPerSecond: UInt32, cli
 }
 
 /// Makes `campaigns` keys that count unique visitors and gives each `visitors` new visitors,
-/// spread over the last hour; returns the time reached.
+/// spread over the last hour, then reads each once (as the aggregator's ticks do, so that
+/// the sketches' window sums are kept from then on); returns the time reached.
 func fillUniques(_ store: inout WindowStore, campaigns: Int, visitors: Int, random: inout UInt64) -> Int64 {
     for key in 0..<campaigns { precondition(store.makeKey(countingUniques: true) == key) }
     for index in 0..<visitors {
@@ -59,6 +60,7 @@ func fillUniques(_ store: inout WindowStore, campaigns: Int, visitors: Int, rand
         }
     }
     store.advance(to: t0)
+    for key in 0..<campaigns { blackHole(store.counts(key: key)) }
     return t0
 }
 

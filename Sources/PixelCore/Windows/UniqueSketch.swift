@@ -20,22 +20,29 @@ import Darwin
 /// 2¹² registers: a standard error of 1.04 / √4096 ≈ 1.6 %; small sets are counted by
 /// linear counting, within a visitor or two of exact.
 ///
-/// Storage grows with the visitors: up to ``denseThreshold`` pairs are kept in one sorted
-/// list (8 bytes a pair), past it in a fixed number of slots per register (5 bytes a
-/// slot), doubled when a register's run outgrows them. Both give the same estimates.
+/// Storage grows with the visitors. A pair takes 32 bits: its unit, less the sketch's
+/// ``base``, above its rank. Up to ``denseThreshold`` pairs are kept in one sorted list (8
+/// bytes a pair, with the register), past it in a fixed number of slots per register (4
+/// bytes a slot, a register's slots side by side, so an insert touches one cache line),
+/// doubled when a register's run outgrows them. Both give the same estimates.
 struct UniqueSketch {
     static let precision = 12
     static let registerCount = 1 << precision
     /// The most pairs kept as a list.
     static let denseThreshold = 2048
+    /// Bits of a packed pair below its unit: the rank (at most 64 − 12 + 1 = 53).
+    private static let rankBits: UInt32 = 6
+    /// Units are kept relative to ``base`` in the remaining 26 bits.
+    private static let unitLimit: UInt32 = 1 << (32 - rankBits)
 
-    /// While sparse: pairs as `register << 40 | unit << 8 | rank`, sorted, so a register's
-    /// run is contiguous and in time order.
+    /// The unit packed pairs count from; moved forward (dropping what has expired) before
+    /// a unit would no longer fit, about once every 2²⁶ units.
+    private var base: UInt32 = 0
+    /// While sparse: `register << 32 | pair`, sorted, so a register's run is contiguous and
+    /// in time order.
     private var sparse: [UInt64] = []
-    /// While dense: register *r*'s run is slots `r × slots ..< r × slots + lengths[r]`.
-    private var units: [UInt32] = []
-    private var ranks: [UInt8] = []
-    private var lengths: [UInt8] = []
+    /// While dense: register *r*'s run is the non-zero prefix of slots `r × slots ..< (r + 1) × slots`.
+    private var dense: [UInt32] = []
     private var slots = 0
     /// Per window, as last read: its first unit, Σ 2^(53 − value) over the registers (in
     /// integers, so that a sum kept up to date equals one recomputed) and the empty
@@ -50,38 +57,38 @@ struct UniqueSketch {
 
     init() {}
 
-    var isEmpty: Bool { slots == 0 && sparse.isEmpty }
-
     /// Bytes held (allocator overhead not included).
-    var byteCount: Int { slots == 0 ? sparse.count * 8 : units.count * 5 + lengths.count }
+    var byteCount: Int { slots == 0 ? sparse.count * 8 : dense.count * 4 }
 
     /// Adds a visitor seen in time unit `unit` (relative to the store's epoch); pairs
     /// older than `oldest` (no window covers them any more) are dropped from its register.
     mutating func insert(visitor: UInt64, unit: UInt32, oldest: UInt32) {
         guard unit >= oldest else { return }
+        // A window summed with a start before `oldest` has slid since: it is summed again at
+        // the next read, and cannot be kept up to date from runs that lose what expired.
+        for window in sums.indices where sums[window].map({ $0.start < oldest }) ?? false { sums[window] = nil }
+        if unit - base >= Self.unitLimit { rebase(to: oldest) }
         let (register, rank) = Self.register(of: visitor)
+        let (at, since) = (unit - base, offset(of: oldest))
+        let pair = at << Self.rankBits | UInt32(rank)
         if slots == 0 {
-            let base = UInt64(register) << 40
-            let start = Self.firstIndex(in: 0..<sparse.count) { sparse[$0] >= base }
-            let end = Self.firstIndex(in: start..<sparse.count) { sparse[$0] >= base + (1 << 40) }
-            let unitAt = { UInt32(truncatingIfNeeded: sparse[start + $0] >> 8) }
-            let rankAt = { UInt8(truncatingIfNeeded: sparse[start + $0]) }
-            raise(to: rank, Self.values(in: sums, before: unit, count: end - start, unitAt: unitAt, rankAt: rankAt))
-            guard let edit = Self.edit(unit: unit, rank: rank, oldest: oldest, count: end - start,
-                                       unitAt: unitAt, rankAt: rankAt) else { return }
+            let tag = UInt64(register) << 32
+            let start = Self.firstIndex(in: 0..<sparse.count) { sparse[$0] >= tag }
+            let end = Self.firstIndex(in: start..<sparse.count) { sparse[$0] >= tag + (1 << 32) }
+            let pairAt = { UInt32(truncatingIfNeeded: sparse[start + $0]) }
+            raise(to: rank, values(before: at, count: end - start, pairAt: pairAt))
+            guard let edit = Self.edit(unit: at, rank: rank, oldest: since, count: end - start, pairAt: pairAt) else { return }
             if let replaced = edit.replaced {
-                sparse.replaceSubrange(start + replaced.lowerBound..<start + replaced.upperBound,
-                                       with: CollectionOfOne(base | UInt64(unit) << 8 | UInt64(rank)))
+                sparse.replaceSubrange(start + replaced.lowerBound..<start + replaced.upperBound, with: CollectionOfOne(tag | UInt64(pair)))
             }
             sparse.removeSubrange(start..<start + edit.expired)
             if sparse.count > Self.denseThreshold { makeDense(slots: 4) }
         } else {
-            let count = Int(lengths[register])
             var first = register * slots
-            raise(to: rank, Self.values(in: sums, before: unit, count: count,
-                                        unitAt: { units[first + $0] }, rankAt: { ranks[first + $0] }))
-            guard let edit = Self.edit(unit: unit, rank: rank, oldest: oldest, count: count,
-                                       unitAt: { units[first + $0] }, rankAt: { ranks[first + $0] }) else { return }
+            var count = 0
+            while count < slots, dense[first + count] != 0 { count += 1 }
+            raise(to: rank, values(before: at, count: count, pairAt: { dense[first + $0] }))
+            guard let edit = Self.edit(unit: at, rank: rank, oldest: since, count: count, pairAt: { dense[first + $0] }) else { return }
             let replaced = edit.replaced ?? count..<count
             let newCount = count - edit.expired - replaced.count + (edit.replaced == nil ? 0 : 1)
             if newCount > slots {
@@ -91,28 +98,57 @@ struct UniqueSketch {
             // Keep [expired, lower), then the new pair, then [upper, count), from slot 0 on.
             move(from: first + edit.expired, to: first, count: replaced.lowerBound - edit.expired)
             if edit.replaced != nil {
-                let at = first + replaced.lowerBound - edit.expired
-                move(from: first + replaced.upperBound, to: at + 1, count: count - replaced.upperBound)
-                units[at] = unit
-                ranks[at] = rank
+                let to = first + replaced.lowerBound - edit.expired
+                move(from: first + replaced.upperBound, to: to + 1, count: count - replaced.upperBound)
+                dense[to] = pair
             }
-            lengths[register] = UInt8(newCount)
+            if newCount < count {
+                for slot in first + newCount..<first + count { dense[slot] = 0 }
+            }
         }
+    }
+
+    /// `unit` relative to ``base``, clamped to what a packed pair can hold: a threshold
+    /// that compares with packed units as `unit` does with real ones.
+    private func offset(of unit: UInt32) -> UInt32 {
+        unit <= base ? 0 : min(unit - base, Self.unitLimit)
+    }
+
+    @inline(__always) private static func unit(of pair: UInt32) -> UInt32 { pair >> rankBits }
+    @inline(__always) private static func rank(of pair: UInt32) -> UInt8 { UInt8(truncatingIfNeeded: pair & (1 << rankBits - 1)) }
+
+    /// Moves ``base`` to `newBase`, dropping the pairs before it.
+    private mutating func rebase(to newBase: UInt32) {
+        let shift = (newBase - base) << Self.rankBits
+        let old = (sparse, dense, slots)
+        (sparse, dense) = ([], [])
+        if slots > 0 { dense = Array(repeating: 0, count: old.1.count) }
+        var next = (register: -1, slot: 0)
+        Self.forEachPair(sparse: old.0, dense: old.1, slots: old.2) { register, pair in
+            guard pair >= shift else { return }
+            if slots == 0 {
+                sparse.append(UInt64(register) << 32 | UInt64(pair - shift))
+            } else {
+                next = (register, register == next.register ? next.slot + 1 : 0)
+                dense[register * slots + next.slot] = pair - shift
+            }
+        }
+        base = newBase
     }
 
     /// A register's value in each summed window that covers `unit` (the rank of its first
     /// pair in the window, 0 without one), before a pair at `unit` arrives; 0xFF for the
     /// others. Windows are at most ``WindowConfiguration/maxWindows``.
     @inline(__always)
-    private static func values(
-        in sums: [WindowSum?], before unit: UInt32, count: Int, unitAt: (Int) -> UInt32, rankAt: (Int) -> UInt8
-    ) -> SIMD8<UInt8> {
+    private func values(before unit: UInt32, count: Int, pairAt: (Int) -> UInt32) -> SIMD8<UInt8> {
         var values = SIMD8<UInt8>(repeating: 0xFF)
         for (window, summed) in sums.enumerated() {
-            guard let summed, unit >= summed.start else { continue }
+            guard let summed else { continue }
+            let start = offset(of: summed.start)
+            guard unit >= start else { continue }
             var index = 0
-            while index < count, unitAt(index) < summed.start { index += 1 }
-            values[window] = index < count ? rankAt(index) : 0
+            while index < count, Self.unit(of: pairAt(index)) < start { index += 1 }
+            values[window] = index < count ? Self.rank(of: pairAt(index)) : 0
         }
         return values
     }
@@ -134,19 +170,18 @@ struct UniqueSketch {
     /// `nil` when nothing changes.
     @inline(__always)
     private static func edit(
-        unit: UInt32, rank: UInt8, oldest: UInt32, count: Int,
-        unitAt: (Int) -> UInt32, rankAt: (Int) -> UInt8
+        unit: UInt32, rank: UInt8, oldest: UInt32, count: Int, pairAt: (Int) -> UInt32
     ) -> (expired: Int, replaced: Range<Int>?)? {
         var expired = 0
-        while expired < count, unitAt(expired) < oldest { expired += 1 }
-        var upper = firstIndex(in: 0..<count) { unitAt($0) >= unit }
-        if upper < count, rankAt(upper) >= rank {
+        while expired < count, Self.unit(of: pairAt(expired)) < oldest { expired += 1 }
+        var upper = firstIndex(in: 0..<count) { Self.unit(of: pairAt($0)) >= unit }
+        if upper < count, Self.rank(of: pairAt(upper)) >= rank {
             // A pair at least as late and as high: the new one is never a window's highest.
             return expired > 0 ? (expired, nil) : nil
         }
         var lower = upper
-        while lower > 0, rankAt(lower - 1) <= rank { lower -= 1 }
-        while upper < count, unitAt(upper) == unit { upper += 1 }
+        while lower > 0, Self.rank(of: pairAt(lower - 1)) <= rank { lower -= 1 }
+        while upper < count, Self.unit(of: pairAt(upper)) == unit { upper += 1 }
         return (min(expired, lower), lower..<upper)
     }
 
@@ -167,38 +202,34 @@ struct UniqueSketch {
         guard count > 0, source != destination else { return }
         for step in 0..<count {
             let index = source > destination ? step : count - 1 - step
-            units[destination + index] = units[source + index]
-            ranks[destination + index] = ranks[source + index]
+            dense[destination + index] = dense[source + index]
         }
     }
 
     private mutating func makeDense(slots newSlots: Int) {
-        var newUnits = [UInt32](repeating: 0, count: Self.registerCount * newSlots)
-        var newRanks = [UInt8](repeating: 0, count: Self.registerCount * newSlots)
-        var newLengths = [UInt8](repeating: 0, count: Self.registerCount)
-        forEachPair { register, unit, rank in
-            let at = register * newSlots + Int(newLengths[register])
-            newUnits[at] = unit
-            newRanks[at] = rank
-            newLengths[register] += 1
+        var grown = [UInt32](repeating: 0, count: Self.registerCount * newSlots)
+        var next = (register: -1, slot: 0)
+        Self.forEachPair(sparse: sparse, dense: dense, slots: slots) { register, pair in
+            next = (register, register == next.register ? next.slot + 1 : 0)
+            grown[register * newSlots + next.slot] = pair
         }
         sparse = []
-        units = newUnits
-        ranks = newRanks
-        lengths = newLengths
+        dense = grown
         slots = newSlots
     }
 
     /// Calls `body` with every pair, by register and within a register in time order.
-    private func forEachPair(_ body: (_ register: Int, _ unit: UInt32, _ rank: UInt8) -> Void) {
+    private static func forEachPair(
+        sparse: [UInt64], dense: [UInt32], slots: Int, _ body: (_ register: Int, _ pair: UInt32) -> Void
+    ) {
         if slots == 0 {
-            for pair in sparse {
-                body(Int(pair >> 40), UInt32(truncatingIfNeeded: pair >> 8), UInt8(truncatingIfNeeded: pair))
-            }
+            for pair in sparse { body(Int(pair >> 32), UInt32(truncatingIfNeeded: pair)) }
         } else {
-            for register in 0..<Self.registerCount {
-                let first = register * slots
-                for at in first..<first + Int(lengths[register]) { body(register, units[at], ranks[at]) }
+            for register in 0..<registerCount {
+                for slot in register * slots..<(register + 1) * slots {
+                    guard dense[slot] != 0 else { break }
+                    body(register, dense[slot])
+                }
             }
         }
     }
@@ -210,11 +241,12 @@ struct UniqueSketch {
         if !slid.isEmpty {
             // A register's value in a window is the rank of its first pair inside the window.
             var fresh = slid.map { WindowSum(start: starts[$0], sum: UInt128(Self.registerCount) * Self.weight(0), zeros: Self.registerCount) }
+            let thresholds = slid.map { offset(of: starts[$0]) }
             var counted = [Int](repeating: -1, count: slid.count)
-            forEachPair { register, unit, rank in
-                for index in fresh.indices where counted[index] != register && unit >= fresh[index].start {
+            Self.forEachPair(sparse: sparse, dense: dense, slots: slots) { register, pair in
+                for index in fresh.indices where counted[index] != register && Self.unit(of: pair) >= thresholds[index] {
                     counted[index] = register
-                    fresh[index].sum = fresh[index].sum - Self.weight(0) + Self.weight(rank)
+                    fresh[index].sum = fresh[index].sum - Self.weight(0) + Self.weight(Self.rank(of: pair))
                     fresh[index].zeros -= 1
                 }
             }
@@ -246,19 +278,19 @@ struct UniqueSketch {
     // MARK: - Checkpoints
 
     func encode(into writer: inout ByteWriter) {
+        writer.write(base)
         writer.write(UInt8(slots))
         if slots == 0 {
             writer.write(UInt32(sparse.count))
             for pair in sparse { writer.write(pair) }
         } else {
-            for unit in units { writer.write(unit) }
-            writer.write(contentsOf: ranks)
-            writer.write(contentsOf: lengths)
+            for pair in dense { writer.write(pair) }
         }
     }
 
     init(decoding reader: inout ByteReader) throws(CheckpointError) {
         do throws(WireError) {
+            base = try reader.read(UInt32.self, "sketch base")
             slots = Int(try reader.read(UInt8.self, "sketch slots"))
             if slots == 0 {
                 let count = Int(try reader.read(UInt32.self, "sketch pairs"))
@@ -266,17 +298,15 @@ struct UniqueSketch {
                 sparse = try (0..<count).map { _ throws(WireError) in try reader.read(UInt64.self, "sketch pair") }
             } else {
                 guard [4, 8, 16, 32, 64].contains(slots) else { throw .countOutOfRange(field: "sketch slots", count: slots) }
-                units = try (0..<Self.registerCount * slots).map { _ throws(WireError) in try reader.read(UInt32.self, "sketch unit") }
-                ranks = Array(try reader.read(count: Self.registerCount * slots, "sketch ranks"))
-                lengths = Array(try reader.read(count: Self.registerCount, "sketch lengths"))
+                dense = try (0..<Self.registerCount * slots).map { _ throws(WireError) in try reader.read(UInt32.self, "sketch pair") }
             }
         } catch {
             throw CheckpointError(error)
         }
         let inRange = slots == 0
             ? zip(sparse, sparse.dropFirst()).allSatisfy { $0 < $1 }
-                && sparse.allSatisfy { $0 >> 40 < Self.registerCount && Self.isRank(UInt8(truncatingIfNeeded: $0)) }
-            : lengths.allSatisfy { $0 <= slots } && ranks.allSatisfy { $0 == 0 || Self.isRank($0) }
+                && sparse.allSatisfy { $0 >> 32 < Self.registerCount && Self.isRank(Self.rank(of: UInt32(truncatingIfNeeded: $0))) }
+            : dense.allSatisfy { $0 == 0 || Self.isRank(Self.rank(of: $0)) }
         guard inRange else { throw CheckpointError("a unique-visitor sketch is out of order or out of range") }
     }
 
