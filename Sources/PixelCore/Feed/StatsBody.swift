@@ -7,10 +7,10 @@
 /// ```
 ///
 /// `pixel` is `null` in a campaign rollup. `uniques` (estimated unique visitors, see
-/// ``Counts/uniques``) is counted per campaign: a number in a rollup, `null` in a pixel's body. `ctr` (clicks/views) and `cvr`
-/// (conversions/clicks) are `null` when their denominator is 0. `time` is the aggregator's
-/// clock in ms since the Unix epoch; `seq` increases by one with every message the
-/// aggregator publishes, on any topic.
+/// ``Counts/uniques``) is counted per campaign: a number in a rollup, `null` in a pixel's
+/// body. `ctr` (clicks/views) and `cvr` (conversions/clicks) are `null` when their
+/// denominator is 0. `time` is the aggregator's clock in ms since the Unix epoch; `seq`
+/// increases by one with every message the aggregator publishes, on any topic.
 public enum StatsBody {
     /// Encodes a body.
     public static func encode(

@@ -1,7 +1,9 @@
 /// Sliding-window counters for many keys, bucketed by event time.
 ///
-/// Keys are small integers from ``makeKey(countingUniques:)``; callers intern their own ids (a campaign,
-/// a campaign × pixel) to keys once, so the hot path never hashes a string.
+/// Keys are small integers from ``makeKey(countingUniques:)``; callers intern their own ids
+/// (a campaign, a campaign × pixel) to keys once, so the hot path never hashes a string. A
+/// key made to count unique visitors also estimates them per window, from the visitor
+/// hashes of its events (see ``UniqueSketch``).
 ///
 /// Time: the store's ``now`` is the later of the clock (``advance(to:)``) and the newest
 /// accepted event. An event counts when its time is at most ``WindowConfiguration/futureTolerance``
@@ -91,7 +93,7 @@ public struct WindowStore: ~Copyable {
     /// Makes a new key with no events.
     ///
     /// - Parameter countingUniques: Whether the key estimates unique visitors too (see
-    ///   ``Counts/uniques``); a sketch costs from a few bytes to some tens of KiB.
+    ///   ``Counts/uniques``); its sketch costs from a few bytes to 64 KiB and more.
     public mutating func makeKey(countingUniques: Bool = false) -> Int {
         keys.append(.empty)
         sketchOfKey.append(countingUniques ? Int32(sketches.count) : -1)
@@ -142,7 +144,8 @@ public struct WindowStore: ~Copyable {
             insertSparse(kind, value: value, count: count, unit: unit, into: events, key: key)
         }
         if let visitor, sketchOfKey[key] >= 0 {
-            sketches[Int(sketchOfKey[key])].insert(visitor: visitor, unit: UInt32(unit - epochUnit!), oldest: firstUnit(window: geometry.windowCount - 1))
+            let oldest = firstUnit(window: geometry.windowCount - 1)
+            sketches[Int(sketchOfKey[key])].insert(visitor: visitor, unit: UInt32(unit - epochUnit!), oldest: oldest)
         }
         return .accepted
     }
@@ -221,12 +224,13 @@ public struct WindowStore: ~Copyable {
         return true
     }
 
-    /// Bytes held for `key`'s windows (allocator overhead not included).
+    /// Bytes held for `key`'s windows and sketch (allocator overhead not included).
     public func byteCount(key: Int) -> Int {
+        let sketch = sketchOfKey[key] >= 0 ? sketches[Int(sketchOfKey[key])].byteCount : 0
         switch keys[key] {
-        case .empty: 0
-        case .sparse(let events): events.byteCount
-        case .dense(let rings): rings.byteCount
+        case .empty: return sketch
+        case .sparse(let events): return events.byteCount + sketch
+        case .dense(let rings): return rings.byteCount + sketch
         }
     }
 
