@@ -17,13 +17,10 @@ import Testing
 
     /// Sends `hits` to the collector at `http` with curl, each visitor's with its user agent.
     static func send(_ hits: [Hit], to http: String) async throws {
-        var order: [Int?] = []
-        let byVisitor = Dictionary(grouping: hits) { hit in
-            if !order.contains(hit.visitor) { order.append(hit.visitor) }
-            return hit.visitor
-        }
-        for visitor in order {
-            try await fire(byVisitor[visitor]!.map { $0.url(http) }, userAgent: visitor.map { "visitor-\($0)" })
+        var visitors: [Int?] = []
+        for hit in hits where !visitors.contains(hit.visitor) { visitors.append(hit.visitor) }
+        for visitor in visitors {
+            try await fire(hits.filter { $0.visitor == visitor }.map { $0.url(http) }, userAgent: visitor.map { "visitor-\($0)" })
         }
     }
 

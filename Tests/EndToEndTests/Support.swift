@@ -136,8 +136,8 @@ func run(_ executable: String, _ arguments: [String]) async throws -> (status: I
     }
 }
 
-/// Requests every URL with curl, 200 to a process, throwing the answers away; throws unless
-/// every request succeeds (2xx).
+/// Requests every URL with curl (as `userAgent`, if given), 200 to a process, throwing the
+/// answers away; throws unless every request succeeds (2xx).
 func fire(_ urls: [String], userAgent: String? = nil) async throws {
     for start in stride(from: 0, to: urls.count, by: 200) {
         let curl = try await run("/usr/bin/curl", ["-sS", "--fail"] + (userAgent.map { ["-A", $0] } ?? [])
