@@ -1,25 +1,52 @@
 import Logging
+import Synchronization
 import ZeroMQ
 
 /// CURVE on the aggregator's sockets: traffic is encrypted, and a ZAP handler admits only
 /// known client keys.
 ///
 /// Every socket becomes a CURVE server with ``keyPair``; its ZAP domain is its name
-/// (`ingest`, `feed`, `snapshot`). Ingest admits only ``collectors``; the feed and the
-/// snapshot admit ``subscribers``, or, when that is `nil`, any client that knows the
-/// aggregator's public key. `inproc://` endpoints (the embedded collector) have no
+/// (`ingest`, `feed`, `snapshot`). Ingest admits only ``allowlists``' collectors; the feed
+/// and the snapshot admit its subscribers, or, when those are `nil`, any client that knows
+/// the aggregator's public key. `inproc://` endpoints (the embedded collector) have no
 /// handshake and are not affected.
-public struct TransportSecurity: Sendable {
-    public var keyPair: CurveKeyPair
-    /// Public key → name, of the collectors that may send batches.
-    public var collectors: [CurveKey: String]
-    /// Public key → name, of the subscribers that may read; `nil`: anyone with the server key.
-    public var subscribers: [CurveKey: String]?
+///
+/// The allowlists can be replaced while running (``replaceAllowlists(_:)``): libzmq asks the
+/// ZAP handler at each handshake, so the new lists decide every connection made from then
+/// on; connections already made stay.
+public final class TransportSecurity: Sendable {
+    public let keyPair: CurveKeyPair
+    private let lists: Mutex<Allowlists>
 
-    public init(keyPair: CurveKeyPair, collectors: [CurveKey: String], subscribers: [CurveKey: String]? = nil) {
+    /// Who may connect.
+    public struct Allowlists: Sendable, Hashable {
+        /// Public key → name, of the collectors that may send batches.
+        public var collectors: [CurveKey: String]
+        /// Public key → name, of the subscribers that may read; `nil`: anyone with the server key.
+        public var subscribers: [CurveKey: String]?
+
+        public init(collectors: [CurveKey: String], subscribers: [CurveKey: String]? = nil) {
+            self.collectors = collectors
+            self.subscribers = subscribers
+        }
+
+        /// "3 listed collectors, 2 listed subscribers", for logs.
+        public var summary: String {
+            "\(collectors.count) listed collectors, " + (subscribers.map { "\($0.count) listed subscribers" } ?? "any subscriber with the public key")
+        }
+    }
+
+    public init(keyPair: CurveKeyPair, allowlists: Allowlists) {
         self.keyPair = keyPair
-        self.collectors = collectors
-        self.subscribers = subscribers
+        lists = Mutex(allowlists)
+    }
+
+    /// The allowlists in force.
+    public var allowlists: Allowlists { lists.withLock { $0 } }
+
+    /// Puts new allowlists in force for every handshake from now on.
+    public func replaceAllowlists(_ allowlists: Allowlists) {
+        lists.withLock { $0 = allowlists }
     }
 
     /// Starts the ZAP handler that enforces the allowlists, logging every refusal with the
@@ -39,11 +66,12 @@ public struct TransportSecurity: Sendable {
 
     func verdict(for request: ZAPHandler.Request) -> ZAPHandler.Verdict {
         guard let key = request.clientKey else { return .deny("CURVE required") }
+        let allowlists = allowlists
         switch request.domain {
         case "ingest":
-            return collectors[key].map { .allow(userID: $0) } ?? .deny("collector key not in the allowlist")
+            return allowlists.collectors[key].map { .allow(userID: $0) } ?? .deny("collector key not in the allowlist")
         case "feed", "snapshot":
-            guard let subscribers else { return .allow(userID: "subscriber") }
+            guard let subscribers = allowlists.subscribers else { return .allow(userID: "subscriber") }
             return subscribers[key].map { .allow(userID: $0) } ?? .deny("subscriber key not in the allowlist")
         default:
             return .deny("unknown ZAP domain \(request.domain)")

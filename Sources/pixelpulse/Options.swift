@@ -95,11 +95,11 @@ struct AggregatorOptions: ParsableArguments {
         snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? AggregatorConfiguration.defaultSnapshotEndpoint
     }
 
-    /// CURVE and its allowlists, when `--server-key` is given.
-    func security() throws -> TransportSecurity? {
+    /// The allowlist files, when `--server-key` is given (they are required with it).
+    func allowlistFiles() throws -> AllowlistFiles? {
         let allowCollectors = allowCollectors ?? environment("PIXELPULSE_ALLOW_COLLECTORS")
         let allowSubscribers = allowSubscribers ?? environment("PIXELPULSE_ALLOW_SUBSCRIBERS")
-        guard let keyPath = serverKey ?? environment("PIXELPULSE_SERVER_KEY") else {
+        guard serverKeyPath != nil else {
             guard allowCollectors == nil, allowSubscribers == nil else {
                 throw ValidationError("allowlists need --server-key: without CURVE there are no client keys to check")
             }
@@ -108,8 +108,15 @@ struct AggregatorOptions: ParsableArguments {
         guard let allowCollectors else {
             throw ValidationError("--server-key needs --allow-collectors: ingest admits only the collectors it lists")
         }
-        return TransportSecurity(keyPair: try KeyFiles.keyPair(at: keyPath), collectors: try KeyFiles.allowlist(at: allowCollectors),
-                                 subscribers: try allowSubscribers.map(KeyFiles.allowlist(at:)))
+        return AllowlistFiles(collectors: allowCollectors, subscribers: allowSubscribers)
+    }
+
+    private var serverKeyPath: String? { serverKey ?? environment("PIXELPULSE_SERVER_KEY") }
+
+    /// CURVE and its allowlists, when `--server-key` is given.
+    func security() throws -> TransportSecurity? {
+        guard let files = try allowlistFiles(), let keyPath = serverKeyPath else { return nil }
+        return TransportSecurity(keyPair: try KeyFiles.keyPair(at: keyPath), allowlists: try files.load())
     }
 
     /// - Parameter plain: Whether plain TCP was chosen explicitly for endpoints other hosts can reach.

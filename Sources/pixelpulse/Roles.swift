@@ -16,7 +16,7 @@ struct AggregatorRole {
     let ingest: IngestServer
     let feed: FeedServer
     let snapshot: SnapshotServer
-    let reloader: AlertRulesReloader
+    let reloader: HangupReloader
     let webhook: AlertWebhook?
     let security: TransportSecurity?
     let context: Context
@@ -46,7 +46,8 @@ struct AggregatorRole {
         feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
         snapshot = SnapshotServer(endpoint: configuration.snapshotEndpoint, context: context, aggregator: aggregator,
                                   security: configuration.security, logger: logger)
-        reloader = AlertRulesReloader(file: options.alertRulesFile, aggregator: aggregator, logger: logger)
+        let allowlists = try options.allowlistFiles().flatMap { files in configuration.security.map { (files, $0) } }
+        reloader = HangupReloader(alertRules: options.alertRulesFile, allowlists: allowlists, aggregator: aggregator, logger: logger)
         webhook = try options.webhookURL().map { AlertWebhook(url: $0, aggregator: aggregator, logger: logger) }
     }
 
@@ -92,14 +93,13 @@ struct AggregatorRole {
         say("feed: \(try await feed.boundEndpoint)")
         say("snapshot: \(try await snapshot.boundEndpoint)")
         if let security {
-            let subscribers = security.subscribers.map { "\($0.count) listed subscribers" } ?? "any subscriber with the public key"
-            say("curve: on, public key \(security.keyPair.publicKey.z85), \(security.collectors.count) listed collectors, \(subscribers)")
+            say("curve: on, public key \(security.keyPair.publicKey.z85), \(security.allowlists.summary)")
         } else {
             say("curve: off (plain transport)")
         }
         try await reloader.trapping.value
         let rules = await aggregator.alertRules
-        say("alert rules: \(rules.count) loaded from \(reloader.file?.path ?? "the built-in defaults") (\(rules.map(\.name).joined(separator: ", ")))")
+        say("alert rules: \(rules.count) loaded from \(reloader.alertRules?.path ?? "the built-in defaults") (\(rules.map(\.name).joined(separator: ", ")))")
         if let webhook { say("alert webhook: \(webhook.url)") }
     }
 }

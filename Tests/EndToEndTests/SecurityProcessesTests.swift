@@ -57,4 +57,59 @@ import Testing
         _ = try await member.terminate()
         _ = try await aggregator.terminate()
     }
+
+    /// SIGHUP reads the allowlists again: a collector refused until its key is listed gets
+    /// in, and the hits it answered meanwhile (held, unacknowledged) are counted then; a
+    /// broken file is refused and the lists in force stay.
+    @Test func sighupReadsTheAllowlistsAgain() async throws {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "pixelpulse-keys-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let binary = try Paths.pixelpulse
+        for name in ["aggregator", "edge-1", "edge-2"] {
+            let made = try await run(binary.path, ["keys", "--name", name, "--out", folder.path])
+            #expect(made.status == 0, "\(made.output)")
+        }
+        let key = { (file: String) in folder.appending(path: file).path }
+        let allow = folder.appending(path: "collectors.allow")
+        try FileManager.default.copyItem(at: folder.appending(path: "edge-1.pub"), to: allow)
+
+        let aggregator = try ChildProcess(binary, [
+            "aggregator", "--ingest", "tcp://127.0.0.1:*", "--feed", "tcp://127.0.0.1:*", "--snapshot", "tcp://127.0.0.1:*",
+            "--tick-ms", "50", "--server-key", key("aggregator.key"), "--allow-collectors", allow.path,
+        ], withErrors: true)
+        let ingest = try await aggregator.value(after: "ingest:")
+        let feed = try await aggregator.value(after: "feed:")
+        #expect(try await aggregator.value(after: "curve:").hasSuffix("1 listed collectors, any subscriber with the public key"))
+        _ = try await aggregator.value(after: "alert rules:")  // SIGHUP is trapped from here on
+        let collector = try ChildProcess(binary, [
+            "collector", "--ingest", ingest, "--http", "127.0.0.1:0", "--collector-id", "edge-2",
+            "--collector-key", key("edge-2.key"), "--aggregator-key", key("aggregator.pub"),
+        ])
+        let http = try await collector.value(after: "http:")
+        let hits = (0..<50).map { ProcessesTests.Hit(campaign: "late", pixel: "p\($0 % 2)", kind: "view") }
+        let publicKey = try String(contentsOf: folder.appending(path: "aggregator.pub"), encoding: .utf8)
+            .split(separator: "\n").first { !$0.hasPrefix("#") }!.split(separator: " ")[0]
+        let checker = try await ProcessesTests.checker(feed: feed, prefix: "stats/late/", hits: hits, ["--server-key=\(publicKey)"])
+
+        try await fire(hits[..<20].map { $0.url(http) })
+        _ = try await aggregator.line(containing: "collector key not in the allowlist")
+        let edge2 = try String(contentsOf: folder.appending(path: "edge-2.pub"), encoding: .utf8)
+        try (String(contentsOf: allow, encoding: .utf8) + edge2).write(to: allow, atomically: true, encoding: .utf8)
+        kill(aggregator.process.processIdentifier, SIGHUP)
+        let reloaded = try await aggregator.line(startingWithAnyOf: ["allowlists:"])
+        #expect(reloaded.contains("2 listed collectors"), "\(reloaded)")
+        try await fire(hits[20...].map { $0.url(http) })
+        let verdict = try await checker.line(startingWithAnyOf: ["OK", "FAIL"])
+        #expect(verdict.hasPrefix("OK"), "\(verdict)")
+
+        try "not a key\n".write(to: allow, atomically: true, encoding: .utf8)
+        kill(aggregator.process.processIdentifier, SIGHUP)
+        let refused = try await aggregator.line(startingWithAnyOf: ["allowlists not reloaded"])
+        #expect(refused.contains("keeping 2 listed collectors"), "\(refused)")
+
+        #expect(try await checker.terminate() == 0)
+        #expect(try await collector.terminate() == 0)
+        #expect(try await aggregator.terminate() == 0)
+    }
 }

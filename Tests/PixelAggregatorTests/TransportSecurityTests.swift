@@ -4,7 +4,8 @@ import Testing
 import ZeroMQ
 
 /// CURVE with allowlists on real sockets: an unknown collector cannot add a single count,
-/// a listed one can; subscribers likewise when they are listed.
+/// a listed one can; subscribers likewise when they are listed; lists replaced while
+/// running decide every handshake after.
 @Suite struct TransportSecurityTests {
     static func batch(sequence: UInt64, views: Int) -> [UInt8] {
         var batch = EventBatch(collector: "edge", sequence: sequence)
@@ -41,8 +42,10 @@ import ZeroMQ
         var configuration = AggregatorConfiguration(
             ingestEndpoint: "tcp://127.0.0.1:*", feedEndpoint: "tcp://127.0.0.1:*", snapshotEndpoint: "tcp://127.0.0.1:*",
             tickInterval: .milliseconds(20))
-        configuration.security = TransportSecurity(
-            keyPair: server, collectors: [collector.publicKey: "edge"], subscribers: [dashboard.publicKey: "dashboard"])
+        let security = TransportSecurity(
+            keyPair: server,
+            allowlists: .init(collectors: [collector.publicKey: "edge"], subscribers: [dashboard.publicKey: "dashboard"]))
+        configuration.security = security
 
         try await AggregatorFixture.with(configuration: configuration) { fixture in
             let endpoint = fixture.ingestEndpoint
@@ -89,6 +92,21 @@ import ZeroMQ
                 return try monitor.receive()
             }
             #expect(outsider.authenticationStatus == 400, "outsider: \(outsider)")
+
+            // New lists decide every handshake from then on: the stranger is listed now, and
+            // the collector no longer is.
+            security.replaceAllowlists(.init(collectors: [stranger.publicKey: "edge-2"], subscribers: [dashboard.publicKey: "dashboard"]))
+            let admitted = try await onSocketThread {
+                try Self.attempt(Self.batch(sequence: 4, views: 5), credentials: CurveClientCredentials(keyPair: stranger, serverKey: server.publicKey),
+                                 endpoint: endpoint, context: context)
+            }
+            #expect(admitted.ack == IngestAck(sequence: 4, status: .accepted))
+            let dropped = try await onSocketThread {
+                try Self.attempt(Self.batch(sequence: 5, views: 100), credentials: CurveClientCredentials(keyPair: collector, serverKey: server.publicKey),
+                                 endpoint: endpoint, context: context).0
+            }
+            #expect(dropped.authenticationStatus == 400, "dropped collector: \(dropped)")
+            #expect(await fixture.aggregator.counts(campaign: "paid")?[0].views == 12)
         }
     }
 }

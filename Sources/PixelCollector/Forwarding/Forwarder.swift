@@ -50,6 +50,9 @@ final class Forwarder: Sendable {
         var heartbeatTimeout: Duration = .seconds(3)
         /// The wait before reconnecting.
         var reconnectInterval: Duration = .milliseconds(100)
+        /// The first wait before connecting again after the aggregator refused this
+        /// collector's key (doubled on each refusal, up to 30 s).
+        var refusedRetryInterval: Duration = .seconds(1)
         /// How long closing may wait to flush what is still queued.
         var linger: Duration = .milliseconds(200)
         /// The most unacknowledged batches remembered (without a spool, the oldest is given
@@ -162,6 +165,9 @@ final class Forwarder: Sendable {
         defer { reader?.closeSegment() }
         var lastSync = ContinuousClock.now
         let frame = Message()
+        // libzmq gives up on a connection the aggregator's ZAP handler refused: it is made
+        // again later, so that a key listed meanwhile (SIGHUP on the aggregator) gets in.
+        var retry = (at: ContinuousClock.Instant?.none, wait: settings.refusedRetryInterval)
 
         while true {
             wake.reset()
@@ -170,7 +176,19 @@ final class Forwarder: Sendable {
                 var resend: [UnackedBatches.Entry] = []
                 while let event = try monitor.tryReceive() {
                     // Whatever was in flight when the link broke may be lost: send it all again.
-                    if handle(event) { resend += unacked.takeSent() }
+                    if handle(event) {
+                        resend += unacked.takeSent()
+                        retry.wait = settings.refusedRetryInterval
+                    }
+                    if case .handshakeFailedAuth = event {
+                        retry.at = .now + retry.wait
+                        retry.wait = min(retry.wait * 2, .seconds(30))
+                    }
+                }
+                if let at = retry.at, at <= .now {
+                    retry.at = nil
+                    try? dealer.disconnect(settings.endpoint)
+                    try dealer.connect(settings.endpoint)
                 }
                 while try dealer.tryReceive(frame) { handleAck(frame, unacked: &unacked, reader: &reader) }
                 if isLinkUp { resend += unacked.takeSent(before: .now - settings.ackTimeout) }
@@ -258,6 +276,7 @@ final class Forwarder: Sendable {
                 var wait: Duration = outboxHead < outbox.count ? .milliseconds(100) : .seconds(1)
                 if let spool, spool.needsSync { wait = min(wait, max(.zero, now.duration(to: lastSync + settings.spoolSyncInterval))) }
                 if let deadline, deadline > now { wait = min(wait, now.duration(to: deadline)) }
+                if let at = retry.at { wait = min(wait, max(.zero, now.duration(to: at))) }
                 if let drainDeadline { wait = min(wait, max(.zero, now.duration(to: drainDeadline))) }
                 Self.wait(on: &descriptors, timeout: wait)
             } catch {
@@ -273,8 +292,7 @@ final class Forwarder: Sendable {
         case .handshakeSucceeded: return setLink(up: true)
         case .disconnected: setLink(up: false)
         case .handshakeFailedAuth(_, let status):
-            // libzmq retries; the refusal repeats until the aggregator lists this key.
-            logger.error("The aggregator refused this collector's key", metadata: [
+            logger.error("The aggregator refused this collector's key; connecting again later", metadata: [
                 "ingest.endpoint": "\(settings.endpoint)", "zap.status": "\(status)",
                 "curve.key": "\(settings.curve?.keyPair.publicKey.z85 ?? "none")"])
         case .handshakeFailedProtocol(_, let code):
