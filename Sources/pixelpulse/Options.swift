@@ -62,10 +62,10 @@ struct AggregatorOptions: ParsableArguments {
     @Option(help: "The aggregator's CURVE key pair file (pixelpulse keys): encrypts ingest, feed and snapshot. (env PIXELPULSE_SERVER_KEY)")
     var serverKey: String?
 
-    @Option(help: "Public keys of the collectors admitted to ingest, one per line; required with --server-key. (env PIXELPULSE_ALLOW_COLLECTORS)")
+    @Option(help: "Public keys of the collectors admitted to ingest, one per line, read again on SIGHUP; required with --server-key. (env PIXELPULSE_ALLOW_COLLECTORS)")
     var allowCollectors: String?
 
-    @Option(help: "Public keys of the subscribers admitted to feed and snapshot (default: anyone with the aggregator's public key). (env PIXELPULSE_ALLOW_SUBSCRIBERS)")
+    @Option(help: "Public keys of the subscribers admitted to feed and snapshot, read again on SIGHUP (default: anyone with the aggregator's public key). (env PIXELPULSE_ALLOW_SUBSCRIBERS)")
     var allowSubscribers: String?
 
     /// The checkpoint interval.
