@@ -10,14 +10,16 @@ import FoundationNetworking
 /// Synthetic visitors for `serve --demo`: real HTTP hits on the collector for a few
 /// campaigns and pixels, views ≫ clicks ≫ conversions, with rates that drift over minutes,
 /// and one pixel that breaks now and then so the built-in alerts have something to show.
+/// Each visit comes from one of a campaign's returning visitors (its own user agent), so
+/// unique visitors fall short of views as they would.
 struct DemoTraffic: Service {
     let port: OneShot<Int>
     let logger: Logger
 
-    static let campaigns: [(campaign: String, pixels: [String], viewsPerSecond: Double)] = [
-        ("spring-sale", ["hero", "sidebar", "newsletter"], 60),
-        ("brand", ["homepage", "video"], 30),
-        ("retarget", ["cart", "checkout", "email"], 15),
+    static let campaigns: [(campaign: String, pixels: [String], viewsPerSecond: Double, visitors: Int)] = [
+        ("spring-sale", ["hero", "sidebar", "newsletter"], 60, 20_000),
+        ("brand", ["homepage", "video"], 30, 5000),
+        ("retarget", ["cart", "checkout", "email"], 15, 600),
     ]
 
     /// `spring-sale/newsletter` receives nothing for 8 minutes of every 30, from minute 12:
@@ -35,7 +37,7 @@ struct DemoTraffic: Service {
         let tick = Duration.milliseconds(100)
         for await _ in AsyncTimerSequence(interval: tick, clock: .continuous).cancelOnGracefulShutdown() {
             let minutes = Double((ContinuousClock.now - start).components.seconds) / 60
-            var urls: [URL] = []
+            var requests: [URLRequest] = []
             for (index, entry) in Self.campaigns.enumerated() {
                 // Each campaign's rate and conversion rate drift on their own slow waves.
                 let drift = 1 + 0.5 * sin(minutes * 2 * .pi / 5 + Double(index))
@@ -43,19 +45,25 @@ struct DemoTraffic: Service {
                 for pixel in entry.pixels where !Self.isBroken(pixel: pixel, minutes: minutes) {
                     let views = entry.viewsPerSecond * drift / Double(entry.pixels.count) / 10
                     for _ in 0..<Self.poisson(views, using: &generator) {
-                        urls.append(URL(string: "\(base)/p/\(entry.campaign)/\(pixel).gif")!)
+                        let visitor = "PixelPulse-demo visitor-\(entry.campaign)-\(Int.random(in: 0..<entry.visitors, using: &generator))"
+                        func hit(_ query: String) {
+                            var request = URLRequest(url: URL(string: "\(base)/p/\(entry.campaign)/\(pixel).gif\(query)")!)
+                            request.setValue(visitor, forHTTPHeaderField: "User-Agent")
+                            requests.append(request)
+                        }
+                        hit("")
                         guard Double.random(in: 0..<1, using: &generator) < 0.04 else { continue }
-                        urls.append(URL(string: "\(base)/p/\(entry.campaign)/\(pixel).gif?e=click")!)
+                        hit("?e=click")
                         guard Double.random(in: 0..<1, using: &generator) < conversionRate else { continue }
                         let value = Int.random(in: 500...20_000, using: &generator)
                         let id = UInt64.random(in: 0...UInt64.max, using: &generator)
-                        urls.append(URL(string: "\(base)/p/\(entry.campaign)/\(pixel).gif?e=conversion&v=\(value)&id=\(id)")!)
+                        hit("?e=conversion&v=\(value)&id=\(id)")
                     }
                 }
             }
             await withTaskGroup(of: Void.self) { group in
-                for url in urls {
-                    group.addTask { _ = try? await session.data(from: url) }
+                for request in requests {
+                    group.addTask { _ = try? await session.data(for: request) }
                 }
             }
         }
