@@ -40,7 +40,7 @@ import Testing
         let checker = try ChildProcess(URL(fileURLWithPath: "/usr/bin/env"), [
             "python3", Paths.alertCheck.path, "--feed", feed, "--http", http, "--campaign", "e2e",
             "--keep", "steady", "--stop", "broken", "--rate", "20", "--seconds", "14",
-        ])
+        ], withErrors: true)
         _ = try await checker.value(after: "ready")
         let verdict = try await checker.line(startingWithAnyOf: ["OK", "FAIL"])
         #expect(verdict.hasPrefix("OK"), "\(verdict)")
