@@ -23,6 +23,9 @@ public struct AggregatorConfiguration: Sendable {
     public var alertRules: [AlertRule]?
     /// CURVE on every socket, with allowlists; `nil` for plain transport.
     public var security: TransportSecurity?
+    /// Whether campaign rollups estimate unique visitors (``Counts/uniques``). Each
+    /// visitor's event then updates its campaign's sketch: one more random memory access.
+    public var uniqueVisitors = true
 
     /// The embedded defaults' endpoints, on loopback.
     public static let defaultIngestEndpoint = "tcp://127.0.0.1:5570"

@@ -13,6 +13,8 @@ struct AggregatorState: ~Copyable {
     private(set) var seq: UInt64 = 0
 
     private var eventIDs: EventIDFilter
+    /// Whether rollups count unique visitors.
+    private let countsUniques: Bool
     private var batches = RecentSequences()
     /// Keys with events since the last publish.
     private var dirty: [Int] = []
@@ -30,6 +32,7 @@ struct AggregatorState: ~Copyable {
     init(configuration: AggregatorConfiguration) {
         store = WindowStore(configuration: configuration.windows)
         eventIDs = EventIDFilter(horizon: configuration.eventIDHorizon)
+        countsUniques = configuration.uniqueVisitors
         let rules = configuration.alertRules ?? AlertRule.defaults(for: configuration.windows)
         do {
             alerts = try AlertEngine(windows: configuration.windows.windows, rules: rules)
@@ -59,7 +62,7 @@ struct AggregatorState: ~Copyable {
                 keys = known
             } else {
                 keys = table.keys(campaign: batch.names[Int(event.campaign)], pixel: batch.names[Int(event.pixel)]) { rollup in
-                    store.makeKey(countingUniques: rollup)
+                    store.makeKey(countingUniques: rollup && countsUniques)
                 }
                 resolved[pair] = keys
                 growFlags(to: table.count, now: now)
@@ -261,6 +264,8 @@ struct AggregatorState: ~Copyable {
         guard store.keyCount == table.count else {
             throw CheckpointError("holds windows for \(store.keyCount) keys but names \(table.count)")
         }
+        // Uniques turned on since the checkpoint start from here; turned off, they are dropped.
+        for key in 0..<table.count where table[key].pixel == nil { store.setCountingUniques(countsUniques, key: key) }
         do throws(WireError) {
             eventIDs = try EventIDFilter(decoding: &reader, horizon: configuration.eventIDHorizon)
             batches = try RecentSequences(decoding: &reader)

@@ -59,6 +59,9 @@ struct AggregatorOptions: ParsableArguments {
     @Option(help: "Seconds between checkpoints of the whole state in --data-dir (one more is written on shutdown). (env PIXELPULSE_CHECKPOINT_SECONDS)")
     var checkpointSeconds: Int?
 
+    @Flag(inversion: .prefixedNo, help: "Estimate each campaign's unique visitors; --no-uniques saves their cost (stats then carry null). (env PIXELPULSE_UNIQUES=off)")
+    var uniques = true
+
     @Option(help: "The aggregator's CURVE key pair file (pixelpulse keys): encrypts ingest, feed and snapshot. (env PIXELPULSE_SERVER_KEY)")
     var serverKey: String?
 
@@ -135,10 +138,12 @@ struct AggregatorOptions: ParsableArguments {
         do {
             let specs = try windows.split(separator: ",").map { try WindowSpec(parsing: String($0)) }
             let windowConfiguration = try WindowConfiguration(windows: specs, grace: graceSeconds.map { Int64($0) * 1000 })
-            return AggregatorConfiguration(
+            var configuration = AggregatorConfiguration(
                 ingestEndpoint: ingestEndpoint, feedEndpoint: feedEndpoint, snapshotEndpoint: snapshotEndpoint, windows: windowConfiguration,
                 tickInterval: .milliseconds(tickMs), alertRules: try alertRulesFile?.load(windows: windowConfiguration),
                 security: security)
+            configuration.uniqueVisitors = uniques && !["off", "0", "false", "no"].contains(environment("PIXELPULSE_UNIQUES")?.lowercased())
+            return configuration
         } catch let error as WindowConfigurationError {
             throw ValidationError("--windows: \(error)")
         } catch let error as AlertRuleError {

@@ -10,8 +10,8 @@ import Testing
     static let campaigns = ["spring", "autumn", "winter"]
     static let pixels = ["hero", "footer", "mail", "banner"]
 
-    /// A second of traffic: batches from two collectors over every campaign and pixel, with
-    /// conversions that carry a value and an event id.
+    /// A second of traffic: batches from two collectors over every campaign and pixel, from
+    /// returning visitors, with conversions that carry a value and an event id.
     static func traffic(second: Int, sequence: inout UInt64, at time: Int64) -> [EventBatch] {
         // A seeded linear congruential generator (high bits): the same traffic every run.
         var state = UInt64(second) &* 0x9e37_79b9_7f4a_7c15
@@ -30,7 +30,7 @@ import Testing
                 batch.append(HitEvent(
                     time: time - Int64(next() % 3000), kind: kind, campaign: CampaignID(unchecked: campaign),
                     pixel: PixelID(unchecked: pixel), value: kind == .conversion ? next() % 10_000 : nil,
-                    eventID: kind == .conversion ? EventID(rawValue: next() % 500) : nil))
+                    visitor: next() % 3000, eventID: kind == .conversion ? EventID(rawValue: next() % 500) : nil))
             }
             return batch
         }
@@ -97,6 +97,39 @@ import Testing
         }
         clock.advance(by: 2 * 3_600_000)
         #expect(await Self.allCounts(restored) == Self.allCounts(original))
+    }
+
+    /// Unique visitors turned off since a checkpoint are dropped at the restore; turned on,
+    /// they count from the restore on. The counters are not affected either way.
+    @Test func uniquesTurnedOffOrOnAcrossARestore() async throws {
+        let clock = TestClock()
+        var off = AggregatorConfiguration()
+        off.uniqueVisitors = false
+        let original = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
+        var sequence: UInt64 = 0
+        for second in 0..<600 {
+            await original.ingest(Self.traffic(second: second, sequence: &sequence, at: clock.now))
+            clock.advance(by: 1000)
+        }
+        let counted = await Self.allCounts(original)
+        #expect(counted["spring"]?[3].uniques.map { $0 > 1000 } == true)
+        func withoutUniques(_ counts: [String: [Counts]]) -> [String: [Counts]] {
+            counts.mapValues { $0.map { var counts = $0; counts.uniques = nil; return counts } }
+        }
+
+        let withUniques = try Self.roundTrip(await original.checkpoint())
+        let restoredOff = Aggregator(configuration: off, clock: clock.function)
+        try await restoredOff.restore(withUniques)
+        #expect(await Self.allCounts(restoredOff) == withoutUniques(counted))
+
+        let withoutThem = try Self.roundTrip(await restoredOff.checkpoint())
+        let restoredOn = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
+        try await restoredOn.restore(withoutThem)
+        let restarted = await Self.allCounts(restoredOn)
+        #expect(withoutUniques(restarted) == withoutUniques(counted))
+        #expect(restarted["spring"]?.map(\.uniques) == [0, 0, 0, 0])
+        await restoredOn.ingest(Self.traffic(second: 600, sequence: &sequence, at: clock.now))
+        #expect(await restoredOn.counts(campaign: "spring")?[0].uniques.map { $0 > 0 } == true)
     }
 
     @Test func whatHasAgedOutIsDiscarded() async throws {

@@ -39,7 +39,8 @@ public struct WindowStore: ~Copyable {
     /// Sparse entries store units relative to this, in 32 bits.
     private var epochUnit: Int64?
     private var keys: ContiguousArray<KeyWindows> = []
-    /// The unique-visitor sketches, and each key's index into them (-1: it counts none).
+    /// The unique-visitor sketches, and each key's index into them (-1: it counts none; a
+    /// sketch no key counts with any more stays empty until the store is next restored).
     private var sketches: ContiguousArray<UniqueSketch> = []
     private var sketchOfKey: [Int32] = []
 
@@ -148,6 +149,19 @@ public struct WindowStore: ~Copyable {
             sketches[Int(sketchOfKey[key])].insert(visitor: visitor, unit: UInt32(unit - epochUnit!), oldest: oldest)
         }
         return .accepted
+    }
+
+    /// Starts or stops estimating unique visitors for `key`; a key that starts counts the
+    /// visitors of its events from then on.
+    public mutating func setCountingUniques(_ counting: Bool, key: Int) {
+        guard counting != (sketchOfKey[key] >= 0) else { return }
+        if counting {
+            sketchOfKey[key] = Int32(sketches.count)
+            sketches.append(UniqueSketch())
+        } else {
+            sketches[Int(sketchOfKey[key])] = UniqueSketch()
+            sketchOfKey[key] = -1
+        }
     }
 
     /// The counts of window `window` (an index into the configuration's windows) for `key`
@@ -403,8 +417,8 @@ public struct WindowStore: ~Copyable {
                 }
             }
         }
-        for index in sketchOfKey { writer.write(index) }
-        for sketch in sketches { sketch.encode(into: &writer) }
+        for index in sketchOfKey { writer.write(UInt8(index >= 0 ? 1 : 0)) }
+        for index in sketchOfKey where index >= 0 { sketches[Int(index)].encode(into: &writer) }
     }
 
     /// Reads a store written by ``encode(into:)`` under the same configuration.
@@ -478,12 +492,17 @@ public struct WindowStore: ~Copyable {
                     throw CheckpointError("unknown key kind \(tag)")
                 }
             }
-            sketchOfKey = try (0..<keyCount).map { _ throws(WireError) in try reader.read(Int32.self, "sketch index") }
-            let counting = sketchOfKey.filter { $0 >= 0 }
-            guard counting == Array(0..<Int32(counting.count)) else {
-                throw CheckpointError("the keys' sketch indices are not 0, 1, 2…")
+            var counting: Int32 = 0
+            for _ in 0..<keyCount {
+                switch try reader.read(UInt8.self, "counts uniques") {
+                case 0: sketchOfKey.append(-1)
+                case 1:
+                    sketchOfKey.append(counting)
+                    counting += 1
+                case let flag: throw CheckpointError("a key's unique-visitor flag is \(flag)")
+                }
             }
-            for _ in counting { sketches.append(try UniqueSketch(decoding: &reader)) }
+            for _ in 0..<counting { sketches.append(try UniqueSketch(decoding: &reader)) }
         } catch let error as CheckpointError {
             throw error
         } catch let error as WireError {
