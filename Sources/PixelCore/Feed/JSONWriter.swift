@@ -1,7 +1,8 @@
 /// Writes compact JSON into a byte buffer, for feed bodies published many times a second.
 ///
 /// Only what the feed needs: objects, strings, integers, doubles, booleans and null.
-/// Commas are placed automatically.
+/// Commas are placed automatically. Member names are literals (`StaticString`), copied as
+/// bytes: a body is mostly names and digits, and a `String`'s UTF-8 view is slower to append.
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
     private var needsComma = false
@@ -10,7 +11,7 @@ public struct JSONWriter {
 
     /// Opens an object, as a value or as member `key`.
     public mutating func beginObject(_ key: String? = nil) {
-        if let key { writeKey(key) } else { separate() }
+        if let key { writeKey(key.utf8) } else { separate() }
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
     }
@@ -20,7 +21,7 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    public mutating func member(_ key: String, _ value: String?) {
+    public mutating func member(_ key: StaticString, _ value: String?) {
         writeKey(key)
         guard let value else { return append("null") }
         bytes.append(UInt8(ascii: "\""))
@@ -38,14 +39,14 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    public mutating func member(_ key: String, _ value: some BinaryInteger) {
+    public mutating func member(_ key: StaticString, _ value: some BinaryInteger) {
         writeKey(key)
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         writeDigits(UInt64(truncatingIfNeeded: value.magnitude))
     }
 
     /// An integer, or null for `nil`.
-    public mutating func member(_ key: String, _ value: Int64?) {
+    public mutating func member(_ key: StaticString, _ value: Int64?) {
         guard let value else {
             writeKey(key)
             return append("null")
@@ -69,13 +70,13 @@ public struct JSONWriter {
     }
 
     /// A finite double, or null for `nil` (JSON has no NaN or infinity).
-    public mutating func member(_ key: String, _ value: Double?) {
+    public mutating func member(_ key: StaticString, _ value: Double?) {
         writeKey(key)
         guard let value, value.isFinite else { return append("null") }
-        append(value.description)
+        bytes.append(contentsOf: value.description.utf8)
     }
 
-    public mutating func member(_ key: String, _ value: Bool) {
+    public mutating func member(_ key: StaticString, _ value: Bool) {
         writeKey(key)
         append(value ? "true" : "false")
     }
@@ -87,12 +88,18 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    private mutating func writeKey(_ key: String) {
+    private mutating func writeKey(_ key: StaticString) {
+        key.withUTF8Buffer { writeKey($0) }
+    }
+
+    private mutating func writeKey(_ key: some Collection<UInt8>) {
         separate()
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: key.utf8)
+        bytes.append(contentsOf: key)
         append("\":")
     }
 
-    private mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    private mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
 }
