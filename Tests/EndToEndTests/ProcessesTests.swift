@@ -55,15 +55,19 @@ import Testing
 
     /// Starts both roles, subscribes from Python to `prefix`, fires `hits` with curl, and
     /// returns what the Python checker printed.
-    static func runPipeline(hits: [Hit], prefix: String) async throws -> (status: Int32, output: String, exits: [Int32]) {
+    static func runPipeline(
+        hits: [Hit], prefix: String, aggregatorArguments: [String] = [], checkerArguments: [String] = []
+    ) async throws -> (status: Int32, output: String, exits: [Int32]) {
         let binary = try Paths.pixelpulse
-        let aggregator = try ChildProcess(binary, ["aggregator", "--ingest", "tcp://127.0.0.1:*", "--feed", "tcp://127.0.0.1:*", "--snapshot", "tcp://127.0.0.1:*", "--tick-ms", "50"])
+        let aggregator = try ChildProcess(binary, [
+            "aggregator", "--ingest", "tcp://127.0.0.1:*", "--feed", "tcp://127.0.0.1:*", "--snapshot", "tcp://127.0.0.1:*", "--tick-ms", "50",
+        ] + aggregatorArguments)
         let ingest = try await aggregator.value(after: "ingest:")
         let feed = try await aggregator.value(after: "feed:")
         let collector = try ChildProcess(binary, ["collector", "--ingest", ingest, "--http", "127.0.0.1:0", "--collector-id", "e2e"])
         let http = try await collector.value(after: "http:")
 
-        let checker = try await checker(feed: feed, prefix: prefix, hits: hits)
+        let checker = try await checker(feed: feed, prefix: prefix, hits: hits, checkerArguments)
         try await send(hits, to: http)
         let verdict = try await checker.line(startingWithAnyOf: ["OK", "FAIL"])
         let status = try await checker.terminate()
@@ -84,6 +88,13 @@ import Testing
         let result = try await Self.runPipeline(hits: hits, prefix: "stats/")
         #expect(result.output.hasPrefix("OK"), "\(result.output)")
         #expect(result.exits == [0, 0], "both roles shut down gracefully on SIGTERM")
+    }
+
+    @Test func anAggregatorWithoutUniquesPublishesNullForThem() async throws {
+        let hits = (0..<30).map { Hit(campaign: "plain", pixel: "p\($0 % 2)", kind: "view", visitor: $0 % 5) }
+        let result = try await Self.runPipeline(
+            hits: hits, prefix: "stats/plain/", aggregatorArguments: ["--no-uniques"], checkerArguments: ["--no-uniques"])
+        #expect(result.output.hasPrefix("OK 3 topics"), "\(result.output)")
     }
 
     @Test func aSubscriberOfC1NeverSeesC10() async throws {
