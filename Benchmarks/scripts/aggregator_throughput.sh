@@ -63,14 +63,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- build ---------------------------------------------------------------------------------
-build "$ROOT" pixelpulse
-build "$BENCH" ingest-load
-PIXELPULSE="$(cd "$ROOT" && swift build -c release --show-bin-path)/pixelpulse"
-LOAD="$(cd "$BENCH" && swift build -c release --show-bin-path)/ingest-load"
+build_aggregator_and_load
 RAW="$WORK/zmq_thr"
 # shellcheck disable=SC2046  # pkg-config output must split into words
 "$CC" -O2 -Wall -o "$RAW" "$BENCH/Reference/zmq_thr.c" $(pkg-config --cflags --libs libzmq) -lpthread
-python3 -c 'import zmq' 2>/dev/null || { echo "aggregator_throughput.sh: needs python3 with pyzmq" >&2; exit 1; }
+need_pyzmq
 
 # Records every heartbeat: "<wall seconds> <ingestRate> <activeKeys> <events>".
 cat >"$WORK/heartbeats.py" <<'EOF'

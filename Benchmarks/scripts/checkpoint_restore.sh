@@ -35,11 +35,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-build "$ROOT" pixelpulse
-build "$BENCH" ingest-load
-PIXELPULSE="$(cd "$ROOT" && swift build -c release --show-bin-path)/pixelpulse"
-LOAD="$(cd "$BENCH" && swift build -c release --show-bin-path)/ingest-load"
-python3 -c 'import zmq' 2>/dev/null || { echo "checkpoint_restore.sh: needs python3 with pyzmq" >&2; exit 1; }
+build_aggregator_and_load
+need_pyzmq
 DATA="$WORK/data"
 AGGREGATOR_ARGS="--data-dir $DATA --checkpoint-seconds 3600"
 

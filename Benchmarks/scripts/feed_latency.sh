@@ -49,7 +49,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-python3 -c 'import zmq' 2>/dev/null || { echo "feed_latency.sh: needs python3 with pyzmq" >&2; exit 1; }
+need_pyzmq
 if ! (cd "$ROOT" && swift build -c release --product pixelpulse) >"$WORK/build.log" 2>&1; then
   cat "$WORK/build.log" >&2; echo "feed_latency.sh: swift build failed" >&2; exit 1
 fi

@@ -50,11 +50,8 @@ trap 'exit 130' INT TERM
 
 
 # --- build ---------------------------------------------------------------------------------
-build "$ROOT" pixelpulse
-build "$BENCH" ingest-load
-PIXELPULSE="$(cd "$ROOT" && swift build -c release --show-bin-path)/pixelpulse"
-LOAD="$(cd "$BENCH" && swift build -c release --show-bin-path)/ingest-load"
-python3 -c 'import zmq' 2>/dev/null || { echo "paused_subscriber.sh: needs python3 with pyzmq" >&2; exit 1; }
+build_aggregator_and_load
+need_pyzmq
 
 # The paused subscriber: one message, then never reads again.
 cat >"$WORK/paused.py" <<'EOF'

@@ -36,6 +36,15 @@ build() { # dir product: swift build -c release, the log shown only on failure
   fi
 }
 
+build_aggregator_and_load() { # -> PIXELPULSE, LOAD: release builds of pixelpulse ($ROOT) and ingest-load ($BENCH)
+  build "$ROOT" pixelpulse
+  build "$BENCH" ingest-load
+  PIXELPULSE="$(cd "$ROOT" && swift build -c release --show-bin-path)/pixelpulse"
+  LOAD="$(cd "$BENCH" && swift build -c release --show-bin-path)/ingest-load"
+}
+
+need_pyzmq() { python3 -c 'import zmq' 2>/dev/null || { echo "$(basename "$0"): needs python3 with pyzmq" >&2; exit 1; }; }
+
 start_aggregator() { # -> AGG_PID, INGEST, FEED: `pixelpulse aggregator` on a free port, + $AGGREGATOR_ARGS
   local port out
   port=$(free_port)
