@@ -7,7 +7,9 @@ let package = Package(
     products: [
         .executable(name: "pixelpulse", targets: ["pixelpulse"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "PixelSupport", targets: ["PixelSupport"]),
         .library(name: "PixelCore", targets: ["PixelCore"]),
+        .library(name: "PixelAlerts", targets: ["PixelAlerts"]),
         .library(name: "PixelAggregator", targets: ["PixelAggregator"]),
         .library(name: "PixelCollector", targets: ["PixelCollector"]),
         .library(name: "PixelPulseClient", targets: ["PixelPulseClient"]),
@@ -28,23 +30,31 @@ let package = Package(
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]
         ),
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "PixelSupport"),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ", "PixelSupport"]),
         .target(name: "PixelCore"),
+        .target(
+            name: "PixelAlerts",
+            dependencies: [
+                "PixelCore", "PixelSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .target(
             name: "PixelAggregator",
             dependencies: [
-                "PixelCore", "ZeroMQ",
+                "PixelCore", "PixelAlerts", "PixelSupport", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
-                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(
             name: "PixelCollector",
             dependencies: [
-                "PixelCore", "ZeroMQ",
+                "PixelCore", "PixelSupport", "ZeroMQ",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -54,11 +64,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "PixelPulseClient", dependencies: ["PixelCore", "ZeroMQ"]),
+        .target(name: "PixelPulseClient", dependencies: ["PixelCore", "PixelSupport", "ZeroMQ"]),
+        .target(
+            name: "PixelPulseTesting",
+            dependencies: [
+                "PixelAggregator", "PixelAlerts", "PixelCore", "PixelSupport", "ZeroMQ",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/PixelPulseTesting"
+        ),
         .executableTarget(
             name: "pixelpulse",
             dependencies: [
-                "PixelCore", "ZeroMQ", "PixelAggregator", "PixelCollector", "PixelPulseClient",
+                "PixelCore", "PixelSupport", "ZeroMQ", "PixelAlerts", "PixelAggregator", "PixelCollector", "PixelPulseClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -68,19 +89,18 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
-        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["PixelSupport", "ZeroMQ"]),
+        .testTarget(name: "PixelSupportTests", dependencies: ["PixelSupport"]),
         .testTarget(name: "PixelCoreTests", dependencies: ["PixelCore"]),
+        .testTarget(name: "PixelAlertsTests", dependencies: ["PixelAlerts", "PixelCore"]),
         .testTarget(
             name: "PixelAggregatorTests",
-            dependencies: [
-                "PixelAggregator", "PixelCore", "ZeroMQ",
-                .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            dependencies: ["PixelAggregator", "PixelAlerts", "PixelCore", "PixelPulseTesting", "PixelSupport", "ZeroMQ"]
         ),
         .testTarget(
             name: "PixelCollectorTests",
             dependencies: [
-                "PixelCollector", "PixelCore", "ZeroMQ",
+                "PixelCollector", "PixelCore", "PixelPulseTesting", "PixelSupport", "ZeroMQ",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -91,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "PixelPulseClientTests",
             dependencies: [
-                "PixelPulseClient", "PixelAggregator", "PixelCore", "ZeroMQ",
+                "PixelPulseClient", "PixelAggregator", "PixelAlerts", "PixelCore", "PixelPulseTesting", "PixelSupport", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -99,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "PixelAggregator", "PixelCollector", "PixelCore", "ZeroMQ",
+                "PixelAggregator", "PixelAlerts", "PixelCollector", "PixelCore", "PixelPulseTesting", "PixelSupport", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

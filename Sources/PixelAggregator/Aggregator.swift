@@ -1,16 +1,20 @@
+import PixelAlerts
 import PixelCore
+import PixelSupport
 import Synchronization
 
 /// The aggregator: counts every batch into sliding windows per campaign × pixel and per
 /// campaign, and turns what changed into live-feed messages.
 ///
 /// Batches arrive in groups from ``IngestServer`` (one actor call per group, never per
-/// event); ``FeedServer`` asks for ``changes()`` on every tick and for a ``heartbeat()``.
+/// event); ``FeedServer`` asks it to ``publishChanges()`` on every tick and to
+/// ``publishHeartbeat(published:)``, and it hands what to publish to its `publish`
+/// closure, in `seq` order.
 public actor Aggregator {
     private var state: AggregatorState
     private let configuration: AggregatorConfiguration
     /// The end of the last ingest-log records counted: a checkpoint holds everything before it.
-    private var loggedThrough: IngestLog.Position?
+    private var loggedThrough: LogPosition?
     private let clock: @Sendable () -> Int64
     private let windowUnit: Int64
     private var lastSweepUnit: Int64 = .min
@@ -18,9 +22,9 @@ public actor Aggregator {
     private var lastHeartbeat: Int64?
     /// When the aggregator started, ms since the Unix epoch.
     public nonisolated let startedAt: Int64
-    /// What ``FeedServer`` publishes, in `seq` order: only this actor appends to it, so the
-    /// order of the queue is the order in which `seq` numbers were handed out.
-    nonisolated let feedQueue = FeedQueue()
+    /// Takes what the feed publishes, in `seq` order: only this actor calls it, so the order
+    /// of the calls is the order in which `seq` numbers were handed out.
+    private let publish: @Sendable ([FeedItem]) -> Void
     /// Where alerts go besides the feed (``alertNotifications(limit:)``); attached from any thread.
     private nonisolated let alertSinks = Mutex<[AsyncStream<Alert>.Continuation]>([])
 
@@ -29,8 +33,13 @@ public actor Aggregator {
     /// - Parameters:
     ///   - configuration: Windows and feed settings.
     ///   - clock: The time in ms since the Unix epoch; the wall clock unless a test drives it.
-    public init(configuration: AggregatorConfiguration, clock: @escaping @Sendable () -> Int64 = Aggregator.wallClock) {
+    ///   - publish: Where feed messages go (the ``FeedServer``'s queue); nowhere without a feed.
+    public init(
+        configuration: AggregatorConfiguration, clock: @escaping @Sendable () -> Int64 = Aggregator.wallClock,
+        publish: @escaping @Sendable ([FeedItem]) -> Void = { _ in }
+    ) {
         state = AggregatorState(configuration: configuration)
+        self.publish = publish
         self.configuration = configuration
         self.clock = clock
         windowUnit = configuration.windows.windows[0].step
@@ -51,7 +60,7 @@ public actor Aggregator {
     /// - Returns: For each batch, `accepted`, or `duplicate` when its collector sent the same
     ///   sequence number before (it is not counted again).
     @discardableResult
-    public func ingest(_ batches: [EventBatch], at time: Int64? = nil, loggedThrough position: IngestLog.Position? = nil) -> [IngestAck.Status] {
+    public func ingest(_ batches: [EventBatch], at time: Int64? = nil, loggedThrough position: LogPosition? = nil) -> [IngestAck.Status] {
         let now = time ?? clock()
         if let position { loggedThrough = position }
         return batches.map { state.ingest($0, now: now) }
@@ -152,12 +161,12 @@ public actor Aggregator {
     /// The JSON is encoded on the publisher thread, not here: at 100 000 busy keys it is
     /// most of the work of a tick, and the actor's time belongs to ingestion.
     public func publishChanges() {
-        feedQueue.append(changes(now: clock()))
+        publish(changes(now: clock()))
     }
 
-    /// Computes a ``heartbeat()`` and queues it for the feed.
-    public func publishHeartbeat() {
-        feedQueue.append([.message(heartbeat())])
+    /// Computes a ``heartbeat(published:)`` and queues it for the feed.
+    public func publishHeartbeat(published: UInt64) {
+        publish([.message(heartbeat(published: published))])
     }
 
     /// One chunk of a snapshot: the current stats of up to `limit` keys from `start` whose
@@ -182,7 +191,7 @@ public actor Aggregator {
     public func snapshot(prefix: String, from start: Int, limit: Int) -> SnapshotChunk {
         // One `now` for both: counts read at a later time than the flush could be ahead of it.
         let now = clock()
-        feedQueue.append(changes(now: now))
+        publish(changes(now: now))
         let (updates, next) = state.snapshot(prefix: prefix, from: start, limit: limit, now: now)
         let alerts = start > 0 ? [] : state.firing.values.map(\.message).filter { $0.topic.hasPrefix(prefix) }
         return SnapshotChunk(seq: state.seq, time: now, updates: updates, alerts: alerts.sorted { $0.topic < $1.topic }, next: next)
@@ -191,44 +200,28 @@ public actor Aggregator {
     /// The `seq` of the last message queued for the feed.
     public var seq: UInt64 { state.seq }
 
-    /// The `heartbeat/` message.
+    /// The `heartbeat/` message (a ``PixelCore/FeedHeartbeat``).
     ///
-    /// ```json
-    /// {"type":"heartbeat","seq":7,"time":1790000001000,"startedAt":1790000000000,
-    ///  "activeKeys":12,"ingestRate":20480.5,"events":123456,"duplicates":0,
-    ///  "tooLate":0,"tooFarInFuture":0,"batches":480,"duplicateBatches":0,"rejectedBatches":0,
-    ///  "published":6,"firingAlerts":0}
-    /// ```
-    /// `ingestRate` is events counted per second since the previous heartbeat. `published`
-    /// is the number of feed messages the PUB socket accepted before this heartbeat was
-    /// computed: libzmq 4.3 does not report what it drops per subscriber, so a subscriber
-    /// compares it with what it received.
-    public func heartbeat() -> FeedMessage {
+    /// `ingestRate` is events counted per second since the previous heartbeat.
+    ///
+    /// - Parameter published: The feed messages the PUB socket accepted so far: libzmq 4.3
+    ///   does not report what it drops per subscriber, so a subscriber compares it with
+    ///   what it received.
+    public func heartbeat(published: UInt64 = 0) -> FeedMessage {
         let now = clock()
         let statistics = state.statistics
         let elapsed = Double(now - (lastHeartbeat ?? startedAt)) / 1000
         let rate = elapsed > 0 ? Double(statistics.events - eventsAtLastHeartbeat) / elapsed : 0
         lastHeartbeat = now
         eventsAtLastHeartbeat = statistics.events
-        var json = JSONWriter()
-        json.beginObject()
-        json.member("type", "heartbeat")
-        json.member("seq", state.nextSeq())
-        json.member("time", now)
-        json.member("startedAt", startedAt)
-        json.member("activeKeys", state.activeKeyCount)
-        json.member("ingestRate", (rate * 10).rounded() / 10)
-        json.member("events", statistics.events)
-        json.member("duplicates", statistics.duplicates)
-        json.member("tooLate", statistics.tooLate)
-        json.member("tooFarInFuture", statistics.tooFarInFuture)
-        json.member("batches", statistics.batches)
-        json.member("duplicateBatches", statistics.duplicateBatches)
-        json.member("rejectedBatches", statistics.rejectedBatches.values.reduce(0, +))
-        json.member("published", feedQueue.published)
-        json.member("firingAlerts", state.firing.count)
-        json.endObject()
-        return FeedMessage(topic: FeedTopic.heartbeat, body: json.bytes)
+        let heartbeat = FeedHeartbeat(
+            seq: state.nextSeq(), time: now, startedAt: startedAt, activeKeys: state.activeKeyCount,
+            ingestRate: (rate * 10).rounded() / 10, events: statistics.events, duplicates: statistics.duplicates,
+            tooLate: statistics.tooLate, tooFarInFuture: statistics.tooFarInFuture, batches: statistics.batches,
+            duplicateBatches: statistics.duplicateBatches,
+            rejectedBatches: statistics.rejectedBatches.values.reduce(0, +), published: published,
+            firingAlerts: state.firing.count)
+        return FeedMessage(topic: FeedTopic.heartbeat, body: heartbeat.encoded())
     }
 
     /// What has been ingested so far.

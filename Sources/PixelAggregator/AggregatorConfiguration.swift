@@ -1,3 +1,4 @@
+import PixelAlerts
 import PixelCore
 
 /// Where the aggregator listens and how it counts and publishes.

@@ -1,33 +1,30 @@
+import PixelAlerts
 import PixelCore
 
 /// Everything the aggregator counts, as plain values: the windows of every key, the id
 /// tables, what changed since the last publish, and the feed sequence.
 ///
 /// Non-copyable, and owned by the ``Aggregator`` actor, so a whole batch is counted in
-/// one exclusive access with no locks and no allocation per event.
+/// one exclusive access with no locks and no allocation per event. Its members are
+/// internal, not private, for the checkpoint codec in `AggregatorState+Checkpoint.swift`.
 struct AggregatorState: ~Copyable {
-    private(set) var store: WindowStore
-    private(set) var table = KeyTable()
+    var store: WindowStore
+    var table = KeyTable()
     private(set) var statistics = IngestStatistics()
     /// The sequence number of the last message published, on any topic.
-    private(set) var seq: UInt64 = 0
+    var seq: UInt64 = 0
 
-    private var eventIDs: EventIDFilter
+    var eventIDs: EventIDFilter
     /// Whether rollups count unique visitors.
-    private let countsUniques: Bool
-    private var batches = RecentSequences()
-    /// Keys with events since the last publish.
-    private var dirty: [Int] = []
-    private var isDirty: [Bool] = []
-    /// Keys that hold counts, and a fingerprint of what was last published for each.
-    private var active: [Int] = []
-    private var isActive: [Bool] = []
-    private var published: [UInt64] = []
+    let countsUniques: Bool
+    var batches = RecentSequences()
+    /// What to publish at the next tick.
+    var changes = ChangeTracker()
     /// When each key was first seen (clock ms): how far back its alert baselines can reach.
-    private var firstSeen: [Int64] = []
-    private(set) var alerts: AlertEngine
+    var firstSeen: [Int64] = []
+    var alerts: AlertEngine
     /// Alerts now firing, by fingerprint, with the message that announced them.
-    private(set) var firing: [String: (alert: Alert, message: FeedMessage)] = [:]
+    var firing: [String: (alert: Alert, message: FeedMessage)] = [:]
 
     init(configuration: AggregatorConfiguration) {
         store = WindowStore(configuration: configuration.windows)
@@ -42,7 +39,7 @@ struct AggregatorState: ~Copyable {
     }
 
     var windows: [WindowSpec] { store.configuration.windows }
-    var activeKeyCount: Int { active.count }
+    var activeKeyCount: Int { changes.active.count }
 
     /// Counts one decoded batch at clock time `now` (ms), unless the same collector sent a
     /// batch with the same sequence number before.
@@ -65,7 +62,7 @@ struct AggregatorState: ~Copyable {
                     store.makeKey(countingUniques: rollup && countsUniques)
                 }
                 resolved[pair] = keys
-                growFlags(to: table.count, now: now)
+                grow(to: table.count, now: now)
             }
             if event.presence.contains(.eventID),
                !eventIDs.insert(EventID(rawValue: event.eventID), scope: keys.rollup, now: now) {
@@ -78,8 +75,8 @@ struct AggregatorState: ~Copyable {
                 let visitor = event.presence.contains(.visitor) ? event.visitor : nil
                 store.record(event.kind, value: event.value, visitor: visitor, at: event.time, key: keys.rollup)
                 statistics.events += 1
-                markDirty(keys.pixel)
-                markDirty(keys.rollup)
+                changes.markDirty(keys.pixel)
+                changes.markDirty(keys.rollup)
             case .tooLate:
                 statistics.tooLate += 1
             case .tooFarInFuture:
@@ -100,28 +97,20 @@ struct AggregatorState: ~Copyable {
     mutating func changes(now: Int64, sweep: Bool) -> [StatsUpdate] {
         store.advance(to: now)
         var messages: [StatsUpdate] = []
-        for key in dirty {
-            isDirty[key] = false
-            if !isActive[key] {
-                isActive[key] = true
-                active.append(key)
-            }
-            visit(key, now: now, into: &messages)
-        }
-        dirty.removeAll(keepingCapacity: true)
+        let dirty = changes.takeDirty()
+        for key in dirty { visit(key, now: now, into: &messages) }
+        changes.recycle(dirty)
         defer {
             // Incidents run their `for` and `cooldown` clocks even on keys nothing else visits.
             for key in alerts.keysWithIncidents(notEvaluatedAt: now) { evaluateAlerts(key, counts: store.counts(key: key), now: now) }
         }
         guard sweep else { return messages }
         var index = 0
-        while index < active.count {
-            let key = active[index]
+        while index < changes.active.count {
+            let key = changes.active[index]
             visit(key, now: now, into: &messages)
             if store.isIdle(key: key) {
-                isActive[key] = false
-                active.swapAt(index, active.count - 1)
-                active.removeLast()
+                changes.deactivate(at: index)
             } else {
                 index += 1
             }
@@ -180,9 +169,7 @@ struct AggregatorState: ~Copyable {
     }
 
     private mutating func publishIfChanged(_ key: Int, counts: [Counts], now: Int64, into updates: inout [StatsUpdate]) {
-        let fingerprint = Self.fingerprint(counts)
-        guard fingerprint != published[key] else { return }
-        published[key] = fingerprint
+        guard changes.publish(key, counts: counts) else { return }
         updates.append(update(key, seq: nextSeq(), now: now, counts: counts))
     }
 
@@ -192,109 +179,9 @@ struct AggregatorState: ~Copyable {
                            windows: windows, counts: counts)
     }
 
-    private mutating func markDirty(_ key: Int) {
-        guard !isDirty[key] else { return }
-        isDirty[key] = true
-        dirty.append(key)
-    }
-
-    private mutating func growFlags(to count: Int, now: Int64) {
-        while isDirty.count < count {
-            firstSeen.append(now)
-            isDirty.append(false)
-            isActive.append(false)
-            published.append(Self.fingerprint([]))
-        }
-    }
-
-    // MARK: - Checkpoints
-
-    /// Writes everything needed to go on counting as if never stopped: the feed `seq`, the
-    /// keys, each key's first sighting and windows, the event-id and batch de-duplication
-    /// marks, the open alert incidents and the alerts firing. Not written: the statistics
-    /// (they describe one run) and what is waiting to be published (recomputed).
-    func encode(into writer: inout ByteWriter) {
-        writer.write(seq)
-        writer.write(UInt32(table.count))
-        for key in table.keys {
-            writer.write(string: key.campaign.rawValue)
-            writer.write(string: key.pixel?.rawValue ?? "")
-        }
-        for time in firstSeen { writer.write(time) }
-        store.encode(into: &writer)
-        eventIDs.encode(into: &writer)
-        batches.encode(into: &writer)
-        alerts.encode(into: &writer)
-        writer.write(UInt32(firing.count))
-        for (alert, message) in firing.values.sorted(by: { $0.alert.fingerprint < $1.alert.fingerprint }) {
-            alert.encode(into: &writer)
-            writer.write(string: message.topic)
-            writer.write(UInt32(message.body.count))
-            writer.write(contentsOf: message.body)
-        }
-    }
-
-    /// Reads a state written by ``encode(into:)``. Every key that holds counts is published
-    /// at the first tick; an alert whose rule is gone resolves then.
-    init(decoding reader: inout ByteReader, configuration: AggregatorConfiguration, now: Int64) throws(CheckpointError) {
-        self.init(configuration: configuration)
-        do throws(WireError) {
-            seq = try reader.read(UInt64.self, "seq")
-            let keyCount = Int(try reader.read(UInt32.self, "key count"))
-            for index in 0..<keyCount {
-                let campaign = try reader.readString("campaign")
-                let pixel = try reader.readString("pixel")
-                var next = table.count
-                // A campaign's rollup is made with its first pixel, just before it.
-                if !pixel.isEmpty {
-                    _ = table.keys(campaign: campaign, pixel: pixel) { _ in
-                        next += 1
-                        return next - 1
-                    }
-                }
-                guard table.count == index + 1 || pixel.isEmpty else { throw .countOutOfRange(field: "key", count: index) }
-            }
-            guard table.count == keyCount else { throw .countOutOfRange(field: "keys", count: keyCount) }
-            growFlags(to: keyCount, now: now)
-            for key in 0..<keyCount { firstSeen[key] = try reader.read(Int64.self, "first seen") }
-        } catch {
-            throw CheckpointError(error)
-        }
-        store = try WindowStore(decoding: &reader, configuration: configuration.windows)
-        guard store.keyCount == table.count else {
-            throw CheckpointError("holds windows for \(store.keyCount) keys but names \(table.count)")
-        }
-        // Uniques turned on since the checkpoint start from here; turned off, they are dropped.
-        for key in 0..<table.count where table[key].pixel == nil { store.setCountingUniques(countsUniques, key: key) }
-        do throws(WireError) {
-            eventIDs = try EventIDFilter(decoding: &reader, horizon: configuration.eventIDHorizon)
-            batches = try RecentSequences(decoding: &reader)
-            try alerts.restoreIncidents(decoding: &reader, keyCount: table.count)
-            let firingCount = Int(try reader.read(UInt32.self, "firing count"))
-            for _ in 0..<firingCount {
-                let alert = try Alert(decoding: &reader)
-                let topic = try reader.readString("alert topic")
-                let body = Array(try reader.read(count: Int(try reader.read(UInt32.self, "alert body length")), "alert body"))
-                firing[alert.fingerprint] = (alert, FeedMessage(topic: topic, body: body))
-            }
-            guard reader.remaining == 0 else { throw .trailingBytes(count: reader.remaining) }
-        } catch {
-            throw CheckpointError(error)
-        }
-        let stillFiring = alerts.firingFingerprints
-        for (fingerprint, entry) in firing where !stillFiring.contains(fingerprint) { alerts.resolve(entry.alert, now: now) }
-        for key in 0..<table.count where !store.isIdle(key: key) { markDirty(key) }
-    }
-
-    /// A hash of every count; equal counts give equal fingerprints.
-    private static func fingerprint(_ counts: [Counts]) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for window in counts {
-            for value in [window.views, window.clicks, window.conversions, window.value, window.uniques ?? .max] {
-                hash = (hash ^ value) &* 0x0000_0100_0000_01b3
-                hash ^= hash >> 29
-            }
-        }
-        return hash
+    /// Makes room for keys up to `count`, first seen at `now`.
+    mutating func grow(to count: Int, now: Int64) {
+        while firstSeen.count < count { firstSeen.append(now) }
+        changes.grow(to: count)
     }
 }

@@ -1,6 +1,7 @@
 import Logging
 import Metrics
 import PixelCore
+import PixelSupport
 import Prometheus
 import ServiceLifecycle
 import ZeroMQ
@@ -157,7 +158,7 @@ public actor Collector: Service {
 
     /// Starts the forwarder thread, then the HTTP server; on failure resolves the port
     /// with the error.
-    private func start() async throws -> (CollectorHTTPServer, Forwarder, ZMQThread) {
+    private func start() async throws -> (CollectorHTTPServer, Forwarder, WorkerThread) {
         do {
             return try await startParts()
         } catch {
@@ -169,7 +170,7 @@ public actor Collector: Service {
         }
     }
 
-    private func startParts() async throws -> (CollectorHTTPServer, Forwarder, ZMQThread) {
+    private func startParts() async throws -> (CollectorHTTPServer, Forwarder, WorkerThread) {
         let configuration = configuration
         if let problem = configuration.problem { throw Error.invalidConfiguration(problem) }
         let wake = try WakeSignal()

@@ -1,4 +1,5 @@
 import PixelCore
+import PixelSupport
 import ZeroMQ
 
 /// Follows an aggregator's live feed for a topic prefix and always holds a consistent,
@@ -76,7 +77,7 @@ public final class FeedClient: Sendable {
         let session = FeedSession(
             feed: feedEndpoint, snapshot: snapshotEndpoint, prefix: prefix, context: context,
             silenceTimeout: silenceTimeout, snapshotTimeout: snapshotTimeout, curve: curve)
-        _ = ZMQThread.start(name: "pp-feed-client") {
+        _ = WorkerThread.start(name: "pp-feed-client") {
             do {
                 try session.run(isStopped: { stopped.isStopped }, yield: { continuation.yield($0) })
                 continuation.finish()

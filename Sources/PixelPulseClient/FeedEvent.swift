@@ -1,3 +1,5 @@
+import PixelCore
+
 /// What made a ``FeedClient`` yield a new ``FeedState``.
 public enum FeedEvent: Sendable, Hashable {
     /// The first consistent state: a snapshot plus the live updates that followed it.

@@ -1,3 +1,5 @@
+import PixelCore
+
 /// A consistent view of the feed for one prefix: the latest stats of every matching topic.
 public struct FeedState: Sendable {
     /// Topic (`stats/{campaign}/{pixel}/`, `stats/{campaign}/*/`) → its latest stats.

@@ -51,7 +51,7 @@ public final class Context: Sendable {
     /// Creates a socket of the given type in this context.
     ///
     /// The socket is not `Sendable`: create it on the thread that will use it, for example
-    /// inside ``ZMQThread/start(name:_:)``.
+    /// inside `WorkerThread.start(name:_:)` (PixelSupport).
     ///
     /// - Parameter type: The messaging pattern role of the socket.
     /// - Returns: A new open socket.

@@ -11,7 +11,7 @@ import Darwin
 /// A libzmq socket.
 ///
 /// libzmq sockets are not thread-safe, so `Socket` is deliberately not `Sendable`: make it
-/// with ``Context/socket(_:)`` on the thread that uses it (a ``ZMQThread``, never Swift's
+/// with ``Context/socket(_:)`` on the thread that uses it (a `WorkerThread`, never Swift's
 /// cooperative pool, because its calls block) and keep it there.
 ///
 /// The socket is closed (`zmq_close`) by ``close()`` or, at the latest, when the last

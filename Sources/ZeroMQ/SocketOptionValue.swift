@@ -1,4 +1,5 @@
 import CZeroMQ
+import PixelSupport
 
 /// A Swift type that a socket option's value can be read as and written from.
 ///
@@ -61,10 +62,8 @@ extension Duration: SocketOptionValue {
     /// Whole milliseconds as a C `int`, rounded down.
     var milliseconds: Int32 {
         get throws(ZMQError) {
-            let (seconds, attoseconds) = components
-            let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-            let total = ms + attoseconds / 1_000_000_000_000_000
-            guard !overflow, total >= 0, let value = Int32(exactly: total) else { throw .invalidArgument }
+            let total = milliseconds()
+            guard total >= 0, let value = Int32(exactly: total) else { throw .invalidArgument }
             return value
         }
     }

@@ -1,3 +1,4 @@
+import PixelSupport
 import Synchronization
 
 /// A ZAP handler (ZeroMQ Authentication Protocol, RFC 27): decides, for every connection
@@ -38,16 +39,10 @@ public final class ZAPHandler: Sendable {
     /// The endpoint libzmq sends ZAP requests to.
     public static let endpoint = "inproc://zeromq.zap.01"
 
-    /// Set to end the handler's loop.
-    private final class StopFlag: Sendable {
-        let value = Atomic(false)
-        var isSet: Bool { value.load(ordering: .relaxed) }
-    }
-
-    private let thread: ZMQThread
+    private let thread: WorkerThread
     private let stopFlag: StopFlag
 
-    private init(thread: ZMQThread, stopFlag: StopFlag) {
+    private init(thread: WorkerThread, stopFlag: StopFlag) {
         self.thread = thread
         self.stopFlag = stopFlag
     }
@@ -55,7 +50,7 @@ public final class ZAPHandler: Sendable {
     /// Ends the handler (within 100 ms) and waits for its thread. Afterwards libzmq lets
     /// every client in again, so stop the server sockets first.
     public func stop() throws {
-        stopFlag.value.store(true, ordering: .relaxed)
+        stopFlag.stop()
         try thread.join()
     }
 
@@ -69,7 +64,7 @@ public final class ZAPHandler: Sendable {
     ) async throws -> ZAPHandler {
         let bound = OneShot<Void>()
         let stop = StopFlag()
-        let thread = ZMQThread.start(name: "zap") {
+        let thread = WorkerThread.start(name: "zap") {
             let socket: Socket
             do {
                 socket = try context.socket(.rep)
@@ -83,7 +78,7 @@ public final class ZAPHandler: Sendable {
             bound.succeed(())
             let poller = Poller()
             poller.register(socket)
-            while !stop.isSet {
+            while !stop.isStopped {
                 do throws(ZMQError) {
                     guard try poller.poll(timeout: .milliseconds(100)) > 0 else { continue }
                     let frames = try socket.receiveMultipart()

@@ -13,11 +13,9 @@ struct AggregatorCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try logging.makeLogger(label: "pixelpulse.aggregator")
         let role = try AggregatorRole(options: aggregator, plain: transport.plain, context: try Context(), logger: logger)
-        try await role.withAuthenticator(logger: logger) {
-            try await role.restore(logger: logger)
-            try await runServices(role.services, logger: logger) {
-                try await role.announce()
-            }
+        try await role.restore(logger: logger)
+        try await runServices(role.services, logger: logger) {
+            try await role.announce()
         }
     }
 }

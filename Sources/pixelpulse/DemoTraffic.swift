@@ -1,6 +1,7 @@
 import AsyncAlgorithms
 import Foundation
 import Logging
+import PixelSupport
 import ServiceLifecycle
 import ZeroMQ
 #if canImport(FoundationNetworking)
@@ -36,7 +37,7 @@ struct DemoTraffic: Service {
         let start = ContinuousClock.now
         let tick = Duration.milliseconds(100)
         for await _ in AsyncTimerSequence(interval: tick, clock: .continuous).cancelOnGracefulShutdown() {
-            let minutes = Double((ContinuousClock.now - start).components.seconds) / 60
+            let minutes = (ContinuousClock.now - start).inSeconds.rounded(.down) / 60
             var requests: [URLRequest] = []
             for (index, entry) in Self.campaigns.enumerated() {
                 // Each campaign's rate and conversion rate drift on their own slow waves.

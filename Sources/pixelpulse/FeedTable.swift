@@ -1,6 +1,7 @@
 import Foundation
 import PixelCore
 import PixelPulseClient
+import PixelSupport
 
 /// The latest stats per topic and the alerts firing now, as `watch` shows them, from
 /// ``FeedClient`` states.
@@ -43,7 +44,7 @@ struct FeedTable {
         var status = "PixelPulse · \(source) · seq \(lastSeq)"
         if let received = heartbeatReceived, let heartbeat {
             let age = ContinuousClock.now - received
-            let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
+            let seconds = age.inSeconds
             let rate = heartbeat.ingestRate
             status += seconds > 3
                 ? " · NO HEARTBEAT for \(Int(seconds))s: aggregator down or unreachable"

@@ -1,5 +1,7 @@
 import Logging
 import PixelAggregator
+import PixelAlerts
+import PixelSupport
 import ServiceLifecycle
 import UnixSignals
 import ZeroMQ

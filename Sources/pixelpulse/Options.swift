@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PixelAggregator
+import PixelAlerts
 import PixelCollector
 import PixelCore
 import PixelPulseClient

@@ -2,8 +2,10 @@ import Foundation
 import Logging
 import Metrics
 import PixelAggregator
+import PixelAlerts
 import PixelCollector
 import PixelCore
+import PixelSupport
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -12,66 +14,44 @@ import ZeroMQ
 /// The services of each role, made from parsed options. Shared by `serve`, `aggregator`
 /// and `collector` so the roles are wired one way everywhere.
 struct AggregatorRole {
-    let aggregator: Aggregator
-    let ingest: IngestServer
-    let feed: FeedServer
-    let snapshot: SnapshotServer
+    let service: AggregatorService
     let reloader: HangupReloader
     let webhook: AlertWebhook?
-    let security: TransportSecurity?
-    let context: Context
-    /// The write-ahead log and the checkpoints, with `--data-dir`.
-    let data: DataDirectory?
-    let checkpointer: Checkpointer?
 
     /// The in-process endpoint an embedded collector sends to.
     static let embeddedIngest = "inproc://pixelpulse.ingest"
 
     init(options: AggregatorOptions, plain: Bool, context: Context, logger: Logger, embedded: Bool = false) throws {
         let configuration = try options.configuration(plain: plain)
-        let aggregator = Aggregator(configuration: configuration)
-        self.aggregator = aggregator
-        self.context = context
-        security = configuration.security
         let windows = configuration.windows
         let data = try (options.dataDir ?? environment("PIXELPULSE_DATA_DIR")).map {
             try DataDirectory(url: URL(fileURLWithPath: $0), retention: windows.windows.last!.length + windows.grace)
         }
-        self.data = data
-        let interval = try options.checkpointInterval()
-        checkpointer = data.map { Checkpointer(directory: $0, aggregator: aggregator, interval: interval, logger: logger) }
-        ingest = IngestServer(
-            endpoints: [configuration.ingestEndpoint] + (embedded ? [Self.embeddedIngest] : []),
-            context: context, aggregator: aggregator, security: configuration.security, log: data?.log, logger: logger)
-        feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
-        snapshot = SnapshotServer(endpoint: configuration.snapshotEndpoint, context: context, aggregator: aggregator,
-                                  security: configuration.security, logger: logger)
+        service = AggregatorService(
+            configuration: .init(
+                aggregator: configuration, extraIngestEndpoints: embedded ? [Self.embeddedIngest] : [], dataDirectory: data,
+                checkpointInterval: try options.checkpointInterval()),
+            context: context, logger: logger)
+        let aggregator = service.aggregator
         let allowlists = try options.allowlistFiles().flatMap { files in configuration.security.map { (files, $0) } }
         reloader = HangupReloader(alertRules: options.alertRulesFile, allowlists: allowlists, aggregator: aggregator, logger: logger)
-        webhook = try options.webhookURL().map { AlertWebhook(url: $0, aggregator: aggregator, logger: logger) }
+        webhook = try options.webhookURL().map { AlertWebhook(url: $0, alerts: aggregator.alertNotifications(), logger: logger) }
     }
 
-    /// The checkpointer comes first: services stop in reverse order, so its last checkpoint
-    /// follows the end of ingest.
+    /// The aggregator comes first: services stop in reverse order, so alerts and reloads
+    /// end before the sockets close and the last checkpoint is written.
     var services: [any Service] {
-        (checkpointer.map { [$0] } ?? []) + [ingest, feed, snapshot, reloader] + (webhook.map { [$0] } ?? [])
-    }
-
-    /// Runs `body` (the services) with the ZAP handler up when CURVE is on: it must be
-    /// there before the sockets bind, or libzmq would admit any client key meanwhile.
-    func withAuthenticator(logger: Logger, _ body: () async throws -> Void) async throws {
-        guard let security else { return try await body() }
-        let zap = try await security.startAuthenticator(context: context, logger: logger)
-        defer { try? zap.stop() }
-        try await body()
+        [service, reloader] + (webhook.map { [$0] } ?? [])
     }
 
     /// Restores the newest good checkpoint and replays the log after it, if there is a data
     /// directory, before anything is served.
     func restore(logger: Logger) async throws {
-        guard let data else { return say("data: none (counts are kept in memory only; --data-dir keeps them)") }
+        guard let data = service.configuration.dataDirectory else {
+            return say("data: none (counts are kept in memory only; --data-dir keeps them)")
+        }
         let started = ContinuousClock.now
-        let summary = try await data.restore(into: aggregator)
+        guard let summary = try await service.restore() else { return }
         let seconds = (ContinuousClock.now - started).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))
         for (name, reason) in summary.refused {
             logger.error("refused a checkpoint; not loaded", metadata: ["checkpoint": "\(name)", "reason": "\(reason)"])
@@ -89,16 +69,17 @@ struct AggregatorRole {
 
     /// Prints where the aggregator listens, once bound (scripts read these lines).
     func announce() async throws {
-        say("ingest: \(try await ingest.boundEndpoint)")
-        say("feed: \(try await feed.boundEndpoint)")
-        say("snapshot: \(try await snapshot.boundEndpoint)")
-        if let security {
+        let endpoints = try await service.endpoints
+        say("ingest: \(endpoints.ingest)")
+        say("feed: \(endpoints.feed)")
+        say("snapshot: \(endpoints.snapshot)")
+        if let security = service.configuration.aggregator.security {
             say("curve: on, public key \(security.keyPair.publicKey.z85), \(security.allowlists.summary)")
         } else {
             say("curve: off (plain transport)")
         }
         try await reloader.trapping.value
-        let rules = await aggregator.alertRules
+        let rules = await service.aggregator.alertRules
         say("alert rules: \(rules.count) loaded from \(reloader.alertRules?.path ?? "the built-in defaults") (\(rules.map(\.name).joined(separator: ", ")))")
         if let webhook { say("alert webhook: \(webhook.url)") }
     }

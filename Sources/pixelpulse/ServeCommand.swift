@@ -1,4 +1,5 @@
 import ArgumentParser
+import PixelSupport
 import ZeroMQ
 
 struct ServeCommand: AsyncParsableCommand {
@@ -24,19 +25,17 @@ struct ServeCommand: AsyncParsableCommand {
         let port = OneShot<Int>()
         var services = aggregatorRole.services + [collectorRole.collector]
         if demo { services.append(DemoTraffic(port: port, logger: logger)) }
-        try await aggregatorRole.withAuthenticator(logger: logger) {
-            try await aggregatorRole.restore(logger: logger)
-            try await runServices(services, logger: logger) {
-                try await aggregatorRole.announce()
-                let bound = try await collectorRole.announce()
-                port.succeed(bound)
-                say("""
-                    PixelPulse is running\(demo ? " with demo traffic" : "").
-                      fire a pixel:  curl -s -o /dev/null -w '%{http_code}\\n' 'http://127.0.0.1:\(bound)/p/spring-sale/hero.gif?e=view'
-                      watch:         pixelpulse watch
-                      alerts:        pixelpulse alerts
-                    """)
-            }
+        try await aggregatorRole.restore(logger: logger)
+        try await runServices(services, logger: logger) {
+            try await aggregatorRole.announce()
+            let bound = try await collectorRole.announce()
+            port.succeed(bound)
+            say("""
+                PixelPulse is running\(demo ? " with demo traffic" : "").
+                  fire a pixel:  curl -s -o /dev/null -w '%{http_code}\\n' 'http://127.0.0.1:\(bound)/p/spring-sale/hero.gif?e=view'
+                  watch:         pixelpulse watch
+                  alerts:        pixelpulse alerts
+                """)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PixelAggregator
+import PixelAlerts
 import PixelCore
 import Synchronization
 import Testing
@@ -19,7 +20,8 @@ import Testing
                              recover: 0.5, minVolume: 5, holdFor: 0, cooldown: 0)
         let aggregator = Aggregator(configuration: AggregatorConfiguration(windows: windows, alertRules: [rule]),
                                     clock: { time.load(ordering: .relaxed) })
-        let webhook = AlertWebhook(url: try #require(URL(string: "http://127.0.0.1:\(port)/hook")), aggregator: aggregator,
+        let webhook = AlertWebhook(url: try #require(URL(string: "http://127.0.0.1:\(port)/hook")),
+                                   alerts: aggregator.alertNotifications(),
                                    logger: Logger(label: "test"), firstBackoff: .milliseconds(20))
         let delivery = Task { try await webhook.run() }
         defer { delivery.cancel() }

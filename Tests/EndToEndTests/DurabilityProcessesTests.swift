@@ -1,4 +1,5 @@
 import Foundation
+import PixelPulseTesting
 import Testing
 
 /// Counts that survive a kill -9: the built aggregator with `--data-dir`, killed while a

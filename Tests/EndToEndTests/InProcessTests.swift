@@ -3,6 +3,7 @@ import Logging
 import PixelAggregator
 import PixelCollector
 import PixelCore
+import PixelPulseTesting
 import Prometheus
 import ServiceLifecycle
 import Testing
@@ -24,23 +25,23 @@ import FoundationNetworking
 
         let context = try Context()
         let configuration = AggregatorConfiguration(
-            ingestEndpoint: ingestEndpoint, feedEndpoint: "tcp://127.0.0.1:*", tickInterval: .milliseconds(50))
-        let aggregator = Aggregator(configuration: configuration)
-        let ingest = IngestServer(endpoints: [ingestEndpoint], context: context, aggregator: aggregator, logger: logger)
-        let feed = FeedServer(configuration: configuration, context: context, aggregator: aggregator, logger: logger)
+            ingestEndpoint: ingestEndpoint, feedEndpoint: "tcp://127.0.0.1:*", snapshotEndpoint: "tcp://127.0.0.1:*",
+            tickInterval: .milliseconds(50))
+        let service = AggregatorService(configuration: .init(aggregator: configuration), context: context, logger: logger)
+        let aggregator = service.aggregator
         var collectorConfiguration = CollectorConfiguration(ingestEndpoint: ingestEndpoint, collectorID: "e2e")
         collectorConfiguration.port = 0
         let collector = Collector(
             configuration: collectorConfiguration, zmqContext: context, registry: PrometheusCollectorRegistry(), logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [ingest, feed, collector], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [service, collector], logger: logger))
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let feedEndpoint = try await feed.boundEndpoint
+            let feedEndpoint = try await service.endpoints.feed
             let port = try await collector.listeningPort
 
             // Subscribe first, and wait for a heartbeat so the subscription is live.
-            let subscriber = try await onThread {
+            let subscriber = try await onSocketThread {
                 let sub = try context.socket(.sub)
                 try sub.set(.receiveTimeout, to: .seconds(20))
                 try sub.subscribe("")
@@ -68,7 +69,7 @@ import FoundationNetworking
             }
             session.invalidateAndCancel()
 
-            let received = try await onThread { [expected] in
+            let received = try await onSocketThread { [expected] in
                 var latest: [String: (seq: Int, counts: [Int])] = [:]
                 let deadline = ContinuousClock.now + .seconds(30)
                 while latest.mapValues(\.counts) != expected, ContinuousClock.now < deadline {

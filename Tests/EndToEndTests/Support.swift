@@ -1,16 +1,7 @@
 import Foundation
+import PixelPulseTesting
 import Synchronization
 import ZeroMQ
-
-/// Runs blocking work (sockets, pipes, child processes) on its own thread, never on Swift's
-/// cooperative pool, and awaits its result.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-        _ = ZMQThread.start(name: "test-thread") { @Sendable in
-            continuation.resume(with: Result { try body() })
-        }
-    }
-}
 
 enum TestFailure: Error, CustomStringConvertible {
     case message(String)
@@ -53,7 +44,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     private func line(where matches: @escaping @Sendable (String) -> Bool, describedAs description: String, timeout: Duration) async throws -> String {
-        try await onThread { [self] in
+        try await onSocketThread { [self] in
             let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
                 if let line = lines.withLock({ state in state.lines.first(where: matches) }) {
@@ -83,7 +74,7 @@ final class ChildProcess: @unchecked Sendable {
     /// Sends SIGTERM and waits for the exit status.
     func terminate() async throws -> Int32 {
         process.terminate()
-        return try await onThread { [process] in
+        return try await onSocketThread { [process] in
             process.waitUntilExit()
             return process.terminationStatus
         }
@@ -122,7 +113,7 @@ enum Paths {
 
 /// Runs a command to completion, returning its exit status and standard output.
 func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
-    try await onThread {
+    try await onSocketThread {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -167,17 +158,6 @@ func metric(at http: String, _ sample: String) async throws -> Double? {
     guard page.status == 0 else { return nil }
     return page.output.split(separator: "\n").first { $0.hasPrefix(sample + " ") }
         .flatMap { Double($0.dropFirst(sample.count + 1)) }
-}
-
-/// Polls `condition` until it holds or `timeout` passes, for states a process only shows
-/// through a page such as `/metrics`.
-func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
 }
 
 /// A fresh folder in the temporary directory, for an aggregator's `ipc://` endpoints (so a

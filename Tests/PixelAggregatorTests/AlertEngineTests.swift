@@ -1,5 +1,6 @@
 import Foundation
 import PixelAggregator
+import PixelAlerts
 import PixelCore
 import Testing
 

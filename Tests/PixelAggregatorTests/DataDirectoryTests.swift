@@ -1,6 +1,7 @@
 import Foundation
 import PixelAggregator
 import PixelCore
+import PixelSupport
 import Testing
 
 /// The data directory on real files: a start restores the newest good checkpoint and

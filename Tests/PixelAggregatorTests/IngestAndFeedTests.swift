@@ -1,6 +1,7 @@
 import Foundation
 import PixelAggregator
 import PixelCore
+import PixelPulseTesting
 import Testing
 import ZeroMQ
 
@@ -23,18 +24,8 @@ import ZeroMQ
         return latest.mapValues(\.stats)
     }
 
-    static func send(_ frames: [[UInt8]], to endpoint: String, context: Context) throws -> [IngestAck?] {
-        let dealer = try context.socket(.dealer)
-        defer { dealer.close() }
-        try dealer.set(.receiveTimeout, to: .seconds(10))
-        try dealer.set(.linger, to: .zero)
-        try dealer.connect(endpoint)
-        for frame in frames { try dealer.send(frame) }
-        return try frames.map { _ in IngestAck(decoding: try dealer.receive()) }
-    }
-
     @Test func batchesAreAcknowledgedCountedAndPublished() async throws {
-        try await AggregatorFixture.with { fixture in
+        try await LiveAggregator.with { fixture in
             let now = Aggregator.wallClock()
             var first = EventBatch(collector: "edge-1", sequence: 10)
             var second = EventBatch(collector: "edge-1", sequence: 11)
@@ -45,9 +36,9 @@ import ZeroMQ
             }
             second.append(HitEvent(time: now, kind: .conversion, campaign: "c1", pixel: "p0", value: 999))
             let (acks, messages) = try await onSocketThread { [first, second] in
-                let subscriber = try TestSubscriber(context: fixture.context, endpoint: fixture.feedEndpoint, prefixes: ["stats/"])
-                let acks = try Self.send([first.encoded(), second.encoded(), Array("garbage".utf8), first.encoded()],
-                                         to: fixture.ingestEndpoint, context: fixture.context)
+                let subscriber = try TestSubscriber(context: fixture.context, endpoint: fixture.endpoints.feed, prefixes: ["stats/"])
+                let acks = try sendAndAwaitAcks([first.encoded(), second.encoded(), Array("garbage".utf8), first.encoded()],
+                                         to: fixture.endpoints.ingest, context: fixture.context)
                 let messages = try subscriber.collect { Self.latest($0)["stats/c1/*/"]?.conversions == 1 && Self.latest($0).count == 10 }
                 return (acks, messages)
             }
@@ -72,16 +63,16 @@ import ZeroMQ
     }
 
     @Test func aSubscriberOfOneCampaignNeverSeesAnotherThatSharesItsPrefix() async throws {
-        try await AggregatorFixture.with { fixture in
+        try await LiveAggregator.with { fixture in
             let now = Aggregator.wallClock()
             var batch = EventBatch(collector: "edge-1", sequence: 1)
             for campaign in ["c10", "c1", "c100"] {
                 batch.append(HitEvent(time: now, kind: .view, campaign: CampaignID(unchecked: campaign), pixel: "p1"))
             }
             let topics = try await onSocketThread { [batch] in
-                let subscriber = try TestSubscriber(context: fixture.context, endpoint: fixture.feedEndpoint,
+                let subscriber = try TestSubscriber(context: fixture.context, endpoint: fixture.endpoints.feed,
                                                     prefixes: [FeedTopic.stats(campaign: "c1")])
-                _ = try Self.send([batch.encoded()], to: fixture.ingestEndpoint, context: fixture.context)
+                _ = try sendAndAwaitAcks([batch.encoded()], to: fixture.endpoints.ingest, context: fixture.context)
                 // Wait for the c1 updates, then one more heartbeat so anything else would have arrived too.
                 var messages = try subscriber.collect { Self.latest($0).count == 2 }
                 messages += try subscriber.collect { $0.contains { $0.topic == FeedTopic.heartbeat } }
@@ -92,14 +83,14 @@ import ZeroMQ
     }
 
     @Test func garbageOnTheIngestSocketIsRejectedAndCountedAndNothingElseChanges() async throws {
-        try await AggregatorFixture.with { fixture in
+        try await LiveAggregator.with { fixture in
             var valid = EventBatch(collector: "edge-1", sequence: 5).encoded()
             valid[4] = 9  // unknown version
             var truncated = EventBatch(collector: "edge-1", sequence: 6).encoded()
             truncated.removeLast()
             let acks = try await onSocketThread { [valid, truncated] in
-                try Self.send([[], Array(repeating: 0xFF, count: 70_000), valid, truncated],
-                              to: fixture.ingestEndpoint, context: fixture.context)
+                try sendAndAwaitAcks([[], Array(repeating: 0xFF, count: 70_000), valid, truncated],
+                              to: fixture.endpoints.ingest, context: fixture.context)
             }
             #expect(acks.allSatisfy { $0?.status == .rejected })
             let statistics = await fixture.aggregator.statistics
@@ -107,16 +98,16 @@ import ZeroMQ
             #expect(statistics.events == 0)
             // The aggregator still serves.
             let ok = try await onSocketThread {
-                try Self.send([EventBatch(collector: "edge-1", sequence: 7).encoded()], to: fixture.ingestEndpoint, context: fixture.context)
+                try sendAndAwaitAcks([EventBatch(collector: "edge-1", sequence: 7).encoded()], to: fixture.endpoints.ingest, context: fixture.context)
             }
             #expect(ok == [IngestAck(sequence: 7, status: .accepted)])
         }
     }
 
     @Test func heartbeatsKeepComingWithIncreasingSeq() async throws {
-        try await AggregatorFixture.with { fixture in
+        try await LiveAggregator.with { fixture in
             let gaps = try await onSocketThread {
-                let subscriber = try TestSubscriber(context: fixture.context, endpoint: fixture.feedEndpoint, prefixes: [])
+                let subscriber = try TestSubscriber(context: fixture.context, endpoint: fixture.endpoints.feed, prefixes: [])
                 var beats: [(seq: Int, time: Int, published: Int)] = []
                 while beats.count < 3 {
                     let message = try subscriber.receive()

@@ -94,3 +94,12 @@ import Testing
         #expect(try Self.segments(folder).count == 2)
     }
 }
+
+extension IngestLog {
+    /// Replays into `aggregator`, as ``DataDirectory`` does.
+    func replay(into aggregator: Aggregator) async throws -> ReplaySummary {
+        try await replay { batches, time, through in
+            await aggregator.ingest(batches, at: time, loggedThrough: through)
+        }
+    }
+}

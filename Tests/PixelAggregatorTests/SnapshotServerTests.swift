@@ -1,6 +1,7 @@
 import Foundation
 import PixelAggregator
 import PixelCore
+import PixelPulseTesting
 import Testing
 import ZeroMQ
 
@@ -29,7 +30,7 @@ import ZeroMQ
     }
 
     @Test func aLateRequestGetsEveryMatchingKeyThenTheEndMarker() async throws {
-        try await AggregatorFixture.with { fixture in
+        try await LiveAggregator.with { fixture in
             let now = Aggregator.wallClock()
             var batches: [EventBatch] = []
             for b in 0..<40 {
@@ -41,10 +42,10 @@ import ZeroMQ
                 batches.append(batch)
             }
             _ = try await onSocketThread { [batches] in
-                try IngestAndFeedTests.send(batches.map { $0.encoded() }, to: fixture.ingestEndpoint, context: fixture.context)
+                try sendAndAwaitAcks(batches.map { $0.encoded() }, to: fixture.endpoints.ingest, context: fixture.context)
             }
             let (stats, endMessage) = try await onSocketThread {
-                try Self.request([Array("stats/c1/".utf8)], endpoint: fixture.snapshotEndpoint, context: fixture.context)
+                try Self.request([Array("stats/c1/".utf8)], endpoint: fixture.endpoints.snapshot, context: fixture.context)
             }
             let end = Self.json(endMessage)
             let latest = IngestAndFeedTests.latest(stats)
@@ -66,19 +67,19 @@ import ZeroMQ
     }
 
     @Test func aSnapshotOfSeveralChunksHasEveryKeyOnceWhileIngestionGoesOn() async throws {
-        try await AggregatorFixture.with { fixture in
+        try await LiveAggregator.with { fixture in
             let now = Aggregator.wallClock()
             let batches = (0..<6).map { b in
                 var batch = EventBatch(collector: "edge-1", sequence: UInt64(b + 1))
                 for i in 0..<1000 { batch.append(HitEvent(time: now, kind: .view, campaign: "big", pixel: PixelID(unchecked: "p\(b)-\(i)"))) }
                 return batch.encoded()
             }
-            _ = try await onSocketThread { try IngestAndFeedTests.send(batches, to: fixture.ingestEndpoint, context: fixture.context) }
+            _ = try await onSocketThread { try sendAndAwaitAcks(batches, to: fixture.endpoints.ingest, context: fixture.context) }
             let late = EventBatch(collector: "edge-2", sequence: 1).encoded()
             async let snapshot = onSocketThread {
-                try Self.request([Array("stats/big/".utf8)], endpoint: fixture.snapshotEndpoint, context: fixture.context)
+                try Self.request([Array("stats/big/".utf8)], endpoint: fixture.endpoints.snapshot, context: fixture.context)
             }
-            async let acks = onSocketThread { try IngestAndFeedTests.send([late], to: fixture.ingestEndpoint, context: fixture.context) }
+            async let acks = onSocketThread { try sendAndAwaitAcks([late], to: fixture.endpoints.ingest, context: fixture.context) }
             let (stats, end) = try await snapshot
             #expect(try await acks == [IngestAck(sequence: 1, status: .accepted)])
             #expect(stats.count == 6_001)
@@ -89,7 +90,7 @@ import ZeroMQ
     }
 
     @Test func malformedRequestsAreAnsweredWithAnErrorAndTheServerGoesOn() async throws {
-        try await AggregatorFixture.with { fixture in
+        try await LiveAggregator.with { fixture in
             let requests: [[[UInt8]]] = [
                 [Array("stats/".utf8), Array("extra".utf8)],
                 [Array(repeating: UInt8(ascii: "a"), count: 257)],
@@ -97,7 +98,7 @@ import ZeroMQ
                 [[], [], []],
             ]
             let answers = try await onSocketThread {
-                try requests.map { try Self.request($0, endpoint: fixture.snapshotEndpoint, context: fixture.context) }
+                try requests.map { try Self.request($0, endpoint: fixture.endpoints.snapshot, context: fixture.context) }
             }
             for answer in answers {
                 #expect(answer.stats.isEmpty)
@@ -106,8 +107,8 @@ import ZeroMQ
             }
             // Exactly 256 bytes and the empty prefix are fine.
             let fine = try await onSocketThread {
-                [try Self.request([Array(repeating: UInt8(ascii: "a"), count: 256)], endpoint: fixture.snapshotEndpoint, context: fixture.context),
-                 try Self.request([[]], endpoint: fixture.snapshotEndpoint, context: fixture.context)]
+                [try Self.request([Array(repeating: UInt8(ascii: "a"), count: 256)], endpoint: fixture.endpoints.snapshot, context: fixture.context),
+                 try Self.request([[]], endpoint: fixture.endpoints.snapshot, context: fixture.context)]
             }
             #expect(fine.allSatisfy { Self.json($0.end)["error"] == nil && Self.json($0.end)["count"] as? Int == 0 })
         }

@@ -1,5 +1,6 @@
 import Foundation
 import PixelAggregator
+import PixelAlerts
 import PixelCore
 
 /// Drives an aggregator through simulated time, one second per step: the traffic of each

@@ -1,5 +1,6 @@
 import PixelAggregator
 import PixelCore
+import PixelPulseTesting
 import Testing
 import ZeroMQ
 
@@ -47,8 +48,8 @@ import ZeroMQ
             allowlists: .init(collectors: [collector.publicKey: "edge"], subscribers: [dashboard.publicKey: "dashboard"]))
         configuration.security = security
 
-        try await AggregatorFixture.with(configuration: configuration) { fixture in
-            let endpoint = fixture.ingestEndpoint
+        try await LiveAggregator.with(configuration) { fixture in
+            let endpoint = fixture.endpoints.ingest
             let context = fixture.context
             let refused = try await onSocketThread {
                 try Self.attempt(Self.batch(sequence: 1, views: 100), credentials: CurveClientCredentials(keyPair: stranger, serverKey: server.publicKey),
@@ -68,7 +69,7 @@ import ZeroMQ
             #expect(await fixture.aggregator.statistics.batches == 1)
 
             // The feed: the listed dashboard hears heartbeats; the collector's key is not a subscriber's.
-            let feed = fixture.feedEndpoint
+            let feed = fixture.endpoints.feed
             let heard = try await onSocketThread {
                 let sub = try context.socket(.sub)
                 defer { sub.close() }

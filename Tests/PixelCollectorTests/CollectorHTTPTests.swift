@@ -1,5 +1,6 @@
 import PixelCollector
 import PixelCore
+import PixelPulseTesting
 import Testing
 import ZeroMQ
 
@@ -94,7 +95,7 @@ struct CollectorHTTPTests {
             #expect(try await connection.request("POST", "/healthz", body: []).status == 405)
             #expect(try await connection.request("PUT", "/metrics", body: []).status == 405)
         }
-        #expect(try await RunningCollector.eventually {
+        #expect(try await eventually {
             try await TestHTTPConnection.request(port: collector.port, "GET", "/readyz").status == 200
         })
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PixelCollector
 import PixelCore
+import PixelPulseTesting
 import Prometheus
 import ServiceLifecycle
 import Testing
@@ -98,11 +99,11 @@ struct ForwardingTests {
         #expect(down.text == "aggregator unreachable\n")
 
         let ingest = try IngestStandIn.start(context: context, endpoint: endpoint)
-        #expect(try await RunningCollector.eventually { try await readyz().status == 200 })
+        #expect(try await eventually { try await readyz().status == 200 })
         #expect(collector.sample("pixelpulse_collector_aggregator_up") == 1)
 
         await ingest.stop()
-        #expect(try await RunningCollector.eventually { try await readyz().status == 503 })
+        #expect(try await eventually { try await readyz().status == 503 })
         #expect(collector.sample("pixelpulse_collector_aggregator_up") == 0)
         try await collector.stop()
     }

@@ -1,5 +1,6 @@
 @testable import PixelCollector
 import PixelCore
+import PixelSupport
 import Testing
 
 @Suite struct HitBatcherTests {

@@ -1,5 +1,6 @@
 import PixelCollector
 import PixelCore
+import PixelPulseTesting
 import Testing
 import ZeroMQ
 

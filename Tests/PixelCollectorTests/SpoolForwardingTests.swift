@@ -1,6 +1,7 @@
 import Foundation
 import PixelCollector
 import PixelCore
+import PixelPulseTesting
 import Testing
 import ZeroMQ
 
@@ -39,7 +40,7 @@ struct SpoolForwardingTests {
         }
         #expect(collector.sample("pixelpulse_collector_hits_total", #"kind="view""#) == total)
         #expect(collector.sample("pixelpulse_collector_dropped_total", #"reason="queue_full""#) == 0)
-        #expect(try await RunningCollector.eventually { collector.sample("pixelpulse_collector_spool_bytes") > 40 * 50 })
+        #expect(await eventually { collector.sample("pixelpulse_collector_spool_bytes") > 40 * 50 })
         #expect(collector.sample("pixelpulse_collector_batches_sent_total") == 0)
 
         let ingest = try IngestStandIn.start(context: context, endpoint: endpoint)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 @testable import PixelCollector
 import PixelCore
+import PixelSupport
 import Testing
 
 /// The disk spool on real files: records written and read back, acknowledgements and

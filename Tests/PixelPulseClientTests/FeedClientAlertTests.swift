@@ -1,6 +1,8 @@
 import PixelAggregator
+import PixelAlerts
 import PixelCore
 import PixelPulseClient
+import PixelPulseTesting
 import Synchronization
 import Testing
 import ZeroMQ
@@ -14,7 +16,7 @@ import ZeroMQ
         let windows = try WindowConfiguration(windows: [WindowSpec(parsing: "6s"), WindowSpec(parsing: "1m")])
         let rule = AlertRule(name: "quiet", kind: .silence, scope: .pixels, window: windows.windows[0],
                              baseline: windows.windows[1], recover: 0.5, minVolume: 5, holdFor: 0, cooldown: 0)
-        let live = try await LiveAggregator.start(windows: windows, alertRules: [rule], clock: { time.load(ordering: .relaxed) },
+        let live = try await LiveAggregator.start(LiveAggregator.configuration(windows: windows, alertRules: [rule]), clock: { time.load(ordering: .relaxed) },
                                                   context: context)
         let client = FeedClient(feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context)
         var states = client.updates(prefix: "alerts/").makeAsyncIterator()

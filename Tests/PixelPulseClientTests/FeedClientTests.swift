@@ -1,6 +1,7 @@
 import PixelAggregator
 import PixelCore
 import PixelPulseClient
+import PixelPulseTesting
 import Testing
 import ZeroMQ
 
@@ -38,7 +39,7 @@ import ZeroMQ
 
     @Test func aRestartedAggregatorIsDetectedAndTheClientResyncs() async throws {
         let context = try Context()
-        let first = try await LiveAggregator.start(.ipc(), context: context)
+        let first = try await LiveAggregator.start(LiveAggregator.configuration(.ipc()), context: context)
         try await send(viewBatches(1_000, campaign: "c1", pixels: 4, firstSequence: 1), to: first.endpoints.ingest, context: context)
         let client = FeedClient(feed: first.endpoints.feed, snapshot: first.endpoints.snapshot, context: context)
         let stream = client.updates(prefix: "stats/c1/")
@@ -47,7 +48,7 @@ import ZeroMQ
         #expect(Self.views(initial, "stats/c1/*/") == 1_000)
 
         try await first.stop()
-        let second = try await LiveAggregator.start(first.endpoints, context: context)
+        let second = try await LiveAggregator.start(LiveAggregator.configuration(first.endpoints), context: context)
         try await send(viewBatches(12, campaign: "c1", pixels: 3, firstSequence: 1), to: second.endpoints.ingest, context: context)
         var state = initial
         repeat {
@@ -64,7 +65,7 @@ import ZeroMQ
 
     @Test func silenceIsDetectedAndTheStateComesBackWithTheAggregator() async throws {
         let context = try Context()
-        let first = try await LiveAggregator.start(.ipc(), context: context)
+        let first = try await LiveAggregator.start(LiveAggregator.configuration(.ipc()), context: context)
         let client = FeedClient(feed: first.endpoints.feed, snapshot: first.endpoints.snapshot, context: context,
                                 silenceTimeout: .milliseconds(1500))
         var iterator = client.updates().makeAsyncIterator()
@@ -72,7 +73,7 @@ import ZeroMQ
         try await first.stop()
         // Nothing arrives: the client says so, then resyncs to the new run once it is up.
         while try #require(try await iterator.next()).event != .silent {}
-        let second = try await LiveAggregator.start(first.endpoints, context: context)
+        let second = try await LiveAggregator.start(LiveAggregator.configuration(first.endpoints), context: context)
         try await send(viewBatches(5, campaign: "c2", pixels: 1, firstSequence: 1), to: second.endpoints.ingest, context: context)
         var state: FeedState
         repeat {

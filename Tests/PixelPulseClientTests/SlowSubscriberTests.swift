@@ -3,6 +3,8 @@ import Foundation
 import PixelAggregator
 import PixelCore
 import PixelPulseClient
+import PixelPulseTesting
+import PixelSupport
 import Synchronization
 import Testing
 import ZeroMQ
@@ -17,7 +19,7 @@ import ZeroMQ
     @Test func aPausedSubscriberDetectsItsGapAndResyncsWhileAReadingOneMissesNothing() async throws {
         let context = try Context()
         // ipc: the kernel buffers little of a paused connection, so the queues overflow soon.
-        let live = try await LiveAggregator.start(.ipc(), feedHighWaterMark: 1_000, context: context)
+        let live = try await LiveAggregator.start(LiveAggregator.configuration(.ipc(), feedHighWaterMark: 1_000), context: context)
         let reader = FeedReader(feed: live.endpoints.feed, context: context)
         defer { reader.stop() }
         let relay = try PausableRelay(feed: live.endpoints.feed, context: context)
@@ -73,7 +75,7 @@ final class FeedReader: Sendable {
     init(feed: String, context: Context) {
         let (stream, continuation) = AsyncStream<UInt64>.makeStream()
         seqs = stream
-        _ = ZMQThread.start(name: "test-reader") { [self] in
+        _ = WorkerThread.start(name: "test-reader") { [self] in
             defer { continuation.finish() }
             let sub = try context.socket(.sub)
             defer { sub.close() }
@@ -117,7 +119,7 @@ final class PausableRelay: Sendable {
         try pub.set(.sendHighWaterMark, to: 0)
         try pub.set(.linger, to: .zero)
         try pub.bind(endpoint)
-        _ = ZMQThread.start(name: "test-relay") { [self] in
+        _ = WorkerThread.start(name: "test-relay") { [self] in
             defer { pub.close() }
             let sub = try context.socket(.sub)
             defer { sub.close() }

@@ -1,4 +1,5 @@
 import Dispatch
+import PixelSupport
 import Synchronization
 import Testing
 import ZeroMQ
@@ -7,7 +8,7 @@ import ZeroMQ
     @Test func shutdownUnblocksAThreadBlockedInReceive() throws {
         let context = try Context()
         let ready = DispatchSemaphore(value: 0)
-        let thread = ZMQThread.start(name: "blocked-pull") {
+        let thread = WorkerThread.start(name: "blocked-pull") {
             let pull = try context.socket(.pull)   // no timeout: only shutdown can end this
             try pull.bind("inproc://blocked")
             ready.signal()
@@ -23,14 +24,14 @@ import ZeroMQ
     @Test func shutdownUnblocksAPollAndASend() throws {
         let context = try Context()
         let ready = DispatchSemaphore(value: 0)
-        let polling = ZMQThread.start(name: "blocked-poll") {
+        let polling = WorkerThread.start(name: "blocked-poll") {
             let pull = try context.socket(.pull)
             let poller = Poller()
             poller.register(pull)
             ready.signal()
             _ = try poller.poll(timeout: nil)
         }
-        let sending = ZMQThread.start(name: "blocked-push") {
+        let sending = WorkerThread.start(name: "blocked-push") {
             let push = try context.socket(.push)  // no peer: a blocking send waits
             ready.signal()
             try push.send("x")
@@ -55,20 +56,6 @@ import ZeroMQ
             socket.close()
         }
         #expect(weakContext == nil)
-    }
-
-    @Test func threadJoinsAndRethrows() throws {
-        let ran = Atomic<Bool>(false)
-        let ok = ZMQThread.start(name: "a-very-long-thread-name") { ran.store(true, ordering: .relaxed) }
-        try ok.join()
-        try ok.join()
-        let didRun = ran.load(ordering: .relaxed)
-        #expect(didRun)
-        #expect(ok.name == "a-very-long-thread-name")
-
-        struct Boom: Error {}
-        let failing = ZMQThread.start(name: "fails") { throw Boom() }
-        #expect(throws: Boom.self) { try failing.join() }
     }
 
     @Test func reportsTheLibraryVersion() {

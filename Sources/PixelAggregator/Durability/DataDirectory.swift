@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import PixelCore
+import PixelSupport
 import Synchronization
 
 /// The aggregator's data directory: the write-ahead ``IngestLog`` and the ``Checkpoint``s.
@@ -50,10 +51,12 @@ public final class DataDirectory: Sendable {
         log = try IngestLog(directory: url, retention: retention, segmentBytes: segmentBytes)
     }
 
+    /// `checkpoint-<clock ms, 16 hex digits>.ckpt`.
+    static let checkpointNaming = SegmentNaming(prefix: "checkpoint-", suffix: ".ckpt")
+
     /// The checkpoint files, oldest first.
     public func checkpointNames() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: url.path)
-            .filter { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".ckpt") }.sorted()
+        try Self.checkpointNaming.numbers(in: url, as: Int64.self).map { Self.checkpointNaming.name(of: $0) }
     }
 
     /// Restores the newest checkpoint that loads (refusing, and reporting, any that is
@@ -76,7 +79,9 @@ public final class DataDirectory: Sendable {
                 summary.refused.append((name, CheckpointError("cannot be read: \(error)")))
             }
         }
-        summary.replay = try await log.replay(into: aggregator, after: position)
+        summary.replay = try await log.replay(after: position) { batches, time, through in
+            await aggregator.ingest(batches, at: time, loggedThrough: through)
+        }
         return summary
     }
 
@@ -89,24 +94,23 @@ public final class DataDirectory: Sendable {
         let existing = try checkpointNames()
         let newest = existing.last
         var time = checkpoint.time
-        var name = IngestLog.timestampedName("checkpoint-", time, ".ckpt")
+        var name = Self.checkpointNaming.name(of: time)
         while let newest, name <= newest {  // names stay in order
             time += 1
-            name = IngestLog.timestampedName("checkpoint-", time, ".ckpt")
+            name = Self.checkpointNaming.name(of: time)
         }
         let temporary = url.appending(path: name + ".tmp").path
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw POSIXError(errno) }
+        let descriptor = try systemCall("open \(temporary)") { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
         do {
             defer { close(descriptor) }
-            try bytes.withUnsafeBytes { try IngestLog.writeAll($0, to: descriptor) }
-            guard fsync(descriptor) == 0 else { throw POSIXError(errno) }
+            try FileIO.writeAll(bytes, to: descriptor)
+            try systemCall("fsync \(temporary)") { fsync(descriptor) }
         } catch {
             unlink(temporary)
             throw error
         }
-        guard rename(temporary, url.appending(path: name).path) == 0 else { throw POSIXError(errno) }
-        IngestLog.syncDirectory(url.path)
+        try systemCall("rename \(temporary)") { rename(temporary, url.appending(path: name).path) }
+        FileIO.syncDirectory(url.path)
         let (oldest, keep) = kept.withLock { kept in
             kept.append((name, checkpoint.logPosition))
             if kept.count > Self.keptCheckpoints { kept.removeFirst(kept.count - Self.keptCheckpoints) }

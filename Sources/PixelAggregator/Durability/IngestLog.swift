@@ -6,6 +6,7 @@ import Darwin
 import Dispatch
 import Foundation
 import PixelCore
+import PixelSupport
 import Synchronization
 
 /// The write-ahead log of ingest: every batch frame goes to disk, and is flushed with
@@ -58,7 +59,10 @@ public final class IngestLog: Sendable {
     /// Runs the `fdatasync`s, so that they overlap with counting.
     private let flusher = DispatchQueue(label: "pixelpulse.ingest-log.flush")
 
-    static let headerBytes = 16
+    /// `ingest-<first record time, ms, 16 hex digits>.wal`.
+    static let naming = SegmentNaming(prefix: "ingest-", suffix: ".wal")
+    /// Each record's prefix is the clock when its batch arrived.
+    static let framing = RecordFraming(prefixBytes: 8)
 
     /// Opens (creating it if needed) the log in `directory`.
     public init(directory: URL, retention: Int64, segmentBytes: Int = 64 << 20) throws {
@@ -66,12 +70,9 @@ public final class IngestLog: Sendable {
         self.retention = retention
         self.segmentBytes = segmentBytes
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-            .filter { $0.hasPrefix("ingest-") && $0.hasSuffix(".wal") }.sorted()
+        let starts = try Self.naming.numbers(in: directory, as: Int64.self)
         state.withLock { state in
-            state.segments = names.compactMap { name in
-                Int64(name.dropFirst("ingest-".count).dropLast(".wal".count), radix: 16).map { (name, $0) }
-            }
+            state.segments = starts.map { (Self.naming.name(of: $0), $0) }
         }
     }
 
@@ -80,21 +81,16 @@ public final class IngestLog: Sendable {
     }
 
     /// A place in the log: the segment (by the time in its name) and a byte offset in it.
-    /// Everything before it has been counted.
-    public struct Position: Sendable, Hashable {
-        public var segment: Int64
-        public var offset: Int
+    public typealias Position = LogPosition
 
-        public init(segment: Int64, offset: Int) {
-            self.segment = segment
-            self.offset = offset
-        }
-    }
-
-    /// Replays the records after `position` (every record when it is `nil`) into
-    /// `aggregator`, oldest first, each group of records at the time it was logged at; cuts
-    /// off a torn last record. Call once, at start, before the first ``append(_:time:)``.
-    public func replay(into aggregator: Aggregator, after position: Position? = nil) async throws -> ReplaySummary {
+    /// Replays the records after `position` (every record when it is `nil`), oldest first:
+    /// hands each group of batches logged at one time to `count`, with that time and where
+    /// the group's records end; cuts off a torn last record. Call once, at start, before the
+    /// first ``append(_:time:)``.
+    public func replay(
+        after position: Position? = nil,
+        into count: (_ batches: [EventBatch], _ time: Int64, _ through: Position) async -> Void
+    ) async throws -> ReplaySummary {
         var summary = ReplaySummary()
         let segments = state.withLock { $0.segments }.filter { $0.start >= position?.segment ?? .min }
         for (index, segment) in segments.enumerated() {
@@ -108,7 +104,7 @@ public final class IngestLog: Sendable {
             var groupEnd = 0
             func flush() async {
                 guard let time = groupTime else { return }
-                await aggregator.ingest(group, at: time, loggedThrough: Position(segment: segment.start, offset: groupEnd))
+                await count(group, time, Position(segment: segment.start, offset: groupEnd))
                 group.removeAll(keepingCapacity: true)
             }
             for record in records where record.end > skip {
@@ -127,7 +123,7 @@ public final class IngestLog: Sendable {
                 summary.corruptSegments.append(segment.name)
             } else if end < data.count {
                 summary.tornBytes = data.count - end
-                guard truncate(url.path, off_t(end)) == 0 else { throw POSIXError(errno) }
+                try FileIO.cut(url.path, to: end)
             }
         }
         return summary
@@ -139,17 +135,17 @@ public final class IngestLog: Sendable {
         data.withUnsafeBytes { bytes in
             var records: [(time: Int64, frame: [UInt8], end: Int)] = []
             var offset = 0
-            while offset + headerBytes <= bytes.count {
-                let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-                let crc = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
-                let end = offset + headerBytes + length
-                guard end <= bytes.count else { break }
-                let body = UnsafeRawBufferPointer(rebasing: bytes[(offset + 8)..<end])
-                guard CRC32.checksum(body) == crc else { return (records, offset, true) }
-                records.append((Int64(littleEndian: body.loadUnaligned(as: Int64.self)), Array(body[8...]), end))
-                offset = end
+            while true {
+                switch framing.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
+                case .incomplete:
+                    return (records, offset, false)
+                case .damaged:
+                    return (records, offset, true)
+                case .record(let body, let size):
+                    offset += size
+                    records.append((Int64(littleEndian: body.loadUnaligned(as: Int64.self)), Array(body[8...]), offset))
+                }
             }
-            return (records, offset, false)
         }
     }
 
@@ -169,10 +165,10 @@ public final class IngestLog: Sendable {
         }
 
         /// Waits until the records are on disk; throws if the flush failed.
-        public func wait() throws {
+        public func wait() throws(SystemCallError) {
             done.wait()
             let code = failure.load(ordering: .relaxed)
-            if code != 0 { throw POSIXError(code) }
+            if code != 0 { throw SystemCallError("fdatasync", errno: code) }
         }
     }
 
@@ -181,19 +177,18 @@ public final class IngestLog: Sendable {
     /// each flush before the next append.
     ///
     /// - Parameter time: The aggregator's clock now, ms: replay counts the frames as of it.
-    public func append(_ frames: [[UInt8]], time: Int64) throws -> Flush {
+    public func append(_ frames: [[UInt8]], time: Int64) throws(SystemCallError) -> Flush {
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(frames.reduce(0) { $0 + $1.count + Self.headerBytes })
+        buffer.reserveCapacity(frames.reduce(0) { $0 + $1.count + RecordFraming.headerBytes + 8 })
         for frame in frames {
-            let crc = CRC32.checksum(frame, continuing: withUnsafeBytes(of: time.littleEndian) { CRC32.checksum($0) })
-            withUnsafeBytes(of: UInt32(frame.count).littleEndian) { buffer += $0 }
-            withUnsafeBytes(of: crc.littleEndian) { buffer += $0 }
-            withUnsafeBytes(of: time.littleEndian) { buffer += $0 }
-            buffer += frame
+            Self.framing.append(to: &buffer) { body in
+                withUnsafeBytes(of: time.littleEndian) { body += $0 }
+                body += frame
+            }
         }
-        let (descriptor, position) = try state.withLock { state in
+        let (descriptor, position) = try state.withLock { (state) throws(SystemCallError) in
             if state.descriptor < 0 || state.segmentSize >= segmentBytes { try begin(&state, time: time) }
-            try buffer.withUnsafeBytes { try Self.writeAll($0, to: state.descriptor) }
+            try FileIO.writeAll(buffer, to: state.descriptor)
             state.segmentSize += buffer.count
             return (state.descriptor, Position(segment: state.segments.last!.start, offset: state.segmentSize))
         }
@@ -205,7 +200,7 @@ public final class IngestLog: Sendable {
 
     /// Closes the current segment, begins a new one, and deletes the segments that hold
     /// only records older than the retention.
-    private func begin(_ state: inout State, time: Int64) throws {
+    private func begin(_ state: inout State, time: Int64) throws(SystemCallError) {
         if state.descriptor >= 0 {
             // Flushes queued for the old segment still name its descriptor: close it on the
             // flush queue after them, after one last flush, so that its number is not reused
@@ -218,13 +213,11 @@ public final class IngestLog: Sendable {
         }
         var start = time
         if let last = state.segments.last, last.start >= start { start = last.start + 1 }  // names stay in order
-        let name = Self.timestampedName("ingest-", start, ".wal")
-        let descriptor = open(directory.appending(path: name).path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw POSIXError(errno) }
-        state.descriptor = descriptor
+        let name = Self.naming.name(of: start)
+        state.descriptor = try FileIO.openForAppending(directory.appending(path: name).path)
         state.segmentSize = 0
         state.segments.append((name, start))
-        Self.syncDirectory(directory.path)
+        FileIO.syncDirectory(directory.path)
         // Segment i holds records older than segment i + 1's start.
         while state.segments.count > 1, state.segments[1].start <= time - retention {
             unlink(directory.appending(path: state.segments[0].name).path)
@@ -242,34 +235,4 @@ public final class IngestLog: Sendable {
         }
     }
 
-    /// Writes all of `bytes`, resuming after partial writes and interruptions.
-    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) throws {
-        var written = 0
-        while written < bytes.count {
-            let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
-            guard result >= 0 else {
-                if errno == EINTR { continue }
-                throw POSIXError(errno)
-            }
-            written += result
-        }
-    }
-
-    /// `prefix`, `time` in 16 hex digits, `suffix`: names that sort in time order.
-    static func timestampedName(_ prefix: String, _ time: Int64, _ suffix: String) -> String {
-        let hex = String(time, radix: 16)
-        return "\(prefix)\(String(repeating: "0", count: max(0, 16 - hex.count)))\(hex)\(suffix)"
-    }
-
-    /// Makes a new file's directory entry durable.
-    static func syncDirectory(_ path: String) {
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        fsync(descriptor)
-        close(descriptor)
-    }
-}
-
-extension POSIXError {
-    init(_ code: Int32) { self.init(POSIXErrorCode(rawValue: code) ?? .EIO) }
 }

@@ -1,6 +1,7 @@
 import Logging
 import Metrics
 import PixelCore
+import PixelSupport
 import Synchronization
 import ZeroMQ
 
@@ -103,8 +104,8 @@ final class Forwarder: Sendable {
     var isLinkUp: Bool { linkUp.load(ordering: .relaxed) }
 
     /// Starts the thread.
-    func start(context: Context) -> ZMQThread {
-        ZMQThread.start(name: "pp-forwarder") { [self] in
+    func start(context: Context) -> WorkerThread {
+        WorkerThread.start(name: "pp-forwarder") { [self] in
             do {
                 finished.succeed(try run(context: context))
             } catch {

@@ -1,4 +1,5 @@
 import PixelCore
+import PixelSupport
 import Synchronization
 
 /// Gathers hits into ``EventBatch``es and queues sealed batches for the ``Forwarder``.

@@ -32,11 +32,3 @@ final class ConnectionRegistry: Sendable {
         forceClose.cancel()
     }
 }
-
-extension TimeAmount {
-    /// The same span as a `Duration`, to the nanosecond.
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000)
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PixelCore
+import PixelSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -134,14 +135,13 @@ final class Spool: Sendable {
         var state = State(segments: scan.segments, scratch: EventBatch(collector: collector, sequence: 0))
         if state.segments.isEmpty { state.segments.append(Segment(id: 1, bytes: 0, sealedEnd: 0)) }
         let last = state.segments[state.segments.count - 1]
-        state.descriptor = open(Self.path(of: last.id, in: directory), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard state.descriptor >= 0 else { throw POSIXError(errno) }
+        state.descriptor = try FileIO.openForAppending(Self.path(of: last.id, in: directory))
         state.directoryUnsynced = scan.segments.isEmpty
         if let open = scan.openBatch {
             // The batch open at the crash was never sent: seal it under its own sequence.
             state.buffer.removeAll(keepingCapacity: true)
             SpoolRecord.appendSeal(sequence: open.sequence, events: open.events, to: &state.buffer)
-            if let error = Self.writeAll(state.buffer, to: state.descriptor) { throw POSIXError(error) }
+            try FileIO.writeAll(state.buffer, to: state.descriptor)
             state.segments[state.segments.count - 1].bytes += state.buffer.count
             state.segments[state.segments.count - 1].sealedEnd = state.segments[state.segments.count - 1].bytes
             state.unsynced = true
@@ -168,10 +168,10 @@ final class Spool: Sendable {
         }
     }
 
-    static func name(of id: UInt64) -> String {
-        let hex = String(id, radix: 16)
-        return "spool-\(String(repeating: "0", count: max(0, 16 - hex.count)))\(hex).log"
-    }
+    /// `spool-<number, 16 hex digits>.log`.
+    static let naming = SegmentNaming(prefix: "spool-", suffix: ".log")
+
+    static func name(of id: UInt64) -> String { naming.name(of: id) }
 
     static func path(of id: UInt64, in directory: URL) -> String {
         directory.appending(path: name(of: id)).path
@@ -306,25 +306,23 @@ final class Spool: Sendable {
             return (descriptors, state.directoryUnsynced)
         }
         for descriptor in descriptors where descriptor >= 0 {
-            if fdatasync(descriptor) != 0 {
-                logger.error("fdatasync of the spool failed", metadata: ["errno": "\(errno)"])
+            do {
+                try systemCall("fdatasync") { fdatasync(descriptor) }
+            } catch {
+                logger.error("fdatasync of the spool failed", metadata: ["error": "\(error)"])
             }
             close(descriptor)
         }
-        if directoryToo {
-            let descriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if descriptor >= 0 {
-                fsync(descriptor)
-                close(descriptor)
-            }
-        }
+        if directoryToo { FileIO.syncDirectory(directory.path) }
     }
 
     // MARK: Internals
 
     /// Writes `state.buffer` to the current segment; on failure cuts the file back.
     private func appendBuffer(_ state: inout State) -> Bool {
-        if let error = Self.writeAll(state.buffer, to: state.descriptor) {
+        do {
+            try FileIO.writeAll(state.buffer, to: state.descriptor)
+        } catch {
             // A partial record would hide every record after it: take it back out.
             let index = state.segments.count - 1
             _ = ftruncate(state.descriptor, off_t(state.segments[index].bytes))
@@ -332,7 +330,7 @@ final class Spool: Sendable {
                 state.refusing = .failed
                 logger.error(
                     "Writing to the spool failed: hits are answered but not counted",
-                    metadata: ["spool.segment": "\(Self.name(of: state.segments[index].id))", "errno": "\(error)"])
+                    metadata: ["spool.segment": "\(Self.name(of: state.segments[index].id))", "error": "\(error)"])
             }
             return false
         }
@@ -345,10 +343,12 @@ final class Spool: Sendable {
     /// Begins the next segment; the current one is kept open until ``sync()`` flushes it.
     private func beginSegment(_ state: inout State) {
         let id = state.segments[state.segments.count - 1].id + 1
-        let descriptor = open(Self.path(of: id, in: directory), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
+        let descriptor: Int32
+        do {
+            descriptor = try FileIO.openForAppending(Self.path(of: id, in: directory))
+        } catch {
             // Keep writing to the current segment; the next seal tries again.
-            logger.error("Could not begin a spool segment", metadata: ["spool.segment": "\(Self.name(of: id))", "errno": "\(errno)"])
+            logger.error("Could not begin a spool segment", metadata: ["spool.segment": "\(Self.name(of: id))", "error": "\(error)"])
             return
         }
         if state.unsynced { state.retired.append(state.descriptor) } else { close(state.descriptor) }
@@ -357,24 +357,4 @@ final class Spool: Sendable {
         state.directoryUnsynced = true
         state.segments.append(Segment(id: id, bytes: 0, sealedEnd: 0))
     }
-
-    /// Writes all of `bytes`; returns `errno` on failure.
-    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
-        bytes.withUnsafeBytes { bytes in
-            var written = 0
-            while written < bytes.count {
-                let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                written += result
-            }
-            return nil
-        }
-    }
-}
-
-extension POSIXError {
-    init(_ code: Int32) { self.init(POSIXErrorCode(rawValue: code) ?? .EIO) }
 }

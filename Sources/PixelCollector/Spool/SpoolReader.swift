@@ -1,5 +1,6 @@
 import Logging
 import PixelCore
+import PixelSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -177,9 +178,11 @@ struct SpoolReader {
     /// Reads up to `count` more bytes of the segment into the buffer.
     private mutating func fill(upTo count: Int) -> Bool {
         if descriptor < 0 {
-            descriptor = open(Spool.path(of: segment, in: spool.directory), O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else {
-                logger.error("Could not open a spool segment", metadata: ["spool.segment": "\(Spool.name(of: segment))", "errno": "\(errno)"])
+            let path = Spool.path(of: segment, in: spool.directory)
+            do {
+                descriptor = try systemCall("open \(path)") { open(path, O_RDONLY | O_CLOEXEC) }
+            } catch {
+                logger.error("Could not open a spool segment", metadata: ["spool.segment": "\(Spool.name(of: segment))", "error": "\(error)"])
                 return false
             }
         }

@@ -1,8 +1,10 @@
 import PixelCore
+import PixelSupport
 
 /// One record of a spool segment.
 ///
-/// On disk: `[payload length u32 LE][CRC-32 of type and payload, u32 LE][type u8][payload]`.
+/// On disk: `[payload length u32 LE][CRC-32 of type and payload, u32 LE][type u8][payload]`
+/// (the segment logs' ``PixelSupport/RecordFraming``, with the type as its prefix).
 ///
 /// | type | payload |
 /// |---|---|
@@ -22,10 +24,9 @@ enum SpoolRecord: Equatable {
         case ack = 3
     }
 
-    /// Length and checksum.
-    static let headerBytes = 8
-    /// No payload is larger: a one-event frame is under 300 bytes. A larger length is damage.
-    static let maxPayloadBytes = 4096
+    /// No payload is larger: a one-event frame is under 300 bytes. A larger length, or one
+    /// shorter than a sequence number, is damage.
+    static let framing = RecordFraming(prefixBytes: 1, payloadLengths: 8...4096)
 
     /// Appends a seal record to `buffer`.
     static func appendSeal(sequence: UInt64, events: Int, to buffer: inout [UInt8]) {
@@ -51,17 +52,11 @@ enum SpoolRecord: Equatable {
         }
     }
 
-    /// Appends a header placeholder, the type and the payload, then fills in the header.
+    /// Appends a record of `kind` whose payload `payload` appends.
     private static func appendRecord(_ kind: Kind, to buffer: inout [UInt8], payload: (inout [UInt8]) -> Void) {
-        let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: headerBytes))
-        buffer.append(kind.rawValue)
-        payload(&buffer)
-        let length = UInt32(buffer.count - start - headerBytes - 1)
-        let crc = buffer.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[(start + headerBytes)...])) }
-        buffer.withUnsafeMutableBytes { bytes in
-            bytes.storeBytes(of: length.littleEndian, toByteOffset: start, as: UInt32.self)
-            bytes.storeBytes(of: crc.littleEndian, toByteOffset: start + 4, as: UInt32.self)
+        framing.append(to: &buffer) { body in
+            body.append(kind.rawValue)
+            payload(&body)
         }
     }
 
@@ -80,14 +75,17 @@ enum SpoolRecord: Equatable {
     /// - Parameter decodingHits: Decode the hit of a hit record (else only its checksum
     ///   and sequence are checked).
     static func parse(_ bytes: UnsafeRawBufferPointer, decodingHits: Bool = true) -> Parsed {
-        guard bytes.count >= headerBytes + 1 else { return .incomplete }
-        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
-        let crc = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-        guard length >= 8, length <= maxPayloadBytes else { return .damaged }
-        let size = headerBytes + 1 + length
-        guard bytes.count >= size else { return .incomplete }
-        let body = UnsafeRawBufferPointer(rebasing: bytes[headerBytes..<size])
-        guard CRC32.checksum(body) == crc, let kind = Kind(rawValue: body[0]) else { return .damaged }
+        switch framing.parse(bytes) {
+        case .incomplete: .incomplete
+        case .damaged: .damaged
+        case .record(let body, let size): parse(body: body, size: size, decodingHits: decodingHits)
+        }
+    }
+
+    /// Reads the type and payload of an intact record.
+    private static func parse(body: UnsafeRawBufferPointer, size: Int, decodingHits: Bool) -> Parsed {
+        guard let kind = Kind(rawValue: body[0]) else { return .damaged }
+        let length = body.count - 1
         let payload = UnsafeRawBufferPointer(rebasing: body[1...])
         let sequence = UInt64(littleEndian: payload.loadUnaligned(as: UInt64.self))
         switch kind {

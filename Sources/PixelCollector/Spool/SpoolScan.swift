@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PixelSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -28,10 +29,7 @@ struct SpoolScan {
 
     init(directory: URL, logger: Logger) throws {
         recovery = SpoolRecovery(directory: directory.path)
-        let ids = try FileManager.default.contentsOfDirectory(atPath: directory.path).compactMap { name -> UInt64? in
-            guard name.hasPrefix("spool-"), name.hasSuffix(".log"), name.count == "spool-.log".count + 16 else { return nil }
-            return UInt64(name.dropFirst("spool-".count).dropLast(".log".count), radix: 16)
-        }.sorted()
+        let ids = try Spool.naming.numbers(in: directory, as: UInt64.self)
         for (index, id) in ids.enumerated() {
             let name = Spool.name(of: id)
             let path = directory.appending(path: name).path
@@ -39,7 +37,7 @@ struct SpoolScan {
             let (end, sealedEnd) = scan(data)
             let isNewest = index == ids.count - 1
             if end < data.count {
-                guard truncate(path, off_t(end)) == 0 else { throw POSIXError(errno) }
+                try FileIO.cut(path, to: end)
                 recovery.cutBytes += data.count - end
                 if isNewest {
                     logger.warning(

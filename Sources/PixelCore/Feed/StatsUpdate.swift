@@ -25,10 +25,10 @@ public struct StatsUpdate: Sendable {
         self.counts = counts
     }
 
-    /// The feed message: the topic and the ``StatsBody`` JSON.
+    /// The feed message: the topic and the ``FeedStats`` JSON.
     public var message: FeedMessage {
         FeedMessage(
             topic: topic,
-            body: StatsBody.encode(seq: seq, time: time, campaign: campaign, pixel: pixel, windows: windows, counts: counts))
+            body: FeedStats.encode(seq: seq, time: time, campaign: campaign, pixel: pixel, windows: windows, counts: counts))
     }
 }

@@ -1,6 +1,7 @@
 import Logging
 import PixelCollector
 import PixelCore
+import PixelPulseTesting
 import Prometheus
 import ZeroMQ
 
@@ -46,18 +47,5 @@ struct RunningCollector {
         let prefix = labels.isEmpty ? "\(name) " : "\(name){\(labels)} "
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return 0 }
         return Int(Double(line.dropFirst(prefix.count))!)
-    }
-
-    /// Polls `condition` until it holds or `timeout` passes; for states that have no event
-    /// to wait on from outside (readiness as seen over HTTP).
-    static func eventually(
-        timeout: Duration = .seconds(5), _ condition: () async throws -> Bool
-    ) async rethrows -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return try await condition()
     }
 }

@@ -3,7 +3,7 @@
 // Same flags, same structure, same output line, so `scripts/zmq_vs_c.sh` can run the two
 // alternately and compare them with one field parser:
 //
-// * one process, two `ZMQThread`s, each with its own `Context` (own I/O thread), as two
+// * one process, two `WorkerThread`s, each with its own `Context` (own I/O thread), as two
 //   processes would have: the receiver binds PULL (or SUB), the sender connects PUSH (or PUB);
 // * a sync message goes through first (PUB repeats it every 1 ms, which also defeats the
 //   PUB/SUB slow joiner); t0 = the sender's first data send, t1 = the receiver's last receive;
@@ -26,6 +26,7 @@
 //                       [--events 1000000] [--event-bytes 64] [--batch 1]
 //                       [--topic px.] [--hwm N] [--timeout-ms 5000]
 
+import PixelSupport
 import Synchronization
 import ZeroMQ
 
@@ -110,8 +111,8 @@ enum ZMQThroughput {
         let config = Configuration(arguments: Array(CommandLine.arguments.dropFirst()))
         let shared = Shared()
 
-        let receiverThread = ZMQThread.start(name: "zmq-thr-recv") { receiver(config, shared) }
-        let senderThread = ZMQThread.start(name: "zmq-thr-send") { sender(config, shared) }
+        let receiverThread = WorkerThread.start(name: "zmq-thr-recv") { receiver(config, shared) }
+        let senderThread = WorkerThread.start(name: "zmq-thr-send") { sender(config, shared) }
         try? senderThread.join()  // the bodies never throw: every failure ends the process
         try? receiverThread.join()
 

@@ -1,0 +1,37 @@
+import Dispatch
+import PixelCore
+import PixelSupport
+import Synchronization
+
+/// Hands feed items from the aggregator to the publisher thread.
+///
+/// The producer appends and signals; the thread waits with a timeout (so it can notice a
+/// stop) and takes everything queued at once.
+final class FeedQueue: Sendable {
+    private let messages = Mutex<[FeedItem]>([])
+    private let signal = DispatchSemaphore(value: 0)
+    /// Messages the publisher thread has handed to the PUB socket so far (the heartbeat's
+    /// `published`): libzmq does not tell which subscribers it then dropped them for.
+    private let sent = Atomic<UInt64>(0)
+
+    /// How many messages the publisher thread has handed to the PUB socket so far.
+    var published: UInt64 { sent.load(ordering: .relaxed) }
+
+    /// Called by the publisher thread after each message it sends.
+    func countPublished() { sent.add(1, ordering: .relaxed) }
+
+    func append(_ batch: [FeedItem]) {
+        guard !batch.isEmpty else { return }
+        messages.withLock { $0.append(contentsOf: batch) }
+        signal.signal()
+    }
+
+    /// Waits up to `timeout` for messages and takes them all.
+    func take(waiting timeout: Duration) -> [FeedItem] {
+        _ = signal.wait(timeout: .now() + .nanoseconds(Int(timeout.nanoseconds)))
+        return messages.withLock { queued in
+            defer { queued.removeAll(keepingCapacity: true) }
+            return queued
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// The body of an `alerts/…` message, live or from a snapshot: an alert firing or
+/// resolving.
+///
+/// ```json
+/// {"type":"alert","seq":812,"time":1790000420000,"status":"firing","rule":"traffic-drop",
+///  "kind":"drop","severity":"warning","campaign":"spring-sale","pixel":"hero",
+///  "metric":"views","window":"5m","baselineWindow":"1h","unit":"per_second",
+///  "value":0.2,"baseline":1.0,"threshold":0.5,"startsAt":1790000300000,"endsAt":null,
+///  "fingerprint":"6c1b9f3e2a0d4c57",
+///  "summary":"spring-sale/hero: views fell to 0.2/s over 5m, below 0.5/s (baseline 1.0/s over 1h)"}
+/// ```
+public struct FeedAlert: Sendable, Hashable, Decodable {
+    public var seq: UInt64
+    /// The aggregator's clock when the alert fired or resolved, ms since the Unix epoch.
+    public var time: Int64
+    /// `firing` or `resolved`.
+    public var status: String
+    public var rule: String
+    /// `drop`, `silence` or `cvr-drop`.
+    public var kind: String
+    public var severity: String
+    public var campaign: String
+    /// `nil` for a campaign's rollup.
+    public var pixel: String?
+    public var metric: String
+    public var window: String
+    public var baselineWindow: String
+    /// `per_second` or `ratio`.
+    public var unit: String
+    public var value: Double?
+    public var baseline: Double?
+    public var threshold: Double?
+    public var startsAt: Int64
+    public var endsAt: Int64?
+    /// The same for every alert of one rule on one key.
+    public var fingerprint: String
+    /// One line for people.
+    public var summary: String
+    /// The JSON body as published.
+    public private(set) var body: [UInt8] = []
+
+    public var isFiring: Bool { status == "firing" }
+
+    private enum CodingKeys: String, CodingKey {
+        case seq, time, status, rule, kind, severity, campaign, pixel, metric, window, baselineWindow, unit, value, baseline,
+             threshold, startsAt, endsAt, fingerprint, summary
+    }
+
+    public init(
+        seq: UInt64, time: Int64, status: String, rule: String, kind: String, severity: String, campaign: String,
+        pixel: String?, metric: String, window: String, baselineWindow: String, unit: String, value: Double?,
+        baseline: Double?, threshold: Double?, startsAt: Int64, endsAt: Int64?, fingerprint: String, summary: String
+    ) {
+        self.seq = seq
+        self.time = time
+        self.status = status
+        self.rule = rule
+        self.kind = kind
+        self.severity = severity
+        self.campaign = campaign
+        self.pixel = pixel
+        self.metric = metric
+        self.window = window
+        self.baselineWindow = baselineWindow
+        self.unit = unit
+        self.value = value
+        self.baseline = baseline
+        self.threshold = threshold
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.fingerprint = fingerprint
+        self.summary = summary
+        body = encoded()
+    }
+
+    /// The JSON body, as published.
+    public func encoded() -> [UInt8] {
+        var json = JSONWriter(capacity: 400)
+        json.beginObject()
+        json.member("type", "alert")
+        json.member("seq", seq)
+        json.member("time", time)
+        json.member("status", status)
+        json.member("rule", rule)
+        json.member("kind", kind)
+        json.member("severity", severity)
+        json.member("campaign", campaign)
+        json.member("pixel", pixel)
+        json.member("metric", metric)
+        json.member("window", window)
+        json.member("baselineWindow", baselineWindow)
+        json.member("unit", unit)
+        json.member("value", value)
+        json.member("baseline", baseline)
+        json.member("threshold", threshold)
+        json.member("startsAt", startsAt)
+        json.member("endsAt", endsAt)
+        json.member("fingerprint", fingerprint)
+        json.member("summary", summary)
+        json.endObject()
+        return json.bytes
+    }
+
+    /// Parses a JSON alert body; `nil` when it is not one.
+    public init?(json body: [UInt8]) {
+        guard var alert = try? JSONDecoder().decode(FeedAlert.self, from: Data(body)) else { return nil }
+        alert.body = body
+        self = alert
+    }
+}

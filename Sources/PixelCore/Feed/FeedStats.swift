@@ -1,0 +1,64 @@
+import Foundation
+
+/// The body of a `stats/…` feed message, live or from a snapshot: written by the
+/// aggregator (``encode(seq:time:campaign:pixel:windows:counts:)``), read by clients
+/// (``init(json:)``).
+///
+/// ```json
+/// {"type":"stats","seq":42,"time":1790000000250,"campaign":"spring","pixel":null,
+///  "windows":{"1m":{"views":120,"clicks":6,"conversions":1,"value":4999,"uniques":97,"ctr":0.05,"cvr":0.1667},
+///             "5m":{…},"15m":{…},"1h":{…}}}
+/// ```
+///
+/// `pixel` is `null` in a campaign rollup. `uniques` (estimated unique visitors, see
+/// ``Counts/uniques``) is counted per campaign: a number in a rollup, `null` in a pixel's
+/// body. `ctr` (clicks/views) and `cvr` (conversions/clicks) are `null` when their
+/// denominator is 0. `time` is the aggregator's clock in ms since the Unix epoch; `seq`
+/// increases by one with every message the aggregator publishes, on any topic.
+public struct FeedStats: Sendable, Hashable, Decodable {
+    /// The message's `seq`: for a snapshot body, the feed's `seq` when the key was read.
+    public var seq: UInt64
+    /// The aggregator's clock, ms since the Unix epoch.
+    public var time: Int64
+    public var campaign: String
+    /// `nil` for a campaign's rollup.
+    public var pixel: String?
+    /// Window name (`1m`, `1h`…) → its counts.
+    public var windows: [String: WindowStats]
+
+    /// Parses a JSON stats body; `nil` when it is not one.
+    public init?(json body: [UInt8]) {
+        guard let stats = try? JSONDecoder().decode(FeedStats.self, from: Data(body)) else { return nil }
+        self = stats
+    }
+
+    /// Encodes a body straight from the counters, windows in the order given: this runs for
+    /// every changed key on every tick, so it builds no ``WindowStats`` on the way.
+    public static func encode(
+        seq: UInt64, time: Int64, campaign: CampaignID, pixel: PixelID?,
+        windows: [WindowSpec], counts: [Counts]
+    ) -> [UInt8] {
+        var json = JSONWriter(capacity: 160 + 120 * windows.count)
+        json.beginObject()
+        json.member("type", "stats")
+        json.member("seq", seq)
+        json.member("time", time)
+        json.member("campaign", campaign.rawValue)
+        json.member("pixel", pixel?.rawValue)
+        json.beginObject("windows")
+        for (window, counts) in zip(windows, counts) {
+            json.beginObject(window.name)
+            json.member("views", counts.views)
+            json.member("clicks", counts.clicks)
+            json.member("conversions", counts.conversions)
+            json.member("value", counts.value)
+            json.member("uniques", counts.uniques.map { Int64(clamping: $0) })
+            json.member("ctr", counts.ctr)
+            json.member("cvr", counts.cvr)
+            json.endObject()
+        }
+        json.endObject()
+        json.endObject()
+        return json.bytes
+    }
+}
