@@ -37,6 +37,7 @@ final class HitBatcher: Sendable {
         var open: EventBatch
         /// When the open batch is due; set when its first event arrives.
         var deadline: ContinuousClock.Instant?
+        /// Without a spool: the memory queue.
         var sealed: [EventBatch] = []
         /// Batches the forwarder took and has not sent yet.
         var held = 0
@@ -46,26 +47,13 @@ final class HitBatcher: Sendable {
 
         var queued: Int { sealed.count + held }
 
-        mutating func seal() {
-            let next = nextSequence
+        /// Replaces the open batch with the next, empty; returns the one replaced.
+        mutating func startNextBatch() -> EventBatch {
+            var batch = EventBatch(collector: open.collector, sequence: nextSequence)
             nextSequence &+= 1
-            var batch = EventBatch(collector: open.collector, sequence: next)
+            deadline = nil
             swap(&batch, &open)
-            sealed.append(batch)
-            deadline = nil
-        }
-
-        /// Seals the open batch into the spool; returns whether the seal record is written.
-        mutating func seal(into spool: Spool) -> Bool {
-            guard spool.appendSeal(open) else {
-                sealPending = true
-                return false
-            }
-            sealPending = false
-            open = EventBatch(collector: open.collector, sequence: nextSequence)
-            nextSequence &+= 1
-            deadline = nil
-            return true
+            return batch
         }
     }
 
@@ -75,6 +63,7 @@ final class HitBatcher: Sendable {
     /// Where hits and seals are written, when the collector spools.
     let spool: Spool?
     private let state: Mutex<State>
+    private let sink: any SealedBatchSink
     private let wake: WakeSignal
 
     /// Creates a batcher.
@@ -98,6 +87,7 @@ final class HitBatcher: Sendable {
         self.queueLimit = queueLimit
         self.wake = wake
         self.spool = spool
+        if let spool { sink = SpoolSink(spool: spool) } else { sink = MemoryQueueSink(limit: queueLimit) }
         state = Mutex(State(
             open: EventBatch(collector: collector, sequence: firstSequence), nextSequence: firstSequence &+ 1))
     }
@@ -105,52 +95,28 @@ final class HitBatcher: Sendable {
     /// Adds a hit to the open batch, sealing it when full.
     func record(_ hit: HitEvent) -> Outcome {
         let (outcome, signal): (Outcome, Bool) = state.withLock { state in
-            if let spool { return record(hit, in: &state, spool: spool) }
-            guard state.queued < queueLimit else { return (.dropped(.queueFull), false) }
+            if let reason = sink.refusal(&state) { return (.dropped(reason), false) }
+            var signal = false
             if !state.open.canAppend(hit) {
-                state.seal()
-                guard state.queued < queueLimit else { return (.dropped(.queueFull), true) }
+                guard sink.seal(&state) else { return (.dropped(.spoolError), false) }  // only a seal record fails
+                signal = true
+                if let reason = sink.refusal(&state) { return (.dropped(reason), true) }
             }
+            if let reason = sink.write(hit, sequence: state.open.sequence) { return (.dropped(reason), signal) }
             let wasEmpty = state.open.isEmpty
             state.open.append(hit)
             if state.open.count >= batchSize {
-                state.seal()
+                _ = sink.seal(&state)  // a failed seal is tried again by the next call
                 return (.accepted, true)
             }
             if wasEmpty {
                 state.deadline = ContinuousClock.now.advanced(by: batchDelay)
                 return (.accepted, true)  // the forwarder must arm its timer
             }
-            return (.accepted, false)
+            return (.accepted, signal)
         }
         if signal { wake.signal() }
         return outcome
-    }
-
-    /// ``record(_:)`` with a spool: the hit record is written before the hit joins the batch.
-    private func record(_ hit: HitEvent, in state: inout State, spool: Spool) -> (Outcome, Bool) {
-        if state.sealPending, !state.seal(into: spool) { return (.dropped(.spoolError), false) }
-        var signal = false
-        if !state.open.canAppend(hit) {
-            guard state.seal(into: spool) else { return (.dropped(.spoolError), false) }
-            signal = true
-        }
-        switch spool.appendHit(hit, sequence: state.open.sequence) {
-        case .written: break
-        case .full: return (.dropped(.spoolFull), signal)
-        case .failed: return (.dropped(.spoolError), signal)
-        }
-        let wasEmpty = state.open.isEmpty
-        state.open.append(hit)
-        if state.open.count >= batchSize {
-            _ = state.seal(into: spool)  // a failed seal is tried again by the next call
-            return (.accepted, true)
-        }
-        if wasEmpty {
-            state.deadline = ContinuousClock.now.advanced(by: batchDelay)
-            return (.accepted, true)
-        }
-        return (.accepted, signal)
     }
 
     /// Hands the forwarder every sealed batch, first sealing the open batch when it is due.
@@ -165,20 +131,10 @@ final class HitBatcher: Sendable {
     /// - Returns: The batches, oldest first, and when the open batch will be due.
     func takeSealed(now: ContinuousClock.Instant, flush: Bool = false) -> (batches: [EventBatch], deadline: ContinuousClock.Instant?) {
         state.withLock { state in
-            if let spool {
-                if let deadline = state.deadline, !state.open.isEmpty, flush || deadline <= now || state.sealPending {
-                    _ = state.seal(into: spool)
-                }
-                return ([], state.open.isEmpty ? nil : state.deadline)
+            if let deadline = state.deadline, !state.open.isEmpty, flush || sink.sealsOnTimer(isDue: deadline <= now, state) {
+                _ = sink.seal(&state)
             }
-            if let deadline = state.deadline, !state.open.isEmpty,
-               flush || (deadline <= now && state.queued < queueLimit) {
-                state.seal()
-            }
-            var batches: [EventBatch] = []
-            swap(&batches, &state.sealed)
-            state.held += batches.count
-            return (batches, state.open.isEmpty ? nil : state.deadline)
+            return (sink.take(&state), state.open.isEmpty ? nil : state.deadline)
         }
     }
 
@@ -195,5 +151,84 @@ final class HitBatcher: Sendable {
     /// Events not yet in a sealed batch.
     var openEvents: Int {
         state.withLock { $0.open.count }
+    }
+}
+
+extension HitBatcher {
+    /// Where sealed batches go: the memory queue, or the spool. Called with the lock held;
+    /// only these steps differ between the two.
+    private protocol SealedBatchSink: Sendable {
+        /// Why the open batch cannot take a hit now, if it cannot.
+        func refusal(_ state: inout State) -> DropReason?
+        /// Stores what must be stored before a hit joins the open batch (`sequence`).
+        func write(_ hit: HitEvent, sequence: UInt64) -> DropReason?
+        /// Seals the open batch; returns false when it stays open, to be sealed again later.
+        func seal(_ state: inout State) -> Bool
+        /// Whether the forwarder's timer seals the open batch, `isDue` telling whether its
+        /// deadline has passed.
+        func sealsOnTimer(isDue: Bool, _ state: State) -> Bool
+        /// Takes the sealed batches for the forwarder to send.
+        func take(_ state: inout State) -> [EventBatch]
+    }
+
+    /// Sealed batches wait in memory, up to `limit` with those the forwarder holds.
+    private struct MemoryQueueSink: SealedBatchSink {
+        let limit: Int
+
+        func refusal(_ state: inout State) -> DropReason? {
+            state.queued < limit ? nil : .queueFull
+        }
+
+        func write(_ hit: HitEvent, sequence: UInt64) -> DropReason? { nil }
+
+        func seal(_ state: inout State) -> Bool {
+            state.sealed.append(state.startNextBatch())
+            return true
+        }
+
+        func sealsOnTimer(isDue: Bool, _ state: State) -> Bool {
+            isDue && state.queued < limit
+        }
+
+        func take(_ state: inout State) -> [EventBatch] {
+            var batches: [EventBatch] = []
+            swap(&batches, &state.sealed)
+            state.held += batches.count
+            return batches
+        }
+    }
+
+    /// Each hit and each seal is a record in the spool, which the forwarder reads back.
+    private struct SpoolSink: SealedBatchSink {
+        let spool: Spool
+
+        /// A seal record that could not be written is tried again first.
+        func refusal(_ state: inout State) -> DropReason? {
+            state.sealPending && !seal(&state) ? .spoolError : nil
+        }
+
+        func write(_ hit: HitEvent, sequence: UInt64) -> DropReason? {
+            switch spool.appendHit(hit, sequence: sequence) {
+            case .written: nil
+            case .full: .spoolFull
+            case .failed: .spoolError
+            }
+        }
+
+        func seal(_ state: inout State) -> Bool {
+            guard spool.appendSeal(state.open) else {
+                state.sealPending = true
+                return false
+            }
+            state.sealPending = false
+            _ = state.startNextBatch()
+            return true
+        }
+
+        func sealsOnTimer(isDue: Bool, _ state: State) -> Bool {
+            isDue || state.sealPending
+        }
+
+        func take(_ state: inout State) -> [EventBatch] { [] }
     }
 }
