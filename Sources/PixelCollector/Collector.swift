@@ -110,7 +110,7 @@ public actor Collector: Service {
     public func run() async throws {
         guard case .initial = state else { throw Error.alreadyRunning }
         state = .starting
-        let (server, forwarder, thread) = try await start()
+        let (server, forwarder) = try await start()
 
         boundPort.succeed(server.port)
         state = .running(server)
@@ -124,7 +124,7 @@ public actor Collector: Service {
 
         // A forwarder thread that ends on its own (a ZeroMQ error) stops the server too.
         let watcher = Task.detached {
-            _ = try? await forwarder.finished.value
+            _ = try? await forwarder.thread.outcome
             server.closeListener()
         }
         await withGracefulShutdownHandler {
@@ -143,7 +143,7 @@ public actor Collector: Service {
         await server.stop(grace: timeout, logger: logger)
         forwarder.drain(within: timeout)
         let outcome = await Self.outcome(of: forwarder)
-        try? thread.join()  // the thread has resolved `finished`: it is ending
+        forwarder.thread.join()  // the loop has returned its outcome: the thread is ending
         watcher.cancel()
         state = .stopped
         switch outcome {
@@ -158,7 +158,7 @@ public actor Collector: Service {
 
     /// Starts the forwarder thread, then the HTTP server; on failure resolves the port
     /// with the error.
-    private func start() async throws -> (CollectorHTTPServer, Forwarder, WorkerThread) {
+    private func start() async throws -> (CollectorHTTPServer, Forwarder) {
         do {
             return try await startParts()
         } catch {
@@ -170,7 +170,7 @@ public actor Collector: Service {
         }
     }
 
-    private func startParts() async throws -> (CollectorHTTPServer, Forwarder, WorkerThread) {
+    private func startParts() async throws -> (CollectorHTTPServer, Forwarder) {
         let configuration = configuration
         if let problem = configuration.problem { throw Error.invalidConfiguration(problem) }
         let wake = try WakeSignal()
@@ -193,9 +193,9 @@ public actor Collector: Service {
                 endpoint: configuration.ingestEndpoint, unackedLimit: configuration.queueLimit, ackTimeout: configuration.ackTimeout,
                 curve: configuration.curve),
             batcher: batcher, wake: wake, metrics: metrics, logger: logger)
-        let thread = forwarder.start(context: zmqContext)
+        forwarder.start(context: zmqContext)
         do {
-            try await forwarder.started.value
+            try await forwarder.thread.readiness
             let services = HTTPServices(
                 batcher: batcher, metrics: metrics,
                 visitors: VisitorHasher(secret: configuration.visitorSecret ?? VisitorHasher.randomSecret()),
@@ -204,18 +204,18 @@ public actor Collector: Service {
             let server = try await CollectorHTTPServer.start(
                 host: configuration.host, port: configuration.port, threads: configuration.eventLoopThreads,
                 idleTimeout: configuration.idleTimeout, services: services)
-            return (server, forwarder, thread)
+            return (server, forwarder)
         } catch {
             forwarder.drain(within: .zero)
-            _ = try? await forwarder.finished.value
-            try? thread.join()
+            _ = try? await forwarder.thread.outcome
+            forwarder.thread.join()
             throw error
         }
     }
 
     private static func outcome(of forwarder: Forwarder) async -> Result<Forwarder.Summary, any Swift.Error> {
         do {
-            return .success(try await forwarder.finished.value)
+            return .success(try await forwarder.thread.outcome)
         } catch {
             return .failure(error)
         }

@@ -72,14 +72,14 @@ public final class FeedClient: Sendable {
     /// each state is complete, so none is needed to understand the next.
     public func updates(prefix: String = "") -> AsyncThrowingStream<FeedState, any Error> {
         let (stream, continuation) = AsyncThrowingStream<FeedState, any Error>.makeStream(bufferingPolicy: .bufferingNewest(256))
-        let stopped = StopFlag()
-        continuation.onTermination = { _ in stopped.stop() }
+        let thread = LoopThread<Void, Void>(name: "pp-feed-client")
+        continuation.onTermination = { _ in thread.stop() }
         let session = FeedSession(
             feed: feedEndpoint, snapshot: snapshotEndpoint, prefix: prefix, context: context,
             silenceTimeout: silenceTimeout, snapshotTimeout: snapshotTimeout, curve: curve)
-        _ = WorkerThread.start(name: "pp-feed-client") {
+        thread.start {
             do {
-                try session.run(isStopped: { stopped.isStopped }, yield: { continuation.yield($0) })
+                try session.run(isStopped: { thread.isStopping }, yield: { continuation.yield($0) })
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)

@@ -39,19 +39,18 @@ public final class ZAPHandler: Sendable {
     /// The endpoint libzmq sends ZAP requests to.
     public static let endpoint = "inproc://zeromq.zap.01"
 
-    private let thread: WorkerThread
-    private let stopFlag: StopFlag
+    private let thread: LoopThread<Void, Void>
 
-    private init(thread: WorkerThread, stopFlag: StopFlag) {
+    private init(thread: LoopThread<Void, Void>) {
         self.thread = thread
-        self.stopFlag = stopFlag
     }
 
     /// Ends the handler (within 100 ms) and waits for its thread. Afterwards libzmq lets
     /// every client in again, so stop the server sockets first.
     public func stop() throws {
-        stopFlag.stop()
-        try thread.join()
+        thread.stop()
+        thread.join()
+        if case .failure(let error) = thread.result { throw error }
     }
 
     /// Binds the handler and serves on its own thread; returns once it is bound.
@@ -62,23 +61,16 @@ public final class ZAPHandler: Sendable {
     public static func start(
         context: Context, authorize: @escaping @Sendable (Request) -> Verdict
     ) async throws -> ZAPHandler {
-        let bound = OneShot<Void>()
-        let stop = StopFlag()
-        let thread = WorkerThread.start(name: "zap") {
-            let socket: Socket
-            do {
-                socket = try context.socket(.rep)
-                try socket.set(.linger, to: .zero)
-                try socket.bind(endpoint)
-            } catch {
-                bound.fail(error)
-                return
-            }
+        let thread = LoopThread<Void, Void>(name: "zap")
+        thread.start {
+            let socket = try context.socket(.rep)
             defer { socket.close() }
-            bound.succeed(())
+            try socket.set(.linger, to: .zero)
+            try socket.bind(endpoint)
+            thread.ready(())
             let poller = Poller()
             poller.register(socket)
-            while !stop.isStopped {
+            while !thread.isStopping {
                 do throws(ZMQError) {
                     guard try poller.poll(timeout: .milliseconds(100)) > 0 else { continue }
                     let frames = try socket.receiveMultipart()
@@ -90,12 +82,12 @@ public final class ZAPHandler: Sendable {
             }
         }
         do {
-            try await bound.value
+            try await thread.readiness
         } catch {
-            try? thread.join()
+            thread.join()
             throw error
         }
-        return ZAPHandler(thread: thread, stopFlag: stop)
+        return ZAPHandler(thread: thread)
     }
 
     /// The reply frames (RFC 27) to a request's frames.

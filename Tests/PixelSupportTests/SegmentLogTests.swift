@@ -54,9 +54,9 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         for number in [UInt64(300), 2, 17] {
-            FileManager.default.createFile(atPath: folder.appending(path: naming.name(of: number)).path, contents: nil)
+            _ = FileManager.default.createFile(atPath: folder.appending(path: naming.name(of: number)).path, contents: nil)
         }
-        FileManager.default.createFile(atPath: folder.appending(path: "notes.txt").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: folder.appending(path: "notes.txt").path, contents: nil)
         #expect(try naming.numbers(in: folder, as: UInt64.self) == [2, 17, 300])
     }
 

@@ -1,6 +1,7 @@
 import AsyncAlgorithms
 import Logging
 import PixelCore
+import PixelSupport
 import ServiceLifecycle
 import ZeroMQ
 

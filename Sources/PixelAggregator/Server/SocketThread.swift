@@ -3,36 +3,21 @@ import PixelSupport
 import ServiceLifecycle
 import ZeroMQ
 
-/// The life of a server socket on its own thread: bind, report the bound endpoint to async
-/// code, loop until asked to stop, report the end.
+/// The thread of a server socket: ready with the first endpoint bound (the real port for
+/// `:*`), ending with nothing.
 ///
-/// ``IngestServer`` and ``FeedServer`` each own one; libzmq is only ever called from the
-/// thread this starts.
-final class SocketThread: Sendable {
-    private let name: String
-    private let bound = OneShot<String>()
-    private let finished = OneShot<Void>()
-    private let stopping = StopFlag()
+/// ``IngestServer``, ``FeedServer`` and ``SnapshotServer`` each own one; libzmq is only ever
+/// called from the thread it starts.
+typealias SocketThread = LoopThread<String, Void>
 
-    init(name: String) { self.name = name }
-
+extension LoopThread where Ready == String, Outcome == Void {
     /// The first endpoint bound (with the real port for `:*`), once bound.
     var boundEndpoint: String {
-        get async throws { try await bound.value }
-    }
-
-    /// Whether ``stop()`` was called; the loop checks it between polls.
-    var isStopping: Bool { stopping.isStopped }
-
-    func stop() { stopping.stop() }
-
-    /// Starts `loop` on a new thread.
-    func start(_ loop: @escaping @Sendable () throws -> Void) {
-        _ = WorkerThread.start(name: name) { [finished] in finished.resolve(Result { try loop() }) }
+        get async throws { try await readiness }
     }
 
     /// Waits for the loop to end, rethrowing its error.
-    func join() async throws { try await finished.value }
+    func join() async throws { try await outcome }
 
     /// Runs `loop` on the thread until a graceful shutdown (or its own end), then stops it
     /// and waits for it.
@@ -49,8 +34,8 @@ final class SocketThread: Sendable {
 
     /// Makes a socket, lets `configure` set its options, makes it a CURVE server when
     /// `security` is set (its ZAP domain is this thread's name), binds it to every endpoint
-    /// and reports the first bound endpoint (or the error) to ``boundEndpoint``. Call it on
-    /// the thread.
+    /// and reports the first bound endpoint to ``boundEndpoint`` (an error reaches it when
+    /// the loop throws it). Call it on the thread.
     func bind(
         _ type: SocketType, context: Context, endpoints: [String], security: TransportSecurity?, logger: Logger,
         configure: (Socket) throws(ZMQError) -> Void
@@ -69,11 +54,10 @@ final class SocketThread: Sendable {
                 first = first ?? actual
                 logger.info("\(name) listening", metadata: ["endpoint": "\(actual)"])
             }
-            bound.succeed(first!)
+            ready(first!)
             return socket
         } catch {
             logger.error("\(name) cannot bind", metadata: ["endpoints": "\(endpoints)", "error": "\(error)"])
-            bound.fail(error)
             throw error
         }
     }

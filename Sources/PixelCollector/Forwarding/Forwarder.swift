@@ -74,10 +74,8 @@ final class Forwarder: Sendable {
     private let link: AggregatorLink
     private let drainDeadline = Mutex<ContinuousClock.Instant?>(nil)
 
-    /// Resolved once the socket is connecting, or with the error that prevented it.
-    let started = OneShot<Void>()
-    /// Resolved when the thread ends.
-    let finished = OneShot<Summary>()
+    /// Ready once the socket is connecting; its outcome is what was left when it stopped.
+    let thread = LoopThread<Void, Summary>(name: "pp-forwarder")
 
     init(settings: Settings, batcher: HitBatcher, wake: WakeSignal, metrics: CollectorMetrics, logger: Logger) {
         self.settings = settings
@@ -92,16 +90,8 @@ final class Forwarder: Sendable {
     var isLinkUp: Bool { link.isUp }
 
     /// Starts the thread.
-    func start(context: Context) -> WorkerThread {
-        WorkerThread.start(name: "pp-forwarder") { [self] in
-            do {
-                finished.succeed(try run(context: context))
-            } catch {
-                started.fail(error)
-                finished.fail(error)
-                throw error
-            }
-        }
+    func start(context: Context) {
+        thread.start { [self] in try run(context: context) }
     }
 
     /// Asks the thread to seal the open batch, send everything, wait for the
@@ -131,7 +121,7 @@ final class Forwarder: Sendable {
         try dealer.connect(settings.endpoint)
         // inproc has no handshake to monitor; its peer is in this process and bound first.
         if settings.endpoint.hasPrefix("inproc://") { link.set(up: true) }
-        started.succeed(())
+        thread.ready(())
         logger.info("Forwarding to the aggregator", metadata: ["ingest.endpoint": "\(settings.endpoint)"])
 
         var loop = try ForwarderLoop(
