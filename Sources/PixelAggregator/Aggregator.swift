@@ -1,6 +1,6 @@
-import PixelAlerts
-import PixelCore
-import PixelSupport
+public import PixelAlerts
+public import PixelCore
+public import PixelSupport
 import Synchronization
 
 /// The aggregator: counts every batch into sliding windows per campaign × pixel and per

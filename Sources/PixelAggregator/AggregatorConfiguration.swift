@@ -1,5 +1,5 @@
-import PixelAlerts
-import PixelCore
+public import PixelAlerts
+public import PixelCore
 
 /// Where the aggregator listens and how it counts and publishes.
 public struct AggregatorConfiguration: Sendable {

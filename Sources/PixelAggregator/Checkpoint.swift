@@ -1,4 +1,4 @@
-import PixelSupport
+public import PixelSupport
 
 /// The aggregator's whole state at one moment, and the place in the ingest log it covers.
 ///

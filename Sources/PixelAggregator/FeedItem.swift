@@ -1,4 +1,4 @@
-import PixelCore
+public import PixelCore
 
 /// What waits to be published: a ready message, or stats the publisher thread encodes.
 public enum FeedItem: Sendable {

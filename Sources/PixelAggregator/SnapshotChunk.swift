@@ -1,4 +1,4 @@
-import PixelCore
+public import PixelCore
 
 /// One part of a snapshot, read in one ``Aggregator`` step (see
 /// ``Aggregator/snapshot(prefix:from:limit:)``).

@@ -1,4 +1,4 @@
-import PixelCore
+public import PixelCore
 
 /// An alert firing or resolving: what the feed publishes under `alerts/…` and the webhook
 /// delivers.

@@ -1,4 +1,4 @@
-import PixelCore
+public import PixelCore
 
 /// Evaluates the alert rules against keys' windows and keeps each incident's state.
 ///

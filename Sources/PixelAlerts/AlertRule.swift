@@ -1,4 +1,4 @@
-import PixelCore
+public import PixelCore
 
 /// One alert rule: a condition on a key's windows, which keys it watches, and how an
 /// incident starts and ends.

@@ -1,5 +1,5 @@
 import Foundation
-import PixelCore
+public import PixelCore
 import Yams
 
 /// Alert rules read from a YAML file (JSON is YAML too):

@@ -1,11 +1,11 @@
-import Foundation
+public import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Logging
+public import Logging
 import PixelCore
 import PixelSupport
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Delivers alerts as HTTP POSTs in the Prometheus Alertmanager webhook format (version
 /// 4), so they reach the Slack, PagerDuty or e-mail bridges that already take

@@ -1,10 +1,10 @@
-import Logging
-import Metrics
+public import Logging
+public import Metrics
 import PixelCore
 import PixelSupport
-import Prometheus
-import ServiceLifecycle
-import ZeroMQ
+public import Prometheus
+public import ServiceLifecycle
+public import ZeroMQ
 
 /// The HTTP edge collector: answers tracking pixels and beacons, turns hits into batches
 /// of events, and forwards them to the aggregator over ZeroMQ.

@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import NIOCore
-import PixelCore
-import ZeroMQ
+public import PixelCore
+public import ZeroMQ
 
 /// How a ``Collector`` listens, batches and forwards.
 ///

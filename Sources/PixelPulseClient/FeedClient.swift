@@ -1,6 +1,6 @@
 import PixelCore
 import PixelSupport
-import ZeroMQ
+public import ZeroMQ
 
 /// Follows an aggregator's live feed for a topic prefix and always holds a consistent,
 /// complete state: the ZeroMQ guide's Clone pattern.

@@ -1,4 +1,4 @@
-import PixelCore
+public import PixelCore
 
 /// What made a ``FeedClient`` yield a new ``FeedState``.
 public enum FeedEvent: Sendable, Hashable {

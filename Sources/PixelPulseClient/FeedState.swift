@@ -1,4 +1,4 @@
-import PixelCore
+public import PixelCore
 
 /// A consistent view of the feed for one prefix: the latest stats of every matching topic.
 public struct FeedState: Sendable {

@@ -1,4 +1,4 @@
-import CZeroMQ
+public import CZeroMQ
 
 /// One message frame owned by libzmq (`zmq_msg_t`), reusable across receives.
 ///

@@ -1,4 +1,4 @@
-import CZeroMQ
+public import CZeroMQ
 
 #if canImport(Glibc)
 import Glibc

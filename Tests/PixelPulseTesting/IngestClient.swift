@@ -1,5 +1,5 @@
-import PixelCore
-import ZeroMQ
+public import PixelCore
+public import ZeroMQ
 
 /// Sends frames to an ingest endpoint over a fresh DEALER, as a collector would, and waits
 /// for one acknowledgement each (`nil` for a reply that is not one), in order. Blocking:

@@ -1,8 +1,8 @@
 import Foundation
-import PixelCore
+public import PixelCore
 import PixelSupport
-import Synchronization
-import ZeroMQ
+public import Synchronization
+public import ZeroMQ
 
 /// A real ROUTER socket standing in for the aggregator's ingest socket: it decodes each
 /// batch, hands it to the test, and (unless told not to) acknowledges it.

@@ -1,10 +1,10 @@
 import Foundation
-import Logging
-import PixelAggregator
-import PixelAlerts
-import PixelCore
+public import Logging
+public import PixelAggregator
+public import PixelAlerts
+public import PixelCore
 import ServiceLifecycle
-import ZeroMQ
+public import ZeroMQ
 
 /// A real aggregator (``AggregatorService``: ingest, feed and snapshot sockets, with its
 /// ZAP handler when the configuration has ``TransportSecurity``) running in a ServiceGroup

@@ -1,5 +1,5 @@
-import Foundation
-import PixelCore
+public import Foundation
+public import PixelCore
 import PixelSupport
 
 /// A checkpoint's file.

@@ -1,6 +1,6 @@
 import AsyncAlgorithms
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 
 /// Writes a checkpoint of the aggregator to its ``DataDirectory`` on an interval, and a
 /// last one on graceful shutdown.

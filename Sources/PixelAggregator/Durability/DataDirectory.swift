@@ -3,8 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import PixelCore
+public import Foundation
+public import PixelCore
 import PixelSupport
 import Synchronization
 

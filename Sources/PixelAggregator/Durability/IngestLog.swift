@@ -4,9 +4,9 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
-import Foundation
-import PixelCore
-import PixelSupport
+public import Foundation
+public import PixelCore
+public import PixelSupport
 import Synchronization
 
 /// The write-ahead log of ingest: every batch frame goes to disk, and is flushed with

@@ -1,7 +1,7 @@
-import Logging
+public import Logging
 import PixelCore
-import ServiceLifecycle
-import ZeroMQ
+public import ServiceLifecycle
+public import ZeroMQ
 
 /// The whole aggregator as one service: the counting ``Aggregator``, its three sockets
 /// (ingest, feed, snapshot), the ZAP handler that enforces the allowlists when CURVE is on,

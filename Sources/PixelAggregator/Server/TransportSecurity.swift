@@ -1,6 +1,6 @@
-import Logging
+public import Logging
 import Synchronization
-import ZeroMQ
+public import ZeroMQ
 
 /// CURVE on the aggregator's sockets: traffic is encrypted, and a ZAP handler admits only
 /// known client keys.

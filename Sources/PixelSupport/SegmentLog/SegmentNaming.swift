@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The names of a log's files: a prefix, a number in 16 hex digits, a suffix — names that
 /// sort in number order (`ingest-0000018f3a2b1c00.wal`, `spool-0000000000000001.log`).
