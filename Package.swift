@@ -97,6 +97,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "pixelpulseTests",
+            dependencies: [
+                "pixelpulse", "PixelAggregator", "PixelCollector", "PixelCore", "ZeroMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "PixelAggregator", "PixelCollector", "PixelCore", "ZeroMQ",
