@@ -117,6 +117,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "pixelpulseTests",
+            dependencies: [
+                "pixelpulse", "PixelAggregator", "PixelCollector", "PixelCore", "ZeroMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "PixelAggregator", "PixelAlerts", "PixelCollector", "PixelCore", "PixelPulseTesting", "PixelSupport", "ZeroMQ",

@@ -37,13 +37,13 @@ struct UniqueSketch {
 
     /// The unit packed pairs count from; moved forward (dropping what has expired) before
     /// a unit would no longer fit, about once every 2²⁶ units.
-    private var base: UInt32 = 0
+    var base: UInt32 = 0
     /// While sparse: `register << 32 | pair`, sorted, so a register's run is contiguous and
     /// in time order.
-    private var sparse: [UInt64] = []
+    var sparse: [UInt64] = []
     /// While dense: register *r*'s run is the non-zero prefix of slots `r × slots ..< (r + 1) × slots`.
-    private var dense: [UInt32] = []
-    private var slots = 0
+    var dense: [UInt32] = []
+    var slots = 0
     /// Per window, as last read: its first unit, Σ 2^(53 − value) over the registers (in
     /// integers, so that a sum kept up to date equals one recomputed) and the empty
     /// registers. Inserts keep them exact; a window is summed again only when it slides.
@@ -115,7 +115,7 @@ struct UniqueSketch {
     }
 
     @inline(__always) private static func unit(of pair: UInt32) -> UInt32 { pair >> rankBits }
-    @inline(__always) private static func rank(of pair: UInt32) -> UInt8 { UInt8(truncatingIfNeeded: pair & (1 << rankBits - 1)) }
+    @inline(__always) static func rank(of pair: UInt32) -> UInt8 { UInt8(truncatingIfNeeded: pair & (1 << rankBits - 1)) }
 
     /// Moves ``base`` to `newBase`, dropping the pairs before it.
     private mutating func rebase(to newBase: UInt32) {
@@ -274,43 +274,6 @@ struct UniqueSketch {
         let estimate = raw <= 2.5 * m && summed.zeros > 0 ? m * log(m / Double(summed.zeros)) : raw
         return UInt64(estimate.rounded())
     }
-
-    // MARK: - Checkpoints
-
-    func encode(into writer: inout ByteWriter) {
-        writer.write(base)
-        writer.write(UInt8(slots))
-        if slots == 0 {
-            writer.write(UInt32(sparse.count))
-            for pair in sparse { writer.write(pair) }
-        } else {
-            for pair in dense { writer.write(pair) }
-        }
-    }
-
-    init(decoding reader: inout ByteReader) throws(CheckpointError) {
-        do throws(WireError) {
-            base = try reader.read(UInt32.self, "sketch base")
-            slots = Int(try reader.read(UInt8.self, "sketch slots"))
-            if slots == 0 {
-                let count = Int(try reader.read(UInt32.self, "sketch pairs"))
-                guard count <= Self.denseThreshold else { throw .countOutOfRange(field: "sketch pairs", count: count) }
-                sparse = try (0..<count).map { _ throws(WireError) in try reader.read(UInt64.self, "sketch pair") }
-            } else {
-                guard [4, 8, 16, 32, 64].contains(slots) else { throw .countOutOfRange(field: "sketch slots", count: slots) }
-                dense = try (0..<Self.registerCount * slots).map { _ throws(WireError) in try reader.read(UInt32.self, "sketch pair") }
-            }
-        } catch {
-            throw CheckpointError(error)
-        }
-        let inRange = slots == 0
-            ? zip(sparse, sparse.dropFirst()).allSatisfy { $0 < $1 }
-                && sparse.allSatisfy { $0 >> 32 < Self.registerCount && Self.isRank(Self.rank(of: UInt32(truncatingIfNeeded: $0))) }
-            : dense.allSatisfy { $0 == 0 || Self.isRank(Self.rank(of: $0)) }
-        guard inRange else { throw CheckpointError("a unique-visitor sketch is out of order or out of range") }
-    }
-
-    private static func isRank(_ rank: UInt8) -> Bool { (1...UInt8(64 - precision + 1)).contains(rank) }
 
     /// 2⁻ʳ in units of 2⁻⁵³ (the highest rank is 64 − 12 + 1 = 53).
     @inline(__always)

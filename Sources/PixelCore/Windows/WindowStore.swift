@@ -26,23 +26,23 @@ public struct WindowStore: ~Copyable {
     /// The later of the clock and the newest accepted event time, in ms.
     public private(set) var now: Int64 = 0
     /// The newest time given to ``advance(to:)``, in ms.
-    public private(set) var clock: Int64 = 0
+    public internal(set) var clock: Int64 = 0
     /// Events refused, by reason.
-    public private(set) var refusals = Refusals()
+    public internal(set) var refusals = Refusals()
     /// Events accepted.
-    public private(set) var accepted: UInt64 = 0
+    public internal(set) var accepted: UInt64 = 0
 
     /// The unit containing ``now``, and each window's step and ring slot for it.
-    private var nowUnit: Int64 = 0
-    private var currentStep: [Int64]
-    private var currentSlot: [Int]
+    private(set) var nowUnit: Int64 = 0
+    private(set) var currentStep: [Int64]
+    private(set) var currentSlot: [Int]
     /// Sparse entries store units relative to this, in 32 bits.
-    private var epochUnit: Int64?
-    private var keys: ContiguousArray<KeyWindows> = []
+    var epochUnit: Int64?
+    var keys: ContiguousArray<KeyWindows> = []
     /// The unique-visitor sketches, and each key's index into them (-1: it counts none; a
     /// sketch no key counts with any more stays empty until the store is next restored).
-    private var sketches: ContiguousArray<UniqueSketch> = []
-    private var sketchOfKey: [Int32] = []
+    var sketches: ContiguousArray<UniqueSketch> = []
+    var sketchOfKey: [Int32] = []
 
     /// Counts of refused events.
     public struct Refusals: Sendable, Hashable {
@@ -60,7 +60,7 @@ public struct WindowStore: ~Copyable {
     }
 
     /// A key's windows: nothing, a short event list, or rings. The store owns the memory.
-    private enum KeyWindows {
+    enum KeyWindows {
         case empty
         case sparse(SparseEvents)
         case dense(DenseRings)
@@ -248,9 +248,8 @@ public struct WindowStore: ~Copyable {
         }
     }
 
-    // MARK: - Internals
-
-    private mutating func setNow(_ time: Int64) {
+    /// Sets ``now`` to `time`, moving the current unit and each window's current step and slot with it.
+    mutating func setNow(_ time: Int64) {
         now = time
         let unit = time / geometry.unit
         guard unit != nowUnit else { return }
@@ -261,254 +260,6 @@ public struct WindowStore: ~Copyable {
         for window in 0..<geometry.windowCount {
             currentStep[window] = unit / geometry.stepUnits[window]
             currentSlot[window] = Int(currentStep[window] % Int64(geometry.ringSlots[window]))
-        }
-    }
-
-    @inline(__always)
-    private mutating func insert(_ kind: EventKind, value: UInt64, count: UInt32, unit: Int64, into rings: DenseRings, key: Int) {
-        var rings = rings
-        if rings.headUnit != nowUnit { _ = advance(&rings, key: key) }
-        // The finest window that still covers the event keeps it; it counts in that
-        // window and every longer one.
-        var ring = 0
-        var bucket = unit
-        var slot = currentSlot[0]
-        if unit != nowUnit {
-            while bucket <= currentStep[ring] - geometry.windowSlots[ring] {
-                ring += 1
-                guard ring < geometry.windowCount else { return }
-                bucket = unit / geometry.stepUnits[ring]
-            }
-            slot = Int(bucket % Int64(geometry.ringSlots[ring]))
-        }
-        let windows = geometry.windowCount - ring
-        let countLane = geometry.lane(ring: ring, counter: Int(kind.rawValue))
-        add(UInt64(count), lane: countLane, slot: slot, rings: &rings, key: key)
-        rings.addToTotals(UInt64(count), from: countLane, count: windows)
-        if value > 0 {
-            let valueLane = geometry.lane(ring: ring, counter: RingGeometry.valueCounter)
-            add(value, lane: valueLane, slot: slot, rings: &rings, key: key)
-            rings.addToTotals(value, from: valueLane, count: windows)
-        }
-    }
-
-    @inline(__always)
-    private mutating func add(_ amount: UInt64, lane: Int, slot: Int, rings: inout DenseRings, key: Int) {
-        while !rings.add(amount, lane: lane, slot: slot, geometry) {
-            rings = rings.widened(lane: lane, toHold: amount, geometry)
-            keys[key] = .dense(rings)
-        }
-    }
-
-    /// Moves `key`'s rings from their head unit to ``now``, one unit at a time, oldest
-    /// first: a bucket leaving window *r* is subtracted from its total and folded into
-    /// ring *r + 1*.
-    ///
-    /// - Returns: whether the key now holds nothing.
-    private mutating func advance(_ rings: inout DenseRings, key: Int) -> Bool {
-        let from = rings.headUnit
-        rings.headUnit = nowUnit
-        guard nowUnit - from < geometry.horizonUnits else {
-            rings.clear(geometry)
-            return true
-        }
-        var unit = from + 1
-        while unit <= nowUnit {
-            for ring in 0..<geometry.windowCount where unit % geometry.stepUnits[ring] == 0 {
-                let leaving = unit / geometry.stepUnits[ring] - geometry.windowSlots[ring]
-                let slot = Int(leaving % Int64(geometry.ringSlots[ring]))
-                for counter in 0..<RingGeometry.counters {
-                    let lane = geometry.lane(ring: ring, counter: counter)
-                    let value = rings.evict(lane: lane, slot: slot, total: lane, geometry)
-                    guard value > 0, ring + 1 < geometry.windowCount else { continue }
-                    let target = leaving * geometry.stepUnits[ring] / geometry.stepUnits[ring + 1]
-                    add(value, lane: lane + 1, slot: Int(target % Int64(geometry.ringSlots[ring + 1])),
-                        rings: &rings, key: key)
-                }
-            }
-            unit += 1
-        }
-        return rings.isEmpty(geometry)
-    }
-
-    private mutating func insertSparse(_ kind: EventKind, value: UInt64, count: UInt32, unit: Int64, into events: SparseEvents, key: Int) {
-        let relative = UInt32(unit - epochUnit!)
-        if events.add(kind, count: count, value: value, unit: relative) { return }
-        expire(events)
-        if events.add(kind, count: count, value: value, unit: relative) { return }
-        if events.capacity < SparseEvents.maxEntries {
-            let bigger = events.grown(to: min(events.capacity * 2, SparseEvents.maxEntries))
-            keys[key] = .sparse(bigger)
-            if bigger.add(kind, count: count, value: value, unit: relative) { return }
-        }
-        // Too busy for a list: move to rings.
-        let events = keys[key].sparseEvents!
-        keys[key] = .dense(DenseRings.allocate(
-            widths: Array(repeating: 0, count: geometry.laneCount), headUnit: nowUnit, geometry))
-        for entry in events.all {
-            insertIntoCurrentRings(entry.kind, value: entry.value, count: UInt32(entry.count),
-                                   unit: Int64(entry.unit) + epochUnit!, key: key)
-        }
-        events.deallocate()
-        insertIntoCurrentRings(kind, value: value, count: count, unit: unit, key: key)
-    }
-
-    /// Inserts into `key`'s rings as they are now (an insert may have widened them).
-    private mutating func insertIntoCurrentRings(_ kind: EventKind, value: UInt64, count: UInt32, unit: Int64, key: Int) {
-        guard case .dense(let rings) = keys[key] else { preconditionFailure("key \(key) has no rings") }
-        insert(kind, value: value, count: count, unit: unit, into: rings, key: key)
-    }
-
-    /// Drops entries that no window still covers.
-    private mutating func expire(_ events: SparseEvents) {
-        events.removeAll { entry in
-            (0..<geometry.windowCount).allSatisfy { window in
-                step(of: entry, window: window) <= currentStep[window] - geometry.windowSlots[window]
-            }
-        }
-    }
-
-    @inline(__always)
-    private func step(of entry: SparseEvents.Entry, window: Int) -> Int64 {
-        (Int64(entry.unit) + epochUnit!) / geometry.stepUnits[window]
-    }
-
-    // MARK: - Checkpoints
-
-    /// Writes the whole store: its settings, clocks and every key's windows, exactly as held.
-    ///
-    /// A dense key's totals and lanes are copied as they lie in memory (little-endian);
-    /// see ``RingGeometry`` for the layout.
-    package func encode(into writer: inout ByteWriter) {
-        writer.write(UInt8(configuration.windows.count))
-        for window in configuration.windows {
-            writer.write(window.length)
-            writer.write(window.step)
-        }
-        writer.write(configuration.grace)
-        writer.write(configuration.futureTolerance)
-        writer.write(now)
-        writer.write(clock)
-        writer.write(refusals.tooLate)
-        writer.write(refusals.tooFarInFuture)
-        writer.write(accepted)
-        writer.write(epochUnit ?? .min)
-        writer.write(UInt32(keys.count))
-        for windows in keys {
-            switch windows {
-            case .empty:
-                writer.write(UInt8(0))
-            case .sparse(let events):
-                writer.write(UInt8(1))
-                writer.write(UInt8(events.count))
-                for entry in events.all {
-                    writer.write(entry.value)
-                    writer.write(entry.unit)
-                    writer.write(entry.count)
-                    writer.write(entry.kind.rawValue)
-                }
-            case .dense(let rings):
-                writer.write(UInt8(2))
-                writer.write(rings.headUnit)
-                writer.write(contentsOf: rings.widths(geometry))
-                rings.withContents(geometry) { totals, lanes in
-                    writer.write(contentsOf: totals)
-                    writer.write(contentsOf: lanes)
-                }
-            }
-        }
-        for index in sketchOfKey { writer.write(UInt8(index >= 0 ? 1 : 0)) }
-        for index in sketchOfKey where index >= 0 { sketches[Int(index)].encode(into: &writer) }
-    }
-
-    /// Reads a store written by ``encode(into:)`` under the same configuration.
-    ///
-    /// - Throws: ``CheckpointError`` when the windows differ from `configuration`'s or the
-    ///   bytes are not a store.
-    package init(decoding reader: inout ByteReader, configuration: WindowConfiguration) throws(CheckpointError) {
-        self.init(configuration: configuration)
-        do {
-            let windowCount = Int(try reader.read(UInt8.self, "window count"))
-            var windows: [(length: Int64, step: Int64)] = []
-            for _ in 0..<windowCount {
-                windows.append((try reader.read(Int64.self, "window length"), try reader.read(Int64.self, "window step")))
-            }
-            let grace = try reader.read(Int64.self, "grace")
-            let tolerance = try reader.read(Int64.self, "future tolerance")
-            guard windows.map(\.length) == configuration.windows.map(\.length),
-                  windows.map(\.step) == configuration.windows.map(\.step),
-                  grace == configuration.grace, tolerance == configuration.futureTolerance else {
-                let written = windows.map { (try? WindowSpec(length: $0.length, step: $0.step))?.name ?? "\($0.length)ms" }.joined(separator: ",")
-                throw CheckpointError("""
-                    written with windows \(written) (grace \(grace / 1000) s), but the aggregator keeps \
-                    \(configuration.windows.map(\.name).joined(separator: ",")) (grace \(configuration.grace / 1000) s)
-                    """)
-            }
-            let now = try reader.read(Int64.self, "now")
-            clock = try reader.read(Int64.self, "clock")
-            refusals.tooLate = try reader.read(UInt64.self, "refusals")
-            refusals.tooFarInFuture = try reader.read(UInt64.self, "refusals")
-            accepted = try reader.read(UInt64.self, "accepted")
-            let epoch = try reader.read(Int64.self, "epoch")
-            epochUnit = epoch == .min ? nil : epoch
-            if now > 0 { setNow(now) }
-            let keyCount = Int(try reader.read(UInt32.self, "key count"))
-            keys.reserveCapacity(keyCount)
-            for _ in 0..<keyCount {
-                // Appended as soon as made: the deinit frees whatever was read before an error.
-                switch try reader.read(UInt8.self, "key kind") {
-                case 0:
-                    keys.append(.empty)
-                case 1:
-                    let count = Int(try reader.read(UInt8.self, "entry count"))
-                    guard count <= SparseEvents.maxEntries, epochUnit != nil else {
-                        throw CheckpointError("a quiet key holds \(count) entries")
-                    }
-                    let events = SparseEvents.allocate(capacity: max(count, 2))
-                    keys.append(.sparse(events))
-                    for _ in 0..<count {
-                        let value = try reader.read(UInt64.self, "entry value")
-                        let unit = try reader.read(UInt32.self, "entry unit")
-                        let count = try reader.read(UInt16.self, "entry count")
-                        let raw = try reader.read(UInt8.self, "entry kind")
-                        guard let kind = EventKind(rawValue: raw) else { throw CheckpointError("unknown event kind \(raw)") }
-                        _ = events.add(kind, count: UInt32(count), value: value, unit: unit)
-                    }
-                case 2:
-                    let headUnit = try reader.read(Int64.self, "head unit")
-                    let widths = Array(try reader.read(count: geometry.laneCount, "lane widths"))
-                    guard widths.allSatisfy({ [0, 1, 2, 4, 8].contains($0) }) else {
-                        throw CheckpointError("a lane width is not 0, 1, 2, 4 or 8 bytes")
-                    }
-                    let rings = DenseRings.allocate(widths: widths, headUnit: headUnit, geometry)
-                    keys.append(.dense(rings))
-                    let totals = try reader.read(count: geometry.widthsOffset, "totals")
-                    let lanes = try reader.read(count: geometry.byteCount(widths: widths) - geometry.lanesOffset, "lanes")
-                    rings.withContents(geometry) { totalsTo, lanesTo in
-                        UnsafeMutableRawBufferPointer(mutating: totalsTo).copyMemory(from: totals)
-                        UnsafeMutableRawBufferPointer(mutating: lanesTo).copyMemory(from: lanes)
-                    }
-                case let tag:
-                    throw CheckpointError("unknown key kind \(tag)")
-                }
-            }
-            var counting: Int32 = 0
-            for _ in 0..<keyCount {
-                switch try reader.read(UInt8.self, "counts uniques") {
-                case 0: sketchOfKey.append(-1)
-                case 1:
-                    sketchOfKey.append(counting)
-                    counting += 1
-                case let flag: throw CheckpointError("a key's unique-visitor flag is \(flag)")
-                }
-            }
-            for _ in 0..<counting { sketches.append(try UniqueSketch(decoding: &reader)) }
-        } catch let error as CheckpointError {
-            throw error
-        } catch let error as WireError {
-            throw CheckpointError(error)
-        } catch {
-            throw CheckpointError("\(error)")
         }
     }
 }
