@@ -1,4 +1,4 @@
-public import PixelCore
+package import PixelCore
 
 /// Evaluates the alert rules against keys' windows and keeps each incident's state.
 ///
