@@ -275,14 +275,26 @@ struct PlainOption: ParsableArguments {
 }
 
 enum Endpoint {
-    /// Whether only this host can use `endpoint`: `ipc://`, `inproc://`, or TCP on a
-    /// loopback address.
+    /// Whether only this host can use `endpoint`: `ipc://`, `inproc://`, or TCP to a
+    /// loopback address (`localhost`, `::1`, an IPv4 literal in 127.0.0.0/8). In the
+    /// `source;destination` form only the destination counts.
     static func isThisHostOnly(_ endpoint: String) -> Bool {
         if endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") { return true }
         guard endpoint.hasPrefix("tcp://") else { return false }
         var host = endpoint.dropFirst("tcp://".count)
+        if let separator = host.lastIndex(of: ";") { host = host[host.index(after: separator)...] }
         if let colon = host.lastIndex(of: ":") { host = host[..<colon] }
         let name = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return name == "localhost" || name == "::1" || name.hasPrefix("127.")
+        return name == "localhost" || name == "::1" || isLoopbackIPv4(name)
+    }
+
+    /// Four decimal octets, the first 127: a name that merely starts like one
+    /// (`127.0.0.1.example.com`) can resolve anywhere.
+    private static func isLoopbackIPv4(_ name: String) -> Bool {
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && UInt8($0) != nil }) else {
+            return false
+        }
+        return octets[0] == "127"
     }
 }

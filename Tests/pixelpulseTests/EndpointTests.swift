@@ -23,11 +23,16 @@ import Testing
     }
 
     /// A host name that merely starts with `127.` is resolved by DNS to wherever its owner
-    /// likes, yet it passes for loopback: a collector would send to it in the clear.
-    @Test(arguments: ["tcp://127.0.0.1.evil.com:1", "tcp://127.evil.com:5570"])
+    /// likes; a source address on loopback says nothing of the destination.
+    @Test(arguments: [
+        "tcp://127.0.0.1.evil.com:1", "tcp://127.evil.com:5570", "tcp://127.0.0.256:1", "tcp://127.0.0:1",
+        "tcp://127.0.0.1:0;10.0.0.5:5570",
+    ])
     func aNameThatStartsLikeLoopbackIsNotLoopback(_ endpoint: String) {
-        withKnownIssue("isThisHostOnly takes any host starting with \"127.\" for loopback") {
-            #expect(!Endpoint.isThisHostOnly(endpoint))
-        }
+        #expect(!Endpoint.isThisHostOnly(endpoint))
+    }
+
+    @Test func aLoopbackDestinationAfterASourceAddressIsLoopback() {
+        #expect(Endpoint.isThisHostOnly("tcp://10.0.0.5:0;127.0.0.1:5570"))
     }
 }
