@@ -46,7 +46,7 @@ struct SpoolScan {
                 } else {
                     recovery.damagedSegments.append(name)
                     logger.error(
-                        "A spool segment is damaged: read up to the damage, cut off the rest",
+                        "A spool segment is damaged; read up to the damage, cut off the rest",
                         metadata: ["spool.segment": "\(name)", "offset": "\(end)", "bytes": "\(data.count - end)"])
                 }
             }
