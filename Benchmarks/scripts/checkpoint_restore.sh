@@ -12,7 +12,7 @@
 #   2. SIGTERM that one (it writes a checkpoint on the way out), start again: the start
 #      restores the checkpoint and replays nothing.
 # Prints the log size, the checkpoint size and how long it took to write (from the log line
-# `wrote a checkpoint`), each start's time as the aggregator reports it (`data: ... in T`), and
+# `Wrote a checkpoint`), each start's time as the aggregator reports it (`data: ... in T`), and
 # replay time / restore time. Both starts must report the same events counted in the 1h
 # windows (read with pyzmq from the snapshot socket), or the script fails.
 # Env: DURATION_S (20), WORK (temp dir, removed afterwards).
@@ -58,9 +58,9 @@ REPLAY_S=$(start_time)
 REPLAY_LINE=$(grep '^data: ' "$WORK/aggregator.out")
 REPLAY_TOTAL=$(total)
 stop_pid "$AGG_PID" TERM
-WRITE_LINE=$(grep 'wrote a checkpoint' "$WORK/aggregator.err" | tail -1)
-CHECKPOINT_BYTES=$(echo "$WRITE_LINE" | field bytes)
-WRITE_TIME=$(echo "$WRITE_LINE" | field duration | awk '{ printf "%.0f ms", $1 * 1000 }')
+WRITE_LINE=$(grep 'Wrote a checkpoint' "$WORK/aggregator.err" | tail -1)
+CHECKPOINT_BYTES=$(echo "$WRITE_LINE" | field checkpoint.bytes)
+WRITE_TIME=$(echo "$WRITE_LINE" | field checkpoint.duration | awk '{ printf "%.0f ms", $1 * 1000 }')
 
 start_aggregator
 RESTORE_S=$(start_time)

@@ -62,7 +62,7 @@ public final class AlertWebhook: Service {
         do {
             body = try JSONEncoder().encode(AlertmanagerPayload(alert))
         } catch {
-            logger.error("cannot encode alert for the webhook", metadata: ["error": "\(error)"])
+            logger.error("Cannot encode an alert for the webhook", metadata: ["error": "\(error)"])
             return
         }
         var request = URLRequest(url: url)
@@ -80,7 +80,7 @@ public final class AlertWebhook: Service {
                 let (_, response) = try await session.data(for: request)
                 let status = (response as? HTTPURLResponse)?.statusCode ?? 0
                 if (200..<300).contains(status) {
-                    logger.debug("alert delivered", metadata: metadata)
+                    logger.debug("Alert delivered", metadata: metadata)
                     return
                 }
                 failure = "HTTP \(status)"
@@ -89,11 +89,11 @@ public final class AlertWebhook: Service {
                 failure = "\(error.localizedDescription)"
             }
             guard attempt < maxAttempts else {
-                logger.error("alert not delivered to the webhook; giving up", metadata: metadata.merging([
+                logger.error("Alert not delivered to the webhook; giving up", metadata: metadata.merging([
                     "webhook.attempts": "\(attempt)", "webhook.error": "\(failure)"]) { $1 })
                 return
             }
-            logger.warning("alert delivery failed; retrying", metadata: metadata.merging([
+            logger.warning("Alert delivery failed; retrying", metadata: metadata.merging([
                 "webhook.attempt": "\(attempt)", "webhook.error": "\(failure)", "webhook.retryIn": "\(backoff)"]) { $1 })
             do {
                 try await Task.sleep(for: backoff)

@@ -31,7 +31,7 @@ struct DemoTraffic: Service {
 
     func run() async throws {
         let base = "http://127.0.0.1:\(try await port.value)"
-        logger.info("demo traffic started", metadata: ["demo.target": "\(base)"])
+        logger.info("Demo traffic started", metadata: ["demo.target": "\(base)"])
         let session = URLSession(configuration: .ephemeral)
         var generator = SystemRandomNumberGenerator()
         let start = ContinuousClock.now

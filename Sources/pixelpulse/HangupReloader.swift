@@ -37,7 +37,7 @@ struct HangupReloader: Service {
             say("alert rules: \(rules.count) loaded from \(file.path)")
         } catch {
             let kept = await aggregator.alertRules.count
-            logger.error("alert rules not reloaded", metadata: ["error": "\(error)"])
+            logger.error("Alert rules not reloaded", metadata: ["error": "\(error)"])
             say("alert rules not reloaded: \(error); keeping the \(kept) rule\(kept == 1 ? "" : "s") in force")
         }
     }
@@ -49,7 +49,7 @@ struct HangupReloader: Service {
             security.replaceAllowlists(lists)
             say("allowlists: \(lists.summary), from \(files.paths)")
         } catch {
-            logger.error("allowlists not reloaded", metadata: ["error": "\(error)"])
+            logger.error("Allowlists not reloaded", metadata: ["error": "\(error)"])
             say("allowlists not reloaded: \(error); keeping \(security.allowlists.summary)")
         }
     }

@@ -54,16 +54,16 @@ struct AggregatorRole {
         guard let summary = try await service.restore() else { return }
         let seconds = (ContinuousClock.now - started).formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))
         for (name, reason) in summary.refused {
-            logger.error("refused a checkpoint; not loaded", metadata: ["checkpoint": "\(name)", "reason": "\(reason)"])
+            logger.error("Refused a checkpoint; not loaded", metadata: ["checkpoint.name": "\(name)", "checkpoint.error": "\(reason)"])
         }
         let checkpoint = summary.checkpoint.map { "checkpoint \($0.name) restored, then " } ?? "no checkpoint, "
         let replay = summary.replay
         say("data: \(data.url.path) (\(checkpoint)replayed \(replay.records) batches from \(replay.segments) log segments in \(seconds))")
         if replay.tornBytes > 0 {
-            logger.warning("cut off a record torn by a crash (never acknowledged)", metadata: ["bytes": "\(replay.tornBytes)"])
+            logger.warning("Cut off a record torn by a crash (never acknowledged)", metadata: ["ingest_log.torn_bytes": "\(replay.tornBytes)"])
         }
         for segment in replay.corruptSegments {
-            logger.error("an ingest log segment failed its checksum; replayed up to the damage", metadata: ["segment": "\(segment)"])
+            logger.error("An ingest log segment failed its checksum; replayed up to the damage", metadata: ["ingest_log.segment": "\(segment)"])
         }
     }
 

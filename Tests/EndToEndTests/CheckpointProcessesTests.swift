@@ -34,7 +34,7 @@ import Testing
         func send(_ chunk: [ProcessesTests.Hit]) async throws { try await ProcessesTests.send(chunk, to: http) }
 
         for chunk in chunks[..<4] { try await send(chunk) }
-        _ = try await aggregator.line(containing: "wrote a checkpoint")
+        _ = try await aggregator.line(containing: "Wrote a checkpoint")
         // A graceful stop writes a last checkpoint after ingest has stopped: the next start
         // restores it and has nothing to replay.
         #expect(try await aggregator.terminate() == 0)
@@ -52,14 +52,14 @@ import Testing
         try bytes.write(to: data.appending(path: newest))
 
         (aggregator, restored) = try await start()
-        let refusal = try await aggregator.line(containing: "refused a checkpoint")
+        let refusal = try await aggregator.line(containing: "Refused a checkpoint")
         #expect(refusal.contains(newest) && refusal.contains("checksum mismatch"), "\(refusal)")
         #expect(restored.contains("checkpoint \(checkpoints[0]) restored"), "\(restored)")
 
         // A kill -9 after checkpoints were written: the next start restores the newest and
         // replays the log after it.
         try await send(chunks[9])
-        _ = try await aggregator.line(containing: "wrote a checkpoint")
+        _ = try await aggregator.line(containing: "Wrote a checkpoint")
         async let inFlight: Void = send(chunks[10])
         kill(aggregator.process.processIdentifier, SIGKILL)
         try await inFlight

@@ -38,7 +38,7 @@ import Testing
         // The intruder's hits first: had any got through, they would be counted before the member's.
         let hit = "/p/paid/banner.gif"
         try await fire(Array(repeating: intruderHTTP + hit, count: 40))  // the pixel still answers
-        let refusal = try await aggregator.line(containing: "refused a client")
+        let refusal = try await aggregator.line(containing: "Refused a client")
         #expect(refusal.contains("zap.key=\(publicKeys["intruder"]!)"))
         #expect(refusal.contains("zap.domain=ingest"))
         let ready = try await run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", intruderHTTP + "/readyz"])

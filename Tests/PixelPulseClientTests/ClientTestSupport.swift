@@ -6,15 +6,7 @@ import ZeroMQ
 /// Sends batches to an ingest endpoint and waits for every acknowledgement.
 func send(_ batches: [EventBatch], to endpoint: String, context: Context) async throws {
     let frames = batches.map { $0.encoded() }
-    try await onSocketThread {
-        let dealer = try context.socket(.dealer)
-        defer { dealer.close() }
-        try dealer.set(.receiveTimeout, to: .seconds(10))
-        try dealer.set(.linger, to: .zero)
-        try dealer.connect(endpoint)
-        for frame in frames { try dealer.send(frame) }
-        for _ in frames { _ = try dealer.receive() }
-    }
+    _ = try await onSocketThread { try sendAndAwaitAcks(frames, to: endpoint, context: context) }
 }
 
 /// Views of `pixels` pixels (`p0`…) of `campaign`, `count` in all, in batches of 500.

@@ -32,11 +32,12 @@ public final class Checkpointer: Service {
         let started = ContinuousClock.now
         do {
             let summary = try await directory.writeCheckpoint(of: aggregator)
-            logger.info("wrote a checkpoint", metadata: [
-                "checkpoint": "\(summary.name)", "bytes": "\(summary.bytes)", "duration": "\(ContinuousClock.now - started)"])
+            logger.info("Wrote a checkpoint", metadata: [
+                "checkpoint.name": "\(summary.name)", "checkpoint.bytes": "\(summary.bytes)",
+                "checkpoint.duration": "\(ContinuousClock.now - started)"])
         } catch {
             // The log still holds everything since the last good checkpoint.
-            logger.error("cannot write a checkpoint", metadata: ["error": "\(error)"])
+            logger.error("Cannot write a checkpoint", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -98,6 +98,6 @@ final class FeedServer: Service {
                 }
             }
         }
-        logger.info("feed stopped")
+        logger.info("Feed stopped")
     }
 }

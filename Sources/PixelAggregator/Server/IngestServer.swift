@@ -95,7 +95,7 @@ final class IngestServer: Service {
                     } catch {
                         errors.append(error)
                         replies.append((message[0], nil))
-                        logger.warning("rejected ingest frame", metadata: ["ingest.error": "\(error)"])
+                        logger.warning("Rejected an ingest frame", metadata: ["ingest.error": "\(error)"])
                     }
                 }
                 let time = aggregator.now
@@ -104,7 +104,7 @@ final class IngestServer: Service {
                     flush = try log.map { try $0.append(frames, time: time) }
                 } catch {
                     // Unacknowledged, the batches come again from their collectors.
-                    logger.error("cannot write the ingest log; not acknowledging", metadata: [
+                    logger.error("Cannot write the ingest log; not acknowledging", metadata: [
                         "ingest.batches": "\(batches.count)", "error": "\(error)"])
                     continue
                 }
@@ -118,7 +118,7 @@ final class IngestServer: Service {
                 } catch {
                     // Counted but not durable: a crash now could lose them, so they are not
                     // acknowledged; a resend is answered `duplicate`.
-                    logger.error("cannot flush the ingest log; not acknowledging", metadata: [
+                    logger.error("Cannot flush the ingest log; not acknowledging", metadata: [
                         "ingest.batches": "\(batches.count)", "error": "\(error)"])
                     continue
                 }
@@ -132,6 +132,6 @@ final class IngestServer: Service {
                 break
             }
         }
-        logger.info("ingest stopped")
+        logger.info("Ingest stopped")
     }
 }

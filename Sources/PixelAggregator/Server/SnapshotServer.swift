@@ -76,7 +76,7 @@ final class SnapshotServer: Service {
                 break
             }
         }
-        logger.info("snapshot stopped")
+        logger.info("Snapshot stopped")
     }
 
     private func answer(_ frames: [[UInt8]], on router: Socket) throws(ZMQError) {
@@ -84,7 +84,7 @@ final class SnapshotServer: Service {
         let request = Self.parse(frames)
         guard case .success(let prefix) = request else {
             guard case .failure(let refusal) = request else { return }
-            logger.warning("refused snapshot request", metadata: ["snapshot.error": "\(refusal.reason)"])
+            logger.warning("Refused a snapshot request", metadata: ["snapshot.error": "\(refusal.reason)"])
             let body = SnapshotEnd(seq: 0, time: Aggregator.wallClock(), startedAt: aggregator.startedAt,
                                    prefix: refusal.prefix, count: 0, error: refusal.reason).encoded()
             try router.send([identity, Array(FeedTopic.snapshotEnd.utf8), body])

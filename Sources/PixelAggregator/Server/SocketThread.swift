@@ -52,12 +52,12 @@ extension LoopThread where Ready == String, Outcome == Void {
                 try socket.bind(endpoint)
                 let actual = try socket.lastEndpoint
                 first = first ?? actual
-                logger.info("\(name) listening", metadata: ["endpoint": "\(actual)"])
+                logger.info("Socket listening", metadata: ["socket": "\(name)", "socket.endpoint": "\(actual)"])
             }
             ready(first!)
             return socket
         } catch {
-            logger.error("\(name) cannot bind", metadata: ["endpoints": "\(endpoints)", "error": "\(error)"])
+            logger.error("Socket cannot bind", metadata: ["socket": "\(name)", "socket.endpoints": "\(endpoints)", "error": "\(error)"])
             throw error
         }
     }

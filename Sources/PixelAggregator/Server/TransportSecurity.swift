@@ -55,7 +55,7 @@ public final class TransportSecurity: Sendable {
         try await ZAPHandler.start(context: context) { request in
             let verdict = self.verdict(for: request)
             if case .deny(let reason) = verdict {
-                logger.warning("refused a client", metadata: [
+                logger.warning("Refused a client", metadata: [
                     "zap.domain": "\(request.domain)", "zap.address": "\(request.address)",
                     "zap.key": "\(request.clientKey?.z85 ?? "none (\(request.mechanism))")", "zap.reason": "\(reason)",
                 ])

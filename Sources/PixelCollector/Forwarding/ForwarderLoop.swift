@@ -210,7 +210,7 @@ struct ForwarderLoop {
                 // Past the bound the oldest is given up: it can no longer be sent again.
                 metrics.droppedUnackedOverflow.increment(by: Int64(evicted.events))
                 logger.warning(
-                    "Gave up an unacknowledged batch: too many are waiting for acks",
+                    "Gave up an unacknowledged batch; too many are waiting for acks",
                     metadata: ["batch.sequence": "\(evicted.sequence)", "batch.events": "\(evicted.events)"])
             }
         }
@@ -277,7 +277,7 @@ struct ForwarderLoop {
             let (batches, events) = spool.pending
             if batches > 0 {
                 logger.notice(
-                    "Stopped with batches not acknowledged by the aggregator: they stay spooled for the next start",
+                    "Stopped with batches not acknowledged by the aggregator; they stay spooled for the next start",
                     metadata: ["batches.spooled": "\(batches)", "events.spooled": "\(events)",
                                "spool.directory": "\(spool.recovery.directory)"])
             }
