@@ -12,7 +12,7 @@ import ZeroMQ
 /// ``Configuration/highWaterMark`` messages per subscriber and drops that
 /// subscriber's messages beyond it, so a slow subscriber loses messages (and sees a gap in
 /// `seq`) without slowing ingestion or anyone else.
-final class FeedServer: Service {
+final class FeedServer: SocketServer {
     /// Where it publishes, how often, and how much it queues per subscriber.
     struct Configuration: Sendable {
         var endpoint: String
@@ -33,7 +33,7 @@ final class FeedServer: Service {
     /// changes into it too (see ``Aggregator/snapshot(prefix:from:limit:)``).
     private let queue: FeedQueue
     private let logger: Logger
-    private let thread = SocketThread(name: "feed")
+    let thread = SocketThread(name: "feed")
 
     /// Creates the server; ``run()`` binds and publishes what `aggregator` puts in `queue`.
     init(configuration: Configuration, context: Context, aggregator: Aggregator, queue: FeedQueue, logger: Logger) {
@@ -44,14 +44,9 @@ final class FeedServer: Service {
         self.logger = logger
     }
 
-    /// The endpoint actually bound, once ``run()`` has bound it.
-    var boundEndpoint: String {
-        get async throws { try await thread.boundEndpoint }
-    }
-
     /// Publishes until graceful shutdown, then publishes the final changes.
     func run() async throws {
-        thread.start { [self] in try publish() }
+        thread.start { [self] in try serve() }
         do {
             _ = try await boundEndpoint
         } catch {
@@ -74,7 +69,8 @@ final class FeedServer: Service {
         try await thread.join()
     }
 
-    private func publish() throws {
+    /// Publishes what the aggregator queues, until stopped.
+    func serve() throws {
         let pub = try thread.bind(
             .pub, context: context, endpoints: [configuration.endpoint], security: configuration.security, logger: logger
         ) {

@@ -14,7 +14,7 @@ import ZeroMQ
 /// is answered with an ``PixelCore/IngestAck``: `accepted`, or `duplicate` for a batch its
 /// collector sent before (not counted again); a frame that does not decode is answered
 /// `rejected`, counted by reason, and dropped.
-final class IngestServer: Service {
+final class IngestServer: SocketServer {
     /// The most frames handed to the aggregator in one call.
     static let maxBatchesPerHop = 64
 
@@ -33,7 +33,7 @@ final class IngestServer: Service {
     private let log: IngestLog?
     private let aggregator: Aggregator
     private let logger: Logger
-    private let thread = SocketThread(name: "ingest")
+    let thread = SocketThread(name: "ingest")
 
     /// Creates the server; ``run()`` binds and serves.
     ///
@@ -51,18 +51,7 @@ final class IngestServer: Service {
         self.logger = logger
     }
 
-    /// The first endpoint actually bound (with the real port for `:*`), once ``run()`` has
-    /// bound them all.
-    var boundEndpoint: String {
-        get async throws { try await thread.boundEndpoint }
-    }
-
-    /// Serves until graceful shutdown.
-    func run() async throws {
-        try await thread.runUntilGracefulShutdown { [self] in try serve() }
-    }
-
-    private func serve() throws {
+    func serve() throws {
         let router = try thread.bind(
             .router, context: context, endpoints: configuration.endpoints, security: configuration.security, logger: logger
         ) {

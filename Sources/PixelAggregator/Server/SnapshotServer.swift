@@ -15,7 +15,7 @@ import ZeroMQ
 /// each), so a snapshot of 100 000 keys never holds up ingestion for more than one chunk.
 /// A malformed request (more frames, an over-long prefix, invalid UTF-8) is answered with
 /// an end marker carrying `error` and `count` 0.
-final class SnapshotServer: Service {
+final class SnapshotServer: SocketServer {
     /// The longest prefix accepted, in bytes.
     static let maxPrefixBytes = 256
     /// Keys read from the aggregator per actor call.
@@ -32,7 +32,7 @@ final class SnapshotServer: Service {
     private let context: Context
     private let aggregator: Aggregator
     private let logger: Logger
-    private let thread = SocketThread(name: "snapshot")
+    let thread = SocketThread(name: "snapshot")
 
     /// Creates the server; ``run()`` binds and serves.
     init(configuration: Configuration, context: Context, aggregator: Aggregator, logger: Logger) {
@@ -42,17 +42,7 @@ final class SnapshotServer: Service {
         self.logger = logger
     }
 
-    /// The endpoint actually bound, once ``run()`` has bound it.
-    var boundEndpoint: String {
-        get async throws { try await thread.boundEndpoint }
-    }
-
-    /// Serves until graceful shutdown.
-    func run() async throws {
-        try await thread.runUntilGracefulShutdown { [self] in try serve() }
-    }
-
-    private func serve() throws {
+    func serve() throws {
         let router = try thread.bind(
             .router, context: context, endpoints: [configuration.endpoint], security: configuration.security, logger: logger
         ) {

@@ -62,3 +62,23 @@ extension LoopThread where Ready == String, Outcome == Void {
         }
     }
 }
+
+/// A server whose socket loop runs on its own ``SocketThread``.
+protocol SocketServer: Service {
+    var thread: SocketThread { get }
+    /// The socket loop; runs on ``thread`` until it is stopped.
+    func serve() throws
+}
+
+extension SocketServer {
+    /// The first endpoint actually bound (with the real port for `:*`), once ``run()`` has
+    /// bound them all.
+    var boundEndpoint: String {
+        get async throws { try await thread.boundEndpoint }
+    }
+
+    /// Serves until graceful shutdown.
+    func run() async throws {
+        try await thread.runUntilGracefulShutdown { [self] in try serve() }
+    }
+}
