@@ -10,6 +10,8 @@ struct AggregatorCommand: AsyncParsableCommand {
     @OptionGroup var transport: PlainOption
     @OptionGroup var logging: LoggingOptions
 
+    func validate() throws { try aggregator.check(plain: transport.plain) }
+
     func run() async throws {
         let logger = try logging.makeLogger(label: "pixelpulse.aggregator")
         let role = try AggregatorRole(options: aggregator, plain: transport.plain, context: try Context(), logger: logger)

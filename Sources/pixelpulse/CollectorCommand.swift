@@ -14,9 +14,12 @@ struct CollectorCommand: AsyncParsableCommand {
     @OptionGroup var transport: PlainOption
     @OptionGroup var logging: LoggingOptions
 
+    private var endpoint: String { ingest ?? environment("PIXELPULSE_INGEST") ?? AggregatorConfiguration.defaultIngestEndpoint }
+
+    func validate() throws { _ = try collector.configuration(ingestEndpoint: endpoint, plain: transport.plain) }
+
     func run() async throws {
         let logger = try logging.makeLogger(label: "pixelpulse.collector")
-        let endpoint = ingest ?? environment("PIXELPULSE_INGEST") ?? AggregatorConfiguration.defaultIngestEndpoint
         let role = CollectorRole(
             configuration: try collector.configuration(ingestEndpoint: endpoint, plain: transport.plain), context: try Context(), logger: logger)
         try await runServices([role.collector], logger: logger) {

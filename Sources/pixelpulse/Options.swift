@@ -17,15 +17,22 @@ struct LoggingOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. (env PIXELPULSE_LOG_LEVEL)")
     var logLevel: String?
 
+    func validate() throws { _ = try level() }
+
     func makeLogger(label: String) throws -> Logger {
-        let text = logLevel ?? environment("PIXELPULSE_LOG_LEVEL") ?? "info"
-        guard let level = Logger.Level(rawValue: text) else {
-            throw ValidationError("unknown log level \"\(text)\"")
-        }
+        let level = try level()
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var logger = Logger(label: label)
         logger.logLevel = level
         return logger
+    }
+
+    private func level() throws -> Logger.Level {
+        let text = logLevel ?? environment("PIXELPULSE_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: text) else {
+            throw ValidationError("unknown log level \"\(text)\"; use trace, debug, info, notice, warning, error or critical")
+        }
+        return level
     }
 }
 
@@ -57,7 +64,7 @@ struct AggregatorOptions: ParsableArguments {
     @Option(help: "Directory for the ingest log and checkpoints: batches are on disk before they are acknowledged, and restored on start. (env PIXELPULSE_DATA_DIR; default: memory only)")
     var dataDir: String?
 
-    @Option(help: "Seconds between checkpoints of the whole state in --data-dir (one more is written on shutdown). (env PIXELPULSE_CHECKPOINT_SECONDS)")
+    @Option(help: "Seconds between checkpoints of the whole state in --data-dir (one more is written on shutdown). (env PIXELPULSE_CHECKPOINT_SECONDS; default 60)")
     var checkpointSeconds: Int?
 
     @Flag(inversion: .prefixedNo, help: "Estimate each campaign's unique visitors; --no-uniques saves their cost (stats then carry null). (env PIXELPULSE_UNIQUES=off)")
@@ -71,6 +78,15 @@ struct AggregatorOptions: ParsableArguments {
 
     @Option(help: "Public keys of the subscribers admitted to feed and snapshot, read again on SIGHUP (default: anyone with the aggregator's public key). (env PIXELPULSE_ALLOW_SUBSCRIBERS)")
     var allowSubscribers: String?
+
+    /// Checks every option a run derives something from, so that a mistake is reported
+    /// with this command's usage before anything starts.
+    func check(plain: Bool) throws {
+        _ = try configuration(plain: plain)
+        _ = try checkpointInterval()
+        _ = try allowlistFiles()
+        _ = try webhookURL()
+    }
 
     /// The checkpoint interval.
     func checkpointInterval() throws -> Duration {

@@ -15,6 +15,11 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var transport: PlainOption
     @OptionGroup var logging: LoggingOptions
 
+    func validate() throws {
+        try aggregator.check(plain: transport.plain)
+        _ = try collector.configuration(ingestEndpoint: AggregatorRole.embeddedIngest, plain: transport.plain)
+    }
+
     func run() async throws {
         let logger = try logging.makeLogger(label: "pixelpulse")
         let context = try Context()

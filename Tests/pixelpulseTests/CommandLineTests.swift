@@ -19,9 +19,9 @@ struct CommandLineTests {
     }
 
     @Test func collectorTakesItsIngestEndpoint() throws {
-        let parsed = try PixelPulse.parseAsRoot(["collector", "--ingest", "tcp://10.0.0.5:5570", "--collector-id", "edge-1"])
+        let parsed = try PixelPulse.parseAsRoot(["collector", "--ingest", "tcp://127.0.0.2:5570", "--collector-id", "edge-1"])
         let collector = try #require(parsed as? CollectorCommand)
-        #expect(collector.ingest == "tcp://10.0.0.5:5570")
+        #expect(collector.ingest == "tcp://127.0.0.2:5570")
         #expect(!collector.transport.plain)
         #expect(collector.collector.collectorID == "edge-1")
     }
@@ -41,5 +41,28 @@ struct CommandLineTests {
         let error = #expect(throws: (any Error).self) { try KeysCommand.parse(["--name", "edge 1"]) }
         #expect(KeysCommand.message(for: try #require(error)) == "--name: use 1-64 of A-Z a-z 0-9 - _ .")
         #expect(try KeysCommand.parse(["--name", "edge-1", "--out", "/tmp"]).out == "/tmp")
+    }
+}
+
+/// A mistake in an option a run derives its configuration from is reported before anything
+/// starts, with the usage of the subcommand that has the option, not the root's.
+@Suite(.withoutPixelPulseEnvironment)
+struct ValidationUsageTests {
+    @Test(arguments: [
+        (["aggregator", "--windows", "1m,fortnight"], "Usage: pixelpulse aggregator"),
+        (["serve", "--checkpoint-seconds", "0"], "Usage: pixelpulse serve"),
+        (["collector", "--ingest", "tcp://10.0.0.5:5570"], "Usage: pixelpulse collector"),
+        (["aggregator", "--log-level", "loud"], "Usage: pixelpulse aggregator"),
+    ])
+    func aBadOptionShowsItsSubcommandsUsage(_ arguments: [String], _ usage: String) {
+        do {
+            _ = try PixelPulse.parseAsRoot(arguments)
+            Issue.record("\(arguments) parsed")
+        } catch {
+            let message = PixelPulse.fullMessage(for: error)
+            #expect(message.hasPrefix("Error: "), "\(message)")
+            #expect(message.contains(usage), "\(message)")
+            #expect(PixelPulse.exitCode(for: error) != .success)
+        }
     }
 }
