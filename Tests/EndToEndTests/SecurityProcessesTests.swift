@@ -23,7 +23,7 @@ import Testing
         ], withErrors: true)
         let ingest = try await aggregator.value(after: "ingest:")
         let feed = try await aggregator.value(after: "feed:")
-        #expect(try await aggregator.value(after: "curve:").hasPrefix("on, public key \(publicKeys["aggregator"]!), 1 listed collectors"))
+        #expect(try await aggregator.value(after: "curve:").hasPrefix("on, public key \(publicKeys["aggregator"]!), 1 listed collector"))
 
         func collector(_ name: String) async throws -> (ChildProcess, http: String) {
             let process = try ChildProcess(binary, [
@@ -80,7 +80,7 @@ import Testing
         ], withErrors: true)
         let ingest = try await aggregator.value(after: "ingest:")
         let feed = try await aggregator.value(after: "feed:")
-        #expect(try await aggregator.value(after: "curve:").hasSuffix("1 listed collectors, any subscriber with the public key"))
+        #expect(try await aggregator.value(after: "curve:").hasSuffix("1 listed collector, any subscriber with the public key"))
         _ = try await aggregator.value(after: "alert rules:")  // SIGHUP is trapped from here on
         let collector = try ChildProcess(binary, [
             "collector", "--ingest", ingest, "--http", "127.0.0.1:0", "--collector-id", "edge-2",

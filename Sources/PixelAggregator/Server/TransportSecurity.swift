@@ -30,9 +30,11 @@ public final class TransportSecurity: Sendable {
             self.subscribers = subscribers
         }
 
-        /// "3 listed collectors, 2 listed subscribers", for logs.
+        /// "3 listed collectors, 1 listed subscriber", for logs.
         public var summary: String {
-            "\(collectors.count) listed collectors, " + (subscribers.map { "\($0.count) listed subscribers" } ?? "any subscriber with the public key")
+            func listed(_ count: Int, _ noun: String) -> String { "\(count) listed \(noun)\(count == 1 ? "" : "s")" }
+            return listed(collectors.count, "collector") + ", "
+                + (subscribers.map { listed($0.count, "subscriber") } ?? "any subscriber with the public key")
         }
     }
 
