@@ -6,8 +6,8 @@ import Synchronization
 /// The aggregator: counts every batch into sliding windows per campaign × pixel and per
 /// campaign, and turns what changed into live-feed messages.
 ///
-/// Batches arrive in groups from ``IngestServer`` (one actor call per group, never per
-/// event); ``FeedServer`` asks it to ``publishChanges()`` on every tick and to
+/// Batches arrive in groups from the ingest server (one actor call per group, never per
+/// event); the feed server asks it to ``publishChanges()`` on every tick and to
 /// ``publishHeartbeat(published:)``, and it hands what to publish to its `publish`
 /// closure, in `seq` order.
 public actor Aggregator {
@@ -33,7 +33,7 @@ public actor Aggregator {
     /// - Parameters:
     ///   - configuration: Windows and feed settings.
     ///   - clock: The time in ms since the Unix epoch; the wall clock unless a test drives it.
-    ///   - publish: Where feed messages go (the ``FeedServer``'s queue); nowhere without a feed.
+    ///   - publish: Where feed messages go (the feed server's queue); nowhere without a feed.
     public init(
         configuration: AggregatorConfiguration, clock: @escaping @Sendable () -> Int64 = Aggregator.wallClock,
         publish: @escaping @Sendable ([FeedItem]) -> Void = { _ in }

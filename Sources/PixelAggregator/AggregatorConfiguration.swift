@@ -7,7 +7,7 @@ public struct AggregatorConfiguration: Sendable {
     public var ingestEndpoint: String
     /// The PUB endpoint of the live feed.
     public var feedEndpoint: String
-    /// The ROUTER endpoint that answers snapshot requests (see ``SnapshotServer``).
+    /// The ROUTER endpoint that answers snapshot requests (see ``AggregatorService``).
     public var snapshotEndpoint: String
     /// The sliding windows and the lateness rules.
     public var windows: WindowConfiguration

@@ -1,27 +1,27 @@
 import AsyncAlgorithms
-public import Logging
-public import ServiceLifecycle
+import Logging
+import ServiceLifecycle
 
 /// Writes a checkpoint of the aggregator to its ``DataDirectory`` on an interval, and a
 /// last one on graceful shutdown.
 ///
-/// List it before the ``IngestServer`` in the service group: services stop in reverse
+/// ``AggregatorService`` lists it before the ingest server: services stop in reverse
 /// order, so the last checkpoint is written once ingest has stopped and holds every
 /// batch acknowledged.
-public final class Checkpointer: Service {
+final class Checkpointer: Service {
     private let directory: DataDirectory
     private let aggregator: Aggregator
     private let interval: Duration
     private let logger: Logger
 
-    public init(directory: DataDirectory, aggregator: Aggregator, interval: Duration, logger: Logger) {
+    init(directory: DataDirectory, aggregator: Aggregator, interval: Duration, logger: Logger) {
         self.directory = directory
         self.aggregator = aggregator
         self.interval = interval
         self.logger = logger
     }
 
-    public func run() async throws {
+    func run() async throws {
         for await _ in AsyncTimerSequence(interval: interval, clock: .continuous).cancelOnGracefulShutdown() {
             await write()
         }
