@@ -1,7 +1,6 @@
 import NIOCore
 import Metrics
 import NIOHTTP1
-import PixelCore
 import Prometheus
 
 /// Answers one HTTP connection: pixels, beacons, health, readiness and metrics.
@@ -55,19 +54,17 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
     private var needsFlush = false
     private var closing = false
     private var quiescing = false
-    private var peerAddress = ""
-    private var dayKey: VisitorHasher.DayKey?
-    private var lastVisitor: (address: String, userAgent: String, day: Int64, hash: UInt64)?
-    private var lastDevice: (userAgent: String, device: DeviceClass)?
+    private var recorder: HitRecorder
 
     init(services: HTTPServices, responses: ResponseCache, idleTimeout: TimeAmount) {
         self.services = services
+        recorder = HitRecorder(services: services)
         self.cache = responses
         self.idleTimeout = idleTimeout
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        peerAddress = context.channel.remoteAddress?.ipAddress ?? ""
+        recorder.peerAddress = context.channel.remoteAddress?.ipAddress ?? ""
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: idleTimeout, delay: idleTimeout) { _ in
             let (handler, context) = bound.value
@@ -184,10 +181,10 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         guard let reply else { return }
         switch reply {
         case .pixel(let parsed, let headers):
-            if let parsed { count(parsed, headers: headers) }
+            if let parsed { recorder.record(parsed, headers: headers) }
             send(responses.gif, context: context)
         case .beacon(let parsed, let headers, _):
-            count(parsed, headers: headers)
+            recorder.record(parsed, headers: headers)
             send(responses.noContent, context: context)
         case .fixed(let response):
             services.metrics.countHTTPError(status: Int(response.status.code))
@@ -199,52 +196,6 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         case .answered:
             break
         }
-    }
-
-    // MARK: Counting
-
-    private func count(_ parsed: HitRequest.Parsed, headers: HitHeaders) {
-        switch parsed {
-        case .rejected(let reason):
-            services.metrics.countRejection(reason)
-        case .hit(let request):
-            let time = WallClock.milliseconds()
-            let hit = HitEvent(
-                time: time, kind: request.kind, campaign: request.campaign, pixel: request.pixel,
-                value: request.value, visitor: headers.optedOut ? nil : visitor(headers, time: time),
-                eventID: request.eventID, device: device(headers.userAgent))
-            switch services.batcher.record(hit) {
-            case .accepted: services.metrics.countHit(request.kind)
-            case .dropped(let reason): services.metrics.countDropped(reason)
-            }
-        }
-    }
-
-    /// The visitor hash, cached per connection: keep-alive clients repeat the same agent.
-    private func visitor(_ headers: HitHeaders, time: Int64) -> UInt64 {
-        let day = WallClock.day(ofMilliseconds: time)
-        let address = headers.forwardedFor.map(String.init) ?? peerAddress
-        if let last = lastVisitor, last.day == day, last.address == address, last.userAgent == headers.userAgent {
-            return last.hash
-        }
-        let key: VisitorHasher.DayKey
-        if let dayKey, dayKey.day == day {
-            key = dayKey
-        } else {
-            key = services.visitors.key(forDay: day)
-            dayKey = key
-        }
-        let hash = key.visitor(address: address, userAgent: headers.userAgent)
-        lastVisitor = (address, headers.userAgent, day, hash)
-        return hash
-    }
-
-    /// The device class, cached per connection.
-    private func device(_ userAgent: String) -> DeviceClass {
-        if let last = lastDevice, last.userAgent == userAgent { return last.device }
-        let device = DeviceClassifier.classify(userAgent)
-        lastDevice = (userAgent, device)
-        return device
     }
 
     // MARK: Writing
