@@ -200,7 +200,7 @@ public actor Collector: Service {
                 batcher: batcher, metrics: metrics,
                 visitors: VisitorHasher(secret: configuration.visitorSecret ?? VisitorHasher.randomSecret()),
                 forwarder: forwarder, registry: registry, trustForwardedFor: configuration.trustForwardedFor,
-                maxBeaconBodySize: configuration.maxBeaconBodySize)
+                maxBeaconBodySize: configuration.maxBeaconBodySize, origins: configuration.allowedOrigins)
             let server = try await CollectorHTTPServer.start(
                 host: configuration.host, port: configuration.port, threads: configuration.eventLoopThreads,
                 idleTimeout: configuration.idleTimeout, services: services)

@@ -19,12 +19,16 @@ import Prometheus
 /// | `GET /p/{campaign}/{pixel}.gif` | `200` GIF; counted if valid (see ``HitRequest``) |
 /// | `HEAD` on the same | `200` GIF headers; never counted |
 /// | `POST /p/{campaign}/{pixel}` | `204`; counted if valid; body over the limit → `413` and close |
+/// | `OPTIONS` under `/p/` | a CORS preflight: `204` if allowed, else `403` (see ``Preflight``); otherwise `204` with `Allow` |
 /// | other methods under `/p/` | `405` |
 /// | `GET`/`HEAD /healthz` | `200 ok` |
 /// | `GET`/`HEAD /readyz` | `200` while the aggregator link is up, else `503` |
 /// | `GET`/`HEAD /metrics` | `200`, Prometheus text |
 /// | other methods on those | `405` |
 /// | anything else | `404` |
+///
+/// Answers to the pixel route carry `Vary: Origin`, and for an `Origin`
+/// that ``AllowedOrigins`` allows, `Access-Control-Allow-Origin` with it.
 final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = ByteBuffer
@@ -35,6 +39,8 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         case pixel(HitRequest.Parsed?, HitHeaders)
         /// A beacon, with the body bytes read so far.
         case beacon(HitRequest.Parsed, HitHeaders, bodyBytes: Int)
+        /// `OPTIONS` on the pixel route.
+        case preflight(Preflight)
         case fixed(StaticResponse)
         case readiness
         case metrics
@@ -150,7 +156,7 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
                 let headers = HitHeaders(head.headers, readForwardedFor: services.trustForwardedFor)
                 reply = .pixel(HitRequest.parse(target: head.uri, style: .image), headers)
             case .HEAD:
-                reply = .pixel(nil, HitHeaders())
+                reply = .pixel(nil, HitHeaders(head.headers, readForwardedFor: false))
             case .POST:
                 let declared = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
                 guard declared <= services.maxBeaconBodySize else {
@@ -163,6 +169,8 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
                 }
                 let headers = HitHeaders(head.headers, readForwardedFor: services.trustForwardedFor)
                 reply = .beacon(HitRequest.parse(target: head.uri, style: .beacon), headers, bodyBytes: 0)
+            case .OPTIONS:
+                reply = .preflight(Preflight(head.headers, origins: services.origins))
             default:
                 reply = .fixed(responses.pixelMethodNotAllowed)
             }
@@ -182,10 +190,18 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         switch reply {
         case .pixel(let parsed, let headers):
             if let parsed { recorder.record(parsed, headers: headers) }
-            send(responses.gif, context: context)
+            send(responses.gif, ifAllowed: headers.origin, context: context)
         case .beacon(let parsed, let headers, _):
             recorder.record(parsed, headers: headers)
-            send(responses.noContent, context: context)
+            send(responses.noContent, ifAllowed: headers.origin, context: context)
+        case .preflight(.notCrossOrigin):
+            send(responses.options, context: context)
+        case .preflight(.allowed(let origin, let allowHeaders)):
+            send(responses.preflight, allowing: origin, allowHeaders: allowHeaders, context: context)
+        case .preflight(.refused(let refusal)):
+            services.metrics.countRejection(refusal.reason)
+            services.metrics.countHTTPError(status: 403)
+            send(responses.refusal(refusal), context: context)
         case .fixed(let response):
             services.metrics.countHTTPError(status: Int(response.status.code))
             send(response, context: context)
@@ -203,6 +219,23 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
     private func send(_ response: StaticResponse, context: ChannelHandlerContext) {
         if quiescing { connection = .close }  // shutdown began after the request did
         finish(with: response.bytes(connection, headOnly: isHEAD), context: context)
+    }
+
+    /// Sends `response`, with the CORS headers for `origin` if it is allowed.
+    private func send(_ response: StaticResponse, ifAllowed origin: String?, context: ChannelHandlerContext) {
+        if let origin, services.origins.allows(origin) {
+            send(response, allowing: origin, context: context)
+        } else {
+            send(response, context: context)
+        }
+    }
+
+    /// Sends `response` with the CORS headers for an allowed `origin`.
+    private func send(_ response: StaticResponse, allowing origin: String, allowHeaders: String? = nil, context: ChannelHandlerContext) {
+        if quiescing { connection = .close }
+        let bytes = response.bytes(
+            connection, headOnly: isHEAD, allowing: origin, allowHeaders: allowHeaders, allocator: context.channel.allocator)
+        finish(with: bytes, context: context)
     }
 
     private func sendMetrics(context: ChannelHandlerContext) {

@@ -3,7 +3,8 @@
 /// The path is the target up to the first `?` or `#`, compared byte for byte: no
 /// percent-decoding and no normalisation, so `/healthz/` and `/%70/…` are not found.
 enum Route: Equatable {
-    /// Anything under `/p/`: pixels (`GET`/`HEAD`) and beacons (`POST`).
+    /// Anything under `/p/`: pixels (`GET`/`HEAD`), beacons (`POST`) and CORS preflights
+    /// (`OPTIONS`).
     case pixel
     /// `/healthz`.
     case health
