@@ -47,8 +47,8 @@ public struct CollectorConfiguration: Sendable {
     /// `nil` draws a random secret per process. Collectors whose hits must count as the
     /// same unique visitors (several behind one load balancer) must share one secret.
     public var visitorSecret: [UInt8]?
-    /// The origins whose pages may use the pixel route's answers from scripts (CORS);
-    /// every origin by default. See ``AllowedOrigins``.
+    /// The origins whose pages may use the pixel route's and `/p.js`'s answers from
+    /// scripts (CORS); every origin by default. See ``AllowedOrigins``.
     public var allowedOrigins: AllowedOrigins = .any
     /// Take the client address from the first `X-Forwarded-For` entry. Turn on only
     /// behind a proxy that sets the header, or clients can choose their own address.

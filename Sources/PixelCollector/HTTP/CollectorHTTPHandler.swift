@@ -21,13 +21,14 @@ import Prometheus
 /// | `POST /p/{campaign}/{pixel}` | `204`; counted if valid; body over the limit → `413` and close |
 /// | `OPTIONS` under `/p/` | a CORS preflight: `204` if allowed, else `403` (see ``Preflight``); otherwise `204` with `Allow` |
 /// | other methods under `/p/` | `405` |
+/// | `GET`/`HEAD /p.js` | `200` the page script (see ``PixelScript``), or `304` for its `ETag` |
 /// | `GET`/`HEAD /healthz` | `200 ok` |
 /// | `GET`/`HEAD /readyz` | `200` while the aggregator link is up, else `503` |
 /// | `GET`/`HEAD /metrics` | `200`, Prometheus text |
 /// | other methods on those | `405` |
 /// | anything else | `404` |
 ///
-/// Answers to the pixel route carry `Vary: Origin`, and for an `Origin`
+/// Answers to the pixel route and the script carry `Vary: Origin`, and for an `Origin`
 /// that ``AllowedOrigins`` allows, `Access-Control-Allow-Origin` with it.
 final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -41,6 +42,8 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         case beacon(HitRequest.Parsed, HitHeaders, bodyBytes: Int)
         /// `OPTIONS` on the pixel route.
         case preflight(Preflight)
+        /// `/p.js`, for a request with this `Origin`; `304` when it named the current `ETag`.
+        case script(origin: String?, notModified: Bool)
         case fixed(StaticResponse)
         case readiness
         case metrics
@@ -174,6 +177,13 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             default:
                 reply = .fixed(responses.pixelMethodNotAllowed)
             }
+        case .script:
+            guard isRead else {
+                reply = .fixed(responses.readOnlyMethodNotAllowed)
+                return
+            }
+            let notModified = head.headers.first(name: "if-none-match").map(PixelScript.isCurrent(ifNoneMatch:)) ?? false
+            reply = .script(origin: head.headers.first(name: "origin"), notModified: notModified)
         case .health:
             reply = .fixed(isRead ? responses.healthy : responses.readOnlyMethodNotAllowed)
         case .readiness:
@@ -202,6 +212,8 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             services.metrics.countRejection(refusal.reason)
             services.metrics.countHTTPError(status: 403)
             send(responses.refusal(refusal), context: context)
+        case .script(let origin, let notModified):
+            send(notModified ? responses.scriptNotModified : responses.script, ifAllowed: origin, context: context)
         case .fixed(let response):
             services.metrics.countHTTPError(status: Int(response.status.code))
             send(response, context: context)

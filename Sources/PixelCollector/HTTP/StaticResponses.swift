@@ -29,7 +29,7 @@ struct StaticResponse: Sendable {
     init(status: HTTPResponseStatus, headers: [(String, String)], body: [UInt8], allocator: ByteBufferAllocator) {
         self.status = status
         var headers = headers
-        if status != .noContent { headers.append(("Content-Length", String(body.count))) }
+        if status != .noContent && status != .notModified { headers.append(("Content-Length", String(body.count))) }
         func variant(_ connection: String?) -> Variant {
             var all = headers
             if let connection { all.append(("Connection", connection)) }
@@ -111,6 +111,10 @@ struct StaticResponses: Sendable {
     let gif: StaticResponse
     /// Beacon answer.
     let noContent: StaticResponse
+    /// `/p.js`, cacheable, with its `ETag`.
+    let script: StaticResponse
+    /// `304` to an `If-None-Match` naming the script's `ETag`.
+    let scriptNotModified: StaticResponse
     /// An allowed CORS preflight, before the origin and allowed headers are added.
     let preflight: StaticResponse
     /// `OPTIONS` on the pixel route that is no CORS preflight.
@@ -145,13 +149,20 @@ struct StaticResponses: Sendable {
                     + extra,
                 body: Array(body.utf8), allocator: allocator)
         }
-        // Every answer of the pixel route depends on the request's Origin.
+        // Every answer of the pixel route and the script depends on the request's Origin.
         let vary = ("Vary", "Origin")
         gif = StaticResponse(
             status: .ok,
             headers: [("Date", date), ("Content-Type", "image/gif"), noStore, ("Pragma", "no-cache"), ("Expires", "0"), vary],
             body: Self.transparentGIF, allocator: allocator)
         noContent = StaticResponse(status: .noContent, headers: [("Date", date), noStore, vary], body: [], allocator: allocator)
+        let scriptCaching = [("Cache-Control", "public, max-age=3600"), ("ETag", PixelScript.entityTag), vary]
+        script = StaticResponse(
+            status: .ok,
+            headers: [("Date", date), ("Content-Type", "text/javascript; charset=utf-8"), ("X-Content-Type-Options", "nosniff")]
+                + scriptCaching,
+            body: PixelScript.source, allocator: allocator)
+        scriptNotModified = StaticResponse(status: .notModified, headers: [("Date", date)] + scriptCaching, body: [], allocator: allocator)
         preflight = StaticResponse(
             status: .noContent,
             headers: [
