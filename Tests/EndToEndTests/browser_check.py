@@ -111,12 +111,14 @@ def check(arguments):
     encoded = urllib.parse.quote(collector, safe="")
     drivers = []
 
-    def result(driver, page, step):
+    def expect(driver, page, step, expected):
         driver.get(page)
         try:
-            return WebDriverWait(driver, 30).until(lambda d: d.execute_script("return window.result"))
+            answer = WebDriverWait(driver, 30).until(lambda d: d.execute_script("return window.result"))
         except Exception as error:
             fail(f"{step}: the page reported nothing ({error.__class__.__name__})")
+        if answer != expected:
+            fail(f"{step}: the page reported {answer!r}, not {expected!r}")
 
     def script_page(driver, pixel, step):
         driver.get(f"{pages}/script.html?collector={encoded}&pixel={pixel}")
@@ -136,12 +138,8 @@ def check(arguments):
     main = browser()
     drivers.append(main)
 
-    answer = result(main, f"{pages}/beacon.html?collector={encoded}", "json beacon")
-    if answer != "true":
-        fail(f"json beacon: sendBeacon returned {answer}")
-    answer = result(main, f"{pages}/fetch.html?collector={encoded}", "fetch")
-    if answer != "ok 43":
-        fail(f"fetch: {answer}")
+    expect(main, f"{pages}/beacon.html?collector={encoded}", "json beacon", "true")  # sendBeacon queued it
+    expect(main, f"{pages}/fetch.html?collector={encoded}", "fetch", "ok 43")
     script_page(main, "script", "script")
     main.find_element(By.ID, "inside").click()
     main.find_element(By.ID, "outbound").click()
@@ -156,12 +154,8 @@ def check(arguments):
         fail("dnt: the browser does not send Do Not Track")
     script_page(private, "dnt", "dnt")
 
-    answer = result(main, f"{other}/beacon.html?collector={encoded}&pixel=refused", "refused beacon")
-    if answer != "true":
-        fail(f"refused beacon: sendBeacon returned {answer}")
-    answer = result(main, f"{other}/plain.html?collector={encoded}", "plain beacon")
-    if answer != "true":
-        fail(f"plain beacon: sendBeacon returned {answer}")
+    expect(main, f"{other}/beacon.html?collector={encoded}&pixel=refused", "refused beacon", "true")
+    expect(main, f"{other}/plain.html?collector={encoded}", "plain beacon", "true")
     print("done", flush=True)
     while True:
         signal.pause()
