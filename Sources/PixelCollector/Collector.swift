@@ -104,7 +104,7 @@ public actor Collector: Service {
     /// Serves until a graceful shutdown or cancellation, then drains and returns.
     ///
     /// - Throws: ``Error/alreadyRunning`` on a second call;
-    ///   ``Error/invalidConfiguration(_:)``; a bind or ZeroMQ error at start (an
+    ///   ``Error/invalidConfiguration(_:)``; ``VisitorSecretError``; a bind or ZeroMQ error at start (an
     ///   unreachable ingest endpoint is not an error: hits queue until it answers); the
     ///   forwarder's error if its thread failed while serving.
     public func run() async throws {
@@ -173,6 +173,7 @@ public actor Collector: Service {
     private func startParts() async throws -> (CollectorHTTPServer, Forwarder) {
         let configuration = configuration
         if let problem = configuration.problem { throw Error.invalidConfiguration(problem) }
+        let visitors = VisitorHasher(secret: try VisitorSecret.resolve(configuration, logger: logger))
         let wake = try WakeSignal()
         let spool = try configuration.spoolDirectory.map {
             try Spool(directory: $0, collector: configuration.collectorID, limitBytes: configuration.spoolLimitBytes, logger: logger)
@@ -197,10 +198,9 @@ public actor Collector: Service {
         do {
             try await forwarder.thread.readiness
             let services = HTTPServices(
-                batcher: batcher, metrics: metrics,
-                visitors: VisitorHasher(secret: configuration.visitorSecret ?? VisitorHasher.randomSecret()),
+                batcher: batcher, metrics: metrics, visitors: visitors,
                 forwarder: forwarder, registry: registry, trustForwardedFor: configuration.trustForwardedFor,
-                maxBeaconBodySize: configuration.maxBeaconBodySize)
+                maxBeaconBodySize: configuration.maxBeaconBodySize, origins: configuration.allowedOrigins)
             let server = try await CollectorHTTPServer.start(
                 host: configuration.host, port: configuration.port, threads: configuration.eventLoopThreads,
                 idleTimeout: configuration.idleTimeout, services: services)

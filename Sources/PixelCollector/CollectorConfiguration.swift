@@ -44,9 +44,20 @@ public struct CollectorConfiguration: Sendable {
     public var firstBatchSequence: UInt64
     /// The secret the daily visitor-hash salt is derived from.
     ///
-    /// `nil` draws a random secret per process. Collectors whose hits must count as the
-    /// same unique visitors (several behind one load balancer) must share one secret.
+    /// Collectors whose hits must count as the same unique visitors (several behind one
+    /// load balancer) must share one secret, and a collector must keep it across restarts
+    /// or a returning visitor counts twice. `nil` reads it from ``visitorSecretFile``, or
+    /// else from `visitor.secret` in ``spoolDirectory`` (made with 32 random bytes on the
+    /// first start), or else draws a random secret for this process alone.
     public var visitorSecret: [UInt8]?
+    /// A file holding the visitor secret (its bytes, trailing spaces and newlines left
+    /// out; at least 16): the way to give several collectors the same one, such as a
+    /// mounted secret. It must exist; ``Collector/run()`` fails at start with
+    /// ``VisitorSecretError`` if it is missing, unreadable or too short.
+    public var visitorSecretFile: URL?
+    /// The origins whose pages may use the pixel route's and `/p.js`'s answers from
+    /// scripts (CORS); every origin by default. See ``AllowedOrigins``.
+    public var allowedOrigins: AllowedOrigins = .any
     /// Take the client address from the first `X-Forwarded-For` entry. Turn on only
     /// behind a proxy that sets the header, or clients can choose their own address.
     public var trustForwardedFor: Bool = false
@@ -89,6 +100,7 @@ public struct CollectorConfiguration: Sendable {
         if idleTimeout <= .zero { return "idleTimeout must be positive" }
         if maxBeaconBodySize < 0 { return "maxBeaconBodySize must not be negative" }
         if shutdownTimeout < .zero { return "shutdownTimeout must not be negative" }
+        if visitorSecret != nil, visitorSecretFile != nil { return "give visitorSecret or visitorSecretFile, not both" }
         return nil
     }
 }

@@ -182,8 +182,14 @@ struct CollectorOptions: ParsableArguments {
     @Option(help: "Milliseconds a batch may wait for more events.")
     var batchDelayMs: Int = 5
 
-    @Option(help: "Secret for visitor hashing; collectors that share uniques share it. (env PIXELPULSE_VISITOR_SECRET)")
+    @Option(help: "Secret for visitor hashing; collectors that share uniques share it. (env PIXELPULSE_VISITOR_SECRET; default: --visitor-secret-file, else visitor.secret in --spool-dir, else random per process)")
     var visitorSecret: String?
+
+    @Option(help: "File holding the visitor secret, at least 16 bytes: the same file (a mounted secret) on every collector that shares uniques. (env PIXELPULSE_VISITOR_SECRET_FILE)")
+    var visitorSecretFile: String?
+
+    @Option(help: "Origins whose pages may read the answers from scripts (CORS), comma-separated, or * for any. (env PIXELPULSE_CORS_ORIGINS; default *)")
+    var corsOrigins: String?
 
     @Flag(help: "Take the client address from X-Forwarded-For (only behind a proxy that sets it).")
     var trustForwardedFor = false
@@ -227,6 +233,17 @@ struct CollectorOptions: ParsableArguments {
         configuration.batchSize = batchSize
         configuration.batchDelay = .milliseconds(batchDelayMs)
         configuration.visitorSecret = (visitorSecret ?? environment("PIXELPULSE_VISITOR_SECRET")).map { Array($0.utf8) }
+        configuration.visitorSecretFile = (visitorSecretFile ?? environment("PIXELPULSE_VISITOR_SECRET_FILE")).map { URL(fileURLWithPath: $0) }
+        guard configuration.visitorSecret == nil || configuration.visitorSecretFile == nil else {
+            throw ValidationError("give --visitor-secret or --visitor-secret-file, not both")
+        }
+        if let origins = corsOrigins ?? environment("PIXELPULSE_CORS_ORIGINS") {
+            do {
+                configuration.allowedOrigins = try AllowedOrigins(parsing: origins)
+            } catch {
+                throw ValidationError("--cors-origins: \(error)")
+            }
+        }
         configuration.trustForwardedFor = trustForwardedFor
         guard queueLimit >= 1 else { throw ValidationError("--queue-limit must be at least 1") }
         configuration.queueLimit = queueLimit

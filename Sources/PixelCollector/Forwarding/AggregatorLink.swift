@@ -5,19 +5,28 @@ import ZeroMQ
 
 /// Whether the forwarder's connection to the aggregator is up, from its socket monitor's
 /// events: set on the forwarder's thread, read on any (`/readyz`). Each change is logged
-/// and recorded in the `aggregatorUp` gauge; a refused key or failed handshake is logged.
+/// and recorded in the `aggregatorUp` gauge; a refused key or failed handshake is logged,
+/// and so is an ingest host that does not resolve (``IngestHostCheck``).
 final class AggregatorLink: Sendable {
     private let endpoint: String
     private let curve: CurveClientCredentials?
     private let metrics: CollectorMetrics
     private let logger: Logger
     private let up = Atomic<Bool>(false)
+    private let hostCheck: IngestHostCheck
+
+    /// The monitor events ``note(_:)`` reads.
+    static let events: SocketEvent.Mask = [
+        .connected, .connectDelayed, .connectRetried, .handshakeSucceeded, .handshakeFailedAuth, .handshakeFailedProtocol,
+        .disconnected,
+    ]
 
     init(endpoint: String, curve: CurveClientCredentials?, metrics: CollectorMetrics, logger: Logger) {
         self.endpoint = endpoint
         self.curve = curve
         self.metrics = metrics
         self.logger = logger
+        hostCheck = IngestHostCheck(endpoint: endpoint, logger: logger)
     }
 
     /// Whether the link is up.
@@ -25,6 +34,7 @@ final class AggregatorLink: Sendable {
 
     /// Notes a monitor event; returns whether the link just came up.
     func note(_ event: SocketEvent) -> Bool {
+        hostCheck.note(event)
         switch event {
         case .handshakeSucceeded: return set(up: true)
         case .disconnected: set(up: false)

@@ -111,7 +111,7 @@ final class Forwarder: Sendable {
         try dealer.set(.heartbeatTimeToLive, to: settings.heartbeatTimeout)
         try dealer.set(.reconnectInterval, to: settings.reconnectInterval)
         if let curve = settings.curve { try dealer.makeCurveClient(curve) }
-        let monitor = try dealer.monitor(events: [.handshakeSucceeded, .handshakeFailedAuth, .handshakeFailedProtocol, .disconnected])
+        let monitor = try dealer.monitor(events: AggregatorLink.events)
         defer {
             try? dealer.set(.linger, to: settings.linger)
             dealer.close()

@@ -1,7 +1,6 @@
 import NIOCore
 import Metrics
 import NIOHTTP1
-import PixelCore
 import Prometheus
 
 /// Answers one HTTP connection: pixels, beacons, health, readiness and metrics.
@@ -20,12 +19,17 @@ import Prometheus
 /// | `GET /p/{campaign}/{pixel}.gif` | `200` GIF; counted if valid (see ``HitRequest``) |
 /// | `HEAD` on the same | `200` GIF headers; never counted |
 /// | `POST /p/{campaign}/{pixel}` | `204`; counted if valid; body over the limit → `413` and close |
+/// | `OPTIONS` under `/p/` | a CORS preflight: `204` if allowed, else `403` (see ``Preflight``); otherwise `204` with `Allow` |
 /// | other methods under `/p/` | `405` |
+/// | `GET`/`HEAD /p.js` | `200` the page script (see ``PixelScript``), or `304` for its `ETag` |
 /// | `GET`/`HEAD /healthz` | `200 ok` |
 /// | `GET`/`HEAD /readyz` | `200` while the aggregator link is up, else `503` |
 /// | `GET`/`HEAD /metrics` | `200`, Prometheus text |
 /// | other methods on those | `405` |
 /// | anything else | `404` |
+///
+/// Answers to the pixel route and the script carry `Vary: Origin`, and for an `Origin`
+/// that ``AllowedOrigins`` allows, `Access-Control-Allow-Origin` with it.
 final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = ByteBuffer
@@ -36,6 +40,10 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         case pixel(HitRequest.Parsed?, HitHeaders)
         /// A beacon, with the body bytes read so far.
         case beacon(HitRequest.Parsed, HitHeaders, bodyBytes: Int)
+        /// `OPTIONS` on the pixel route.
+        case preflight(Preflight)
+        /// `/p.js`, for a request with this `Origin`; `304` when it named the current `ETag`.
+        case script(origin: String?, notModified: Bool)
         case fixed(StaticResponse)
         case readiness
         case metrics
@@ -55,19 +63,17 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
     private var needsFlush = false
     private var closing = false
     private var quiescing = false
-    private var peerAddress = ""
-    private var dayKey: VisitorHasher.DayKey?
-    private var lastVisitor: (address: String, userAgent: String, day: Int64, hash: UInt64)?
-    private var lastDevice: (userAgent: String, device: DeviceClass)?
+    private var recorder: HitRecorder
 
     init(services: HTTPServices, responses: ResponseCache, idleTimeout: TimeAmount) {
         self.services = services
+        recorder = HitRecorder(services: services)
         self.cache = responses
         self.idleTimeout = idleTimeout
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        peerAddress = context.channel.remoteAddress?.ipAddress ?? ""
+        recorder.peerAddress = context.channel.remoteAddress?.ipAddress ?? ""
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: idleTimeout, delay: idleTimeout) { _ in
             let (handler, context) = bound.value
@@ -153,7 +159,7 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
                 let headers = HitHeaders(head.headers, readForwardedFor: services.trustForwardedFor)
                 reply = .pixel(HitRequest.parse(target: head.uri, style: .image), headers)
             case .HEAD:
-                reply = .pixel(nil, HitHeaders())
+                reply = .pixel(nil, HitHeaders(head.headers, readForwardedFor: false))
             case .POST:
                 let declared = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
                 guard declared <= services.maxBeaconBodySize else {
@@ -166,9 +172,18 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
                 }
                 let headers = HitHeaders(head.headers, readForwardedFor: services.trustForwardedFor)
                 reply = .beacon(HitRequest.parse(target: head.uri, style: .beacon), headers, bodyBytes: 0)
+            case .OPTIONS:
+                reply = .preflight(Preflight(head.headers, origins: services.origins))
             default:
                 reply = .fixed(responses.pixelMethodNotAllowed)
             }
+        case .script:
+            guard isRead else {
+                reply = .fixed(responses.readOnlyMethodNotAllowed)
+                return
+            }
+            let notModified = head.headers.first(name: "if-none-match").map(PixelScript.isCurrent(ifNoneMatch:)) ?? false
+            reply = .script(origin: head.headers.first(name: "origin"), notModified: notModified)
         case .health:
             reply = .fixed(isRead ? responses.healthy : responses.readOnlyMethodNotAllowed)
         case .readiness:
@@ -184,11 +199,21 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         guard let reply else { return }
         switch reply {
         case .pixel(let parsed, let headers):
-            if let parsed { count(parsed, headers: headers) }
-            send(responses.gif, context: context)
+            if let parsed { recorder.record(parsed, headers: headers) }
+            send(responses.gif, ifAllowed: headers.origin, context: context)
         case .beacon(let parsed, let headers, _):
-            count(parsed, headers: headers)
-            send(responses.noContent, context: context)
+            recorder.record(parsed, headers: headers)
+            send(responses.noContent, ifAllowed: headers.origin, context: context)
+        case .preflight(.notCrossOrigin):
+            send(responses.options, context: context)
+        case .preflight(.allowed(let origin, let allowHeaders)):
+            send(responses.preflight, allowing: origin, allowHeaders: allowHeaders, context: context)
+        case .preflight(.refused(let refusal)):
+            services.metrics.countRejection(refusal.reason)
+            services.metrics.countHTTPError(status: 403)
+            send(responses.refusal(refusal), context: context)
+        case .script(let origin, let notModified):
+            send(notModified ? responses.scriptNotModified : responses.script, ifAllowed: origin, context: context)
         case .fixed(let response):
             services.metrics.countHTTPError(status: Int(response.status.code))
             send(response, context: context)
@@ -201,57 +226,28 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         }
     }
 
-    // MARK: Counting
-
-    private func count(_ parsed: HitRequest.Parsed, headers: HitHeaders) {
-        switch parsed {
-        case .rejected(let reason):
-            services.metrics.countRejection(reason)
-        case .hit(let request):
-            let time = WallClock.milliseconds()
-            let hit = HitEvent(
-                time: time, kind: request.kind, campaign: request.campaign, pixel: request.pixel,
-                value: request.value, visitor: headers.optedOut ? nil : visitor(headers, time: time),
-                eventID: request.eventID, device: device(headers.userAgent))
-            switch services.batcher.record(hit) {
-            case .accepted: services.metrics.countHit(request.kind)
-            case .dropped(let reason): services.metrics.countDropped(reason)
-            }
-        }
-    }
-
-    /// The visitor hash, cached per connection: keep-alive clients repeat the same agent.
-    private func visitor(_ headers: HitHeaders, time: Int64) -> UInt64 {
-        let day = WallClock.day(ofMilliseconds: time)
-        let address = headers.forwardedFor.map(String.init) ?? peerAddress
-        if let last = lastVisitor, last.day == day, last.address == address, last.userAgent == headers.userAgent {
-            return last.hash
-        }
-        let key: VisitorHasher.DayKey
-        if let dayKey, dayKey.day == day {
-            key = dayKey
-        } else {
-            key = services.visitors.key(forDay: day)
-            dayKey = key
-        }
-        let hash = key.visitor(address: address, userAgent: headers.userAgent)
-        lastVisitor = (address, headers.userAgent, day, hash)
-        return hash
-    }
-
-    /// The device class, cached per connection.
-    private func device(_ userAgent: String) -> DeviceClass {
-        if let last = lastDevice, last.userAgent == userAgent { return last.device }
-        let device = DeviceClassifier.classify(userAgent)
-        lastDevice = (userAgent, device)
-        return device
-    }
-
     // MARK: Writing
 
     private func send(_ response: StaticResponse, context: ChannelHandlerContext) {
         if quiescing { connection = .close }  // shutdown began after the request did
         finish(with: response.bytes(connection, headOnly: isHEAD), context: context)
+    }
+
+    /// Sends `response`, with the CORS headers for `origin` if it is allowed.
+    private func send(_ response: StaticResponse, ifAllowed origin: String?, context: ChannelHandlerContext) {
+        if let origin, services.origins.allows(origin) {
+            send(response, allowing: origin, context: context)
+        } else {
+            send(response, context: context)
+        }
+    }
+
+    /// Sends `response` with the CORS headers for an allowed `origin`.
+    private func send(_ response: StaticResponse, allowing origin: String, allowHeaders: String? = nil, context: ChannelHandlerContext) {
+        if quiescing { connection = .close }
+        let bytes = response.bytes(
+            connection, headOnly: isHEAD, allowing: origin, allowHeaders: allowHeaders, allocator: context.channel.allocator)
+        finish(with: bytes, context: context)
     }
 
     private func sendMetrics(context: ChannelHandlerContext) {

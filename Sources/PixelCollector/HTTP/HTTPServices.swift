@@ -12,4 +12,6 @@ struct HTTPServices: Sendable {
     let trustForwardedFor: Bool
     /// The largest beacon body read, in bytes; a larger one is answered `413`.
     let maxBeaconBodySize: Int
+    /// The origins whose pages may use the answers (CORS).
+    let origins: AllowedOrigins
 }

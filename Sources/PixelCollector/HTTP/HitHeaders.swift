@@ -6,6 +6,8 @@ struct HitHeaders {
     var userAgent = ""
     /// `DNT: 1` or `Sec-GPC: 1`: the visitor asked not to be tracked, so no visitor hash.
     var optedOut = false
+    /// `Origin`, sent by browsers with `fetch` and beacons (not with `<img>`).
+    var origin: String?
     /// The first address of the first `X-Forwarded-For`, when asked for and well-formed:
     /// at most 45 bytes of hexadecimal digits, `.` and `:` (an IPv4 or IPv6 address).
     var forwardedFor: Substring?
@@ -23,6 +25,8 @@ struct HitHeaders {
             switch name.utf8.count {
             case 10 where Self.equalsIgnoringCase(name, "user-agent"):
                 if userAgent.isEmpty { userAgent = value }
+            case 6 where origin == nil && Self.equalsIgnoringCase(name, "origin"):
+                origin = value
             case 3 where Self.equalsIgnoringCase(name, "dnt"):
                 if Self.isOne(value) { optedOut = true }
             case 7 where Self.equalsIgnoringCase(name, "sec-gpc"):

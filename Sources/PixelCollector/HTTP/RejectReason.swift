@@ -1,4 +1,5 @@
-/// Why a pixel or beacon request was answered but not counted.
+/// Why a pixel or beacon request was answered but not counted, or a CORS preflight was
+/// refused (so the browser never sent the request it announced).
 ///
 /// The raw value is the `reason` label of `pixelpulse_collector_rejected_total`.
 enum RejectReason: String, CaseIterable, Sendable {
@@ -23,4 +24,10 @@ enum RejectReason: String, CaseIterable, Sendable {
     case missingGIF = "missing_gif"
     /// A beacon body over the limit (the request is answered `413`).
     case bodyTooLarge = "body_too_large"
+    /// A preflight from an origin that ``AllowedOrigins`` does not allow (answered `403`).
+    case corsOrigin = "cors_origin"
+    /// A preflight asking for a method other than `GET`, `HEAD` or `POST` (`403`).
+    case corsMethod = "cors_method"
+    /// A preflight asking for a request header other than `Content-Type` (`403`).
+    case corsHeaders = "cors_headers"
 }

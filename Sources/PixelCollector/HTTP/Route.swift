@@ -3,8 +3,11 @@
 /// The path is the target up to the first `?` or `#`, compared byte for byte: no
 /// percent-decoding and no normalisation, so `/healthz/` and `/%70/…` are not found.
 enum Route: Equatable {
-    /// Anything under `/p/`: pixels (`GET`/`HEAD`) and beacons (`POST`).
+    /// Anything under `/p/`: pixels (`GET`/`HEAD`), beacons (`POST`) and CORS preflights
+    /// (`OPTIONS`).
     case pixel
+    /// `/p.js`, the page script.
+    case script
     /// `/healthz`.
     case health
     /// `/readyz`.
@@ -25,6 +28,8 @@ enum Route: Equatable {
         let path = UnsafeBufferPointer(rebasing: bytes[0..<end])
         if path.count >= 3, path[0] == UInt8(ascii: "/"), path[1] == UInt8(ascii: "p"), path[2] == UInt8(ascii: "/") {
             self = .pixel
+        } else if path.elementsEqual("/p.js".utf8) {
+            self = .script
         } else if path.elementsEqual("/healthz".utf8) {
             self = .health
         } else if path.elementsEqual("/readyz".utf8) {

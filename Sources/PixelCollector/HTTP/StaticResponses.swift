@@ -29,7 +29,7 @@ struct StaticResponse: Sendable {
     init(status: HTTPResponseStatus, headers: [(String, String)], body: [UInt8], allocator: ByteBufferAllocator) {
         self.status = status
         var headers = headers
-        if status != .noContent { headers.append(("Content-Length", String(body.count))) }
+        if status != .noContent && status != .notModified { headers.append(("Content-Length", String(body.count))) }
         func variant(_ connection: String?) -> Variant {
             var all = headers
             if let connection { all.append(("Connection", connection)) }
@@ -50,13 +50,50 @@ struct StaticResponse: Sendable {
     ///   - headOnly: Leave out the body (a `HEAD` request).
     @inline(__always)
     func bytes(_ mode: ConnectionMode, headOnly: Bool) -> ByteBuffer {
-        let variant: Variant
-        switch mode {
-        case .keepAlive: variant = keepAlive
-        case .explicitKeepAlive: variant = explicitKeepAlive
-        case .close: variant = close
-        }
+        let variant = variant(mode)
         return headOnly ? variant.head : variant.full
+    }
+
+    /// The bytes with the CORS headers of an allowed origin added: `origin` in
+    /// `Access-Control-Allow-Origin`, `Access-Control-Allow-Credentials: true`, and for a
+    /// preflight `allowHeaders` in `Access-Control-Allow-Headers`.
+    ///
+    /// One buffer, copied from the serialised response with the lines put in before the
+    /// blank line that ends the head: nothing is encoded but `origin` and `allowHeaders`.
+    ///
+    /// - Parameters:
+    ///   - mode: How the connection continues.
+    ///   - headOnly: Leave out the body (a `HEAD` request).
+    ///   - origin: An `Origin` value that ``AllowedOrigins/allows(_:)`` accepted.
+    ///   - allowHeaders: The request headers a preflight may send, if this answers one.
+    func bytes(
+        _ mode: ConnectionMode, headOnly: Bool, allowing origin: String, allowHeaders: String? = nil,
+        allocator: ByteBufferAllocator
+    ) -> ByteBuffer {
+        let variant = variant(mode)
+        let source = headOnly ? variant.head : variant.full
+        let cut = variant.head.readableBytes - 2  // the blank line's CRLF
+        var bytes = allocator.buffer(capacity: source.readableBytes + 128 + origin.utf8.count + (allowHeaders?.utf8.count ?? 0))
+        bytes.writeImmutableBuffer(source.getSlice(at: source.readerIndex, length: cut)!)
+        bytes.writeStaticString("Access-Control-Allow-Origin: ")
+        bytes.writeString(origin)
+        bytes.writeStaticString("\r\nAccess-Control-Allow-Credentials: true\r\n")
+        if let allowHeaders {
+            bytes.writeStaticString("Access-Control-Allow-Headers: ")
+            bytes.writeString(allowHeaders)
+            bytes.writeStaticString("\r\n")
+        }
+        bytes.writeImmutableBuffer(source.getSlice(at: source.readerIndex + cut, length: source.readableBytes - cut)!)
+        return bytes
+    }
+
+    @inline(__always)
+    private func variant(_ mode: ConnectionMode) -> Variant {
+        switch mode {
+        case .keepAlive: keepAlive
+        case .explicitKeepAlive: explicitKeepAlive
+        case .close: close
+        }
     }
 }
 
@@ -74,11 +111,23 @@ struct StaticResponses: Sendable {
     let gif: StaticResponse
     /// Beacon answer.
     let noContent: StaticResponse
+    /// `/p.js`, cacheable, with its `ETag`.
+    let script: StaticResponse
+    /// `304` to an `If-None-Match` naming the script's `ETag`.
+    let scriptNotModified: StaticResponse
+    /// An allowed CORS preflight, before the origin and allowed headers are added.
+    let preflight: StaticResponse
+    /// `OPTIONS` on the pixel route that is no CORS preflight.
+    let options: StaticResponse
+    /// Refused preflights: the origin, the method, a request header.
+    let corsOriginRefused: StaticResponse
+    let corsMethodRefused: StaticResponse
+    let corsHeadersRefused: StaticResponse
     let healthy: StaticResponse
     let ready: StaticResponse
     let notReady: StaticResponse
     let notFound: StaticResponse
-    /// `405` on the pixel route, which allows `GET`, `HEAD` and `POST`.
+    /// `405` on the pixel route, which allows `GET`, `HEAD`, `POST` and `OPTIONS`.
     let pixelMethodNotAllowed: StaticResponse
     /// `405` on the read-only routes.
     let readOnlyMethodNotAllowed: StaticResponse
@@ -100,19 +149,51 @@ struct StaticResponses: Sendable {
                     + extra,
                 body: Array(body.utf8), allocator: allocator)
         }
+        // Every answer of the pixel route and the script depends on the request's Origin.
+        let vary = ("Vary", "Origin")
         gif = StaticResponse(
             status: .ok,
-            headers: [("Date", date), ("Content-Type", "image/gif"), noStore, ("Pragma", "no-cache"), ("Expires", "0")],
+            headers: [("Date", date), ("Content-Type", "image/gif"), noStore, ("Pragma", "no-cache"), ("Expires", "0"), vary],
             body: Self.transparentGIF, allocator: allocator)
-        noContent = StaticResponse(status: .noContent, headers: [("Date", date), noStore], body: [], allocator: allocator)
+        noContent = StaticResponse(status: .noContent, headers: [("Date", date), noStore, vary], body: [], allocator: allocator)
+        let scriptCaching = [("Cache-Control", "public, max-age=3600"), ("ETag", PixelScript.entityTag), vary]
+        script = StaticResponse(
+            status: .ok,
+            headers: [("Date", date), ("Content-Type", "text/javascript; charset=utf-8"), ("X-Content-Type-Options", "nosniff")]
+                + scriptCaching,
+            body: PixelScript.source, allocator: allocator)
+        scriptNotModified = StaticResponse(status: .notModified, headers: [("Date", date)] + scriptCaching, body: [], allocator: allocator)
+        preflight = StaticResponse(
+            status: .noContent,
+            headers: [
+                ("Date", date), ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"), ("Access-Control-Max-Age", "7200"),
+                ("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"),
+            ],
+            body: [], allocator: allocator)
+        options = StaticResponse(
+            status: .noContent, headers: [("Date", date), ("Allow", "GET, HEAD, POST, OPTIONS")], body: [], allocator: allocator)
+        corsOriginRefused = text(.forbidden, "cross-origin request refused: the origin is not in --cors-origins\n")
+        corsMethodRefused = text(.forbidden, "cross-origin request refused: only GET, HEAD and POST are allowed\n")
+        corsHeadersRefused = text(.forbidden, "cross-origin request refused: the only request header allowed is Content-Type\n")
         healthy = text(.ok, "ok\n")
         ready = text(.ok, "ready\n")
         notReady = text(.serviceUnavailable, "aggregator unreachable\n")
         notFound = text(.notFound, "not found\n")
-        pixelMethodNotAllowed = text(.methodNotAllowed, "method not allowed\n", [("Allow", "GET, HEAD, POST")])
+        pixelMethodNotAllowed = text(.methodNotAllowed, "method not allowed\n", [("Allow", "GET, HEAD, POST, OPTIONS")])
         readOnlyMethodNotAllowed = text(.methodNotAllowed, "method not allowed\n", [("Allow", "GET, HEAD")])
         payloadTooLarge = text(.payloadTooLarge, "payload too large\n")
         badRequest = text(.badRequest, "bad request\n")
+    }
+}
+
+extension StaticResponses {
+    /// The `403` of a refused preflight.
+    func refusal(_ refusal: Preflight.Refusal) -> StaticResponse {
+        switch refusal {
+        case .origin: corsOriginRefused
+        case .method: corsMethodRefused
+        case .headers: corsHeadersRefused
+        }
     }
 }
 

@@ -10,8 +10,8 @@
 /// Neither the address nor the user agent leaves the collector. Without the secret a hash
 /// cannot be tied back to an address, and hashes from different days cannot be linked to
 /// each other. Collectors whose hits must count as the same unique visitors (several
-/// collectors behind one load balancer) must share the secret; a collector started without
-/// one draws a random secret, so its hashes match no other process's.
+/// collectors behind one load balancer) must share the secret, and keep it across restarts
+/// (``VisitorSecret`` finds it); a random secret matches no other process's hashes.
 struct VisitorHasher: Sendable {
     private let master0: UInt64
     private let master1: UInt64

@@ -14,7 +14,8 @@ struct RunningCollector {
 
     /// Starts a collector forwarding to `endpoint`, and waits until it listens.
     static func start(
-        ingest endpoint: String, context: Context, configure: (inout CollectorConfiguration) -> Void = { _ in }
+        ingest endpoint: String, context: Context, logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+        configure: (inout CollectorConfiguration) -> Void = { _ in }
     ) async throws -> RunningCollector {
         var configuration = CollectorConfiguration(ingestEndpoint: endpoint, collectorID: "test-edge")
         configuration.port = 0
@@ -23,9 +24,7 @@ struct RunningCollector {
         configuration.batchDelay = .milliseconds(5)
         configure(&configuration)
         let registry = PrometheusCollectorRegistry()
-        let collector = Collector(
-            configuration: configuration, zmqContext: context, registry: registry,
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let collector = Collector(configuration: configuration, zmqContext: context, registry: registry, logger: logger)
         let task = Task { try await collector.run() }
         let port = try await collector.listeningPort
         return RunningCollector(collector: collector, registry: registry, port: port, task: task)
