@@ -4,8 +4,9 @@
 # slice of 10 240 keys; all keys in one campaign vs spread over CAMPAIGNS campaigns. New keys/s
 # must stay flat: a slice late in the run costs what the first one did.
 #
-#   Benchmarks/scripts/new_keys.sh                      # 102 400 keys (10 slices), ROUNDS=1
-#   KEYS=1024000 ROUNDS=3 Benchmarks/scripts/new_keys.sh
+#   Benchmarks/scripts/new_keys.sh                      # 102 400 keys (10 slices), ROUNDS=3
+#   KEYS=1024000 ROUNDS=1 Benchmarks/scripts/new_keys.sh  # 100 slices, up to a million keys
+#   AGGREGATOR_ARGS="--tick-ms 60000" Benchmarks/scripts/new_keys.sh   # ingest alone, no feed ticks
 #   PLOT=/tmp/new_keys.png Benchmarks/scripts/new_keys.sh
 #
 # Builds `pixelpulse` (`swift build -c release --product pixelpulse` at the repo root) and
@@ -17,15 +18,24 @@
 # one batch at a time, each acked before the next (see Tools/IngestLoad/Sources/NewKeys.swift).
 # A slice's time runs from the ack before its first batch to the ack of its last.
 #
-# Prints every run on stderr; on stdout a markdown table: keys so far -> new keys/s of the
-# slice that ends there (median of the rounds), one campaign vs CAMPAIGNS campaigns, and the
-# ratio last slice / first slice (1 = flat; the copying key table of issue 12 gave 0.05 at
-# 102 400 keys in one campaign). And a PNG of the same (gnuplot, else python3 matplotlib; none: no plot).
-# Runs vary by about +-30 % on a 2-core machine: run nothing else meanwhile.
+# Every new key is also published at the next feed tick (250 ms): a tick that publishes tens of
+# thousands of new keys holds ingestion up for 0.1-0.3 s, so a slice (~20-50 ms) that meets one
+# is several times slower than its neighbours; quote medians of several rounds, or the whole
+# run, or take the ticks out with AGGREGATOR_ARGS="--tick-ms 60000".
 #
-# Env: KEYS (102400), SLICE (10240), CAMPAIGNS (1000), ROUNDS (1), TIMEOUT_MS (60000),
-#      PLOT (the PNG to write; ${TMPDIR:-/tmp}/new_keys.png; empty for none), WORK (temp dir,
-#      removed afterwards).
+# Prints every run on stderr; on stdout a markdown table: keys so far -> new keys/s of the
+# slice that ends there (median of the rounds), one campaign vs CAMPAIGNS campaigns; the whole
+# run's keys/s; the ratio last slice / first slice and the same for the second half of the
+# slices / the first half (1 = flat; the copying key table of issue 12 gave 0.05 and 0.30 at
+# 102 400 keys in one campaign). And a PNG of the same (gnuplot, else python3 matplotlib;
+# neither: no plot). Runs vary by about +-30 % on a 2-core machine: run nothing else meanwhile.
+# Over 1000 campaigns and toward a million keys, keys/s falls also because each event updates
+# its campaign's unique-visitor sketch and 1000 sketches do not fit in the cache: add
+# --no-uniques to AGGREGATOR_ARGS to see the key table alone.
+#
+# Env: KEYS (102400), SLICE (10240), CAMPAIGNS (1000), ROUNDS (3), TIMEOUT_MS (60000),
+#      PLOT (the PNG to write; ${TMPDIR:-/tmp}/new_keys.png; empty for none), AGGREGATOR_ARGS
+#      (more `pixelpulse aggregator` options), WORK (temp dir, removed afterwards).
 # Needs: swift, libzmq3-dev, pkg-config, python3 (a free port); for the plot gnuplot (Debian's
 #      gnuplot-nox) or matplotlib.
 set -euo pipefail
@@ -38,7 +48,7 @@ ROOT=$(cd "$BENCH/.." && pwd)
 KEYS=${KEYS:-102400}
 SLICE=${SLICE:-10240}
 CAMPAIGNS=${CAMPAIGNS:-1000}
-ROUNDS=${ROUNDS:-1}
+ROUNDS=${ROUNDS:-3}
 TIMEOUT_MS=${TIMEOUT_MS:-60000}
 PLOT=${PLOT-${TMPDIR:-/tmp}/new_keys.png}
 use_work_dir new-keys
@@ -52,9 +62,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 build_aggregator_and_load
+rm -f "$WORK"/slices-*.txt "$WORK"/all-*.txt  # a WORK given again holds an earlier run's
 
 # Runs one layout once: $1 campaigns, $2 round; writes "<keys so far> <keys/s>" per slice to
-# $WORK/slices-<campaigns>-<round>.txt.
+# $WORK/slices-<campaigns>-<round>.txt and the whole run's keys/s to $WORK/all-<campaigns>-<round>.txt.
 run_layout() {
   local out
   start_aggregator || return 1
@@ -66,6 +77,7 @@ run_layout() {
   echo "    $1 campaign(s): $(printf '%s\n' "$out" | tail -1)" >&2
   printf '%s\n' "$out" | awk '/^slice=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     print v["keys"], v["keys_per_s"] }' >"$WORK/slices-$1-$2.txt"
+  printf '%s\n' "$out" | tail -1 | field keys_per_s >"$WORK/all-$1-$2.txt"
   printf '      %s\n' "$(awk '{ printf "%s ", $2 }' "$WORK/slices-$1-$2.txt")keys/s" >&2
 }
 
@@ -79,7 +91,7 @@ medians() {
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, libzmq $(pkg-config --modversion libzmq)," \
   "$(swift --version 2>/dev/null | head -1), pixelpulse $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
-echo "# pixelpulse aggregator (release, memory only), ingest-load --new-keys $KEYS --slice $SLICE" \
+echo "# pixelpulse aggregator (release, memory only${AGGREGATOR_ARGS:+, $AGGREGATOR_ARGS}), ingest-load --new-keys $KEYS --slice $SLICE" \
   "--campaigns 1 | $CAMPAIGNS: 256 new pixels a batch, each batch acked before the next; ROUNDS=$ROUNDS"
 echo
 for i in $(seq "$ROUNDS"); do
@@ -96,8 +108,16 @@ awk 'NR == FNR { one[$1] = $2; next } $1 in one { print $1, one[$1], $2 }' "$WOR
 printf '| %11s | %24s | %24s |\n' "keys so far" "new keys/s, one campaign" "new keys/s, $CAMPAIGNS campaigns"
 printf '|%s|\n' "------------:|-------------------------:|-------------------------:"
 awk '{ printf "| %11d | %24.0f | %24.0f |\n", $1, $2, $3 }' "$WORK/table.txt"
+printf '| %11s | %24.0f | %24.0f |\n' "whole run" "$(cat "$WORK"/all-1-*.txt | median)" \
+  "$(cat "$WORK"/all-"$CAMPAIGNS"-*.txt | median)"
 awk 'NR == 1 { a = $2; b = $3 } { x = $2; y = $3 }
      END { printf "| %11s | %24.2f | %24.2f |\n", "last/first", x / a, y / b }' "$WORK/table.txt"
+# The same from the time of each half of the slices: one slow slice (a tick, a table doubling
+# its storage) moves it little.
+awk -v s="$SLICE" '{ k[NR] = $1; one[NR] = s / $2; spread[NR] = s / $3 }
+     END { h = int(NR / 2); for (i = 1; i <= NR; i++) { if (i <= h) { o1 += one[i]; s1 += spread[i] }
+                                                      else if (i > NR - h) { o2 += one[i]; s2 += spread[i] } }
+           printf "| %11s | %24.2f | %24.2f |\n", "2nd/1st half", o1 / o2, s1 / s2 }' "$WORK/table.txt"
 
 # --- plot ----------------------------------------------------------------------------------
 [ -n "$PLOT" ] || exit 0
