@@ -28,6 +28,17 @@ let package = Package(
             path: "Benchmarks/PixelCoreBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // New keys per second at 10k, 100k and 1M keys, in one campaign and over 1000 (issue 12).
+        .executableTarget(
+            name: "AggregatorBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PixelAggregator", package: "pixelpulse"),
+                .product(name: "PixelCore", package: "pixelpulse"),
+            ],
+            path: "Benchmarks/AggregatorBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // Not a package-benchmark target: its sources sit one level down because the benchmark
         // plugin runs every executable target whose folder is directly inside `Benchmarks/`.
         .executableTarget(

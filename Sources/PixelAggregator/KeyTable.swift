@@ -27,25 +27,21 @@ struct KeyTable {
 
     /// The keys of a campaign's pixel and of its rollup, making them on first sight
     /// (`makeKey` is told whether it makes a rollup).
+    ///
+    /// A new pixel goes into its campaign's `pixels` in place, through the dictionary's
+    /// storage, with no other reference to it: a copy of the campaign alive across the insert
+    /// would make it copy all the campaign's pixels, every time (issue 12).
     mutating func keys(campaign: String, pixel: String, makeKey: (_ rollup: Bool) -> Int) -> (pixel: Int, rollup: Int) {
-        var entry: Campaign
-        if let existing = campaigns[campaign] {
-            entry = existing
-        } else {
-            let rollup = makeKey(true)
-            let id = CampaignID(unchecked: campaign)
-            register(rollup, Key(campaign: id, pixel: nil, rollup: rollup, topic: FeedTopic.stats(campaign: id, pixel: nil)))
-            entry = Campaign(rollup: rollup)
-            campaigns[campaign] = entry
-        }
-        if let key = entry.pixels[pixel] { return (key, entry.rollup) }
+        let index = campaigns.index(forKey: campaign) ?? add(campaign, makeKey: makeKey)
+        let rollup = campaigns.values[index].rollup
+        if let key = campaigns.values[index].pixels[pixel] { return (key, rollup) }
         let key = makeKey(false)
         let campaignID = CampaignID(unchecked: campaign)
         let pixelID = PixelID(unchecked: pixel)
-        register(key, Key(campaign: campaignID, pixel: pixelID, rollup: entry.rollup,
+        register(key, Key(campaign: campaignID, pixel: pixelID, rollup: rollup,
                           topic: FeedTopic.stats(campaign: campaignID, pixel: pixelID)))
-        campaigns[campaign, default: entry].pixels[pixel] = key
-        return (key, entry.rollup)
+        campaigns.values[index].pixels[pixel] = key
+        return (key, rollup)
     }
 
     /// The key of a pixel, or of a campaign's rollup when `pixel` is `nil`, if seen.
@@ -53,6 +49,15 @@ struct KeyTable {
         guard let entry = campaigns[campaign.rawValue] else { return nil }
         guard let pixel else { return entry.rollup }
         return entry.pixels[pixel.rawValue]
+    }
+
+    /// Makes a campaign's rollup key and entry; returns where the entry is.
+    private mutating func add(_ campaign: String, makeKey: (_ rollup: Bool) -> Int) -> Dictionary<String, Campaign>.Index {
+        let rollup = makeKey(true)
+        let id = CampaignID(unchecked: campaign)
+        register(rollup, Key(campaign: id, pixel: nil, rollup: rollup, topic: FeedTopic.stats(campaign: id, pixel: nil)))
+        campaigns[campaign] = Campaign(rollup: rollup)
+        return campaigns.index(forKey: campaign)!
     }
 
     private mutating func register(_ key: Int, _ value: Key) {

@@ -33,6 +33,10 @@
 //                    [--first-sequence 1] [--timeout-ms 10000] [--describe]
 // `--describe` prints the traffic's sizes (batch_bytes_mean, event_bytes_mean) and exits
 // without connecting.
+//
+// `--new-keys N` sends N brand-new pixel keys instead, one batch at a time, each acked before
+// the next, and times every `--slice` keys (see NewKeys.swift; scripts/new_keys.sh runs it):
+//   ingest-load --new-keys 102400 [--slice 10240] [--campaigns 1] [--batch 256] ...
 
 import PixelCore
 import ZeroMQ
@@ -56,6 +60,10 @@ struct Configuration {
     var firstSequence: UInt64 = 1
     var timeoutMilliseconds = 10_000
     var describe = false
+    /// `--new-keys`: how many brand-new pixel keys to send (0: the cyclic traffic above).
+    var newKeys = 0
+    /// `--slice`: with `--new-keys`, the keys timed together.
+    var slice = 10_240
 
     var keys: Int { campaigns * pixels }
 
@@ -87,6 +95,8 @@ struct Configuration {
                 guard let first = UInt64(value) else { usage() }
                 firstSequence = first
             case "--timeout-ms": timeoutMilliseconds = Self.integer(value)
+            case "--new-keys": newKeys = Self.integer(value)
+            case "--slice": slice = Self.integer(value)
             default: usage()
             }
             index += 2
@@ -96,6 +106,10 @@ struct Configuration {
         if durationSeconds == nil {
             guard events >= batch else { usage() }
             events -= events % batch
+        }
+        if newKeys > 0 {
+            guard newKeys >= batch, newKeys <= 9_999_999, slice >= batch, slice % batch == 0 else { usage() }
+            newKeys -= newKeys % batch
         }
     }
 
@@ -111,6 +125,8 @@ func usage() -> Never {
                            [--batch 256] [--window 64] [--campaigns 1000] [--pixels 100]
                            [--order scattered|sequential] [--collector-id ingest-load]
                            [--first-sequence 1] [--timeout-ms 10000] [--describe]
+               ingest-load --new-keys N [--slice 10240] [--campaigns 1000] [--batch 256]
+                           [--endpoint E] [--collector-id ID] [--first-sequence 1] [--timeout-ms 10000]
 
         """)
     exit(2)
@@ -218,6 +234,20 @@ struct Traffic {
     var meanBatchBytes: Double { Double(totalBytes) / Double(frames.count) }
 }
 
+/// A DEALER connected to `--endpoint`, with LINGER 0 and the `--timeout-ms` receive timeout.
+func connectDealer(_ config: Configuration) -> (Context, Socket) {
+    do {
+        let context = try Context()
+        let dealer = try context.socket(.dealer)
+        try dealer.set(.linger, to: .zero)
+        try dealer.set(.receiveTimeout, to: .milliseconds(config.timeoutMilliseconds))
+        try dealer.connect(config.endpoint)
+        return (context, dealer)
+    } catch {
+        die("setup", error)
+    }
+}
+
 func pad(_ value: Int, _ width: Int) -> String {
     let text = String(value)
     return String(repeating: "0", count: max(0, width - text.count)) + text
@@ -227,6 +257,7 @@ func pad(_ value: Int, _ width: Int) -> String {
 enum IngestLoad {
     static func main() {
         let config = Configuration(arguments: Array(CommandLine.arguments.dropFirst()))
+        if config.newKeys > 0 { return NewKeys.run(config) }
         var traffic = Traffic(config)
         let meanBatch = traffic.meanBatchBytes
         if config.describe {
@@ -235,17 +266,7 @@ enum IngestLoad {
             return
         }
 
-        let context: Context
-        let dealer: Socket
-        do {
-            context = try Context()
-            dealer = try context.socket(.dealer)
-            try dealer.set(.linger, to: .zero)
-            try dealer.set(.receiveTimeout, to: .milliseconds(config.timeoutMilliseconds))
-            try dealer.connect(config.endpoint)
-        } catch {
-            die("setup", error)
-        }
+        let (context, dealer) = connectDealer(config)
 
         let batchLimit = config.durationSeconds == nil ? config.events / config.batch : Int.max
         let deadline: UInt64? = config.durationSeconds.map { UInt64($0 * 1e9) }
