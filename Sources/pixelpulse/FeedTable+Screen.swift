@@ -26,40 +26,40 @@ extension FeedTable {
                 }
             }
         }
-        let everything = lines(busiest[...], windows)
         guard let screen else {
+            let everything = lines(busiest[...], windows)
             let layout = table.fullLayout(for: everything)
             var text = [status(source: source), "", table.header(layout)] + everything.map { table.line($0, layout) }
             if rows.isEmpty { text.append("(no traffic yet)") }
             return text + [""] + alertLines(limit: nil, now: now)
         }
 
-        let layout = table.layout(for: everything, width: screen.columns)
         let alertLimit = max(1, (screen.rows - 6) / 4)
         let alertBlock = alertLines(limit: alertLimit, now: now)
         // Status, blank, header; blank, alerts; the note when something is left out.
         func budget(note: Bool) -> Int { screen.rows - 4 - alertBlock.count - (note ? 1 : 0) }
-        var note = !layout.hidden.isEmpty
-        var fit = Self.fitRows(keys: busiest.count, windows: windows.count, budget: budget(note: note))
-        if !note, fit.windows < windows.count {
-            note = true
-            fit = Self.fitRows(keys: busiest.count, windows: windows.count, budget: budget(note: true))
+        func layOut(note: Bool) -> (fit: (keys: Int, windows: Int), shown: [String], rows: [[String]], layout: TextTable.Layout) {
+            let fit = Self.fitRows(keys: busiest.count, windows: windows.count, budget: budget(note: note))
+            let shown = Self.byImportance(windows).prefix(fit.windows).sorted { Self.length($0) < Self.length($1) }
+            let rows = lines(busiest.prefix(fit.keys), shown)
+            return (fit, shown, rows, table.layout(for: rows, width: screen.columns))
         }
-        let shownWindows = Self.byImportance(windows).prefix(fit.windows).sorted { Self.length($0) < Self.length($1) }
+        var screenful = layOut(note: false)
+        let note = !screenful.layout.hidden.isEmpty || screenful.fit.windows < windows.count
+        if note { screenful = layOut(note: true) }
+        let (fit, shownWindows, layout) = (screenful.fit, screenful.shown, screenful.layout)
         var text = [status(source: source), "", table.header(layout)]
-        text += lines(busiest.prefix(fit.keys), shownWindows).map { table.line($0, layout) }
+        text += screenful.rows.map { table.line($0, layout) }
         if rows.isEmpty { text.append("(no traffic yet)") }
         if fit.keys < busiest.count, budget(note: note) > 0 {
             text.append("… \(busiest.count - fit.keys) more, quieter (a taller terminal or --campaign shows them)")
         }
         text += [""] + alertBlock
-        if note {
-            var hidden: [String] = []
-            if !layout.hidden.isEmpty { hidden.append("columns \(layout.hidden.joined(separator: ", "))") }
-            let windowsHidden = windows.filter { !shownWindows.contains($0) }
-            if !windowsHidden.isEmpty { hidden.append("windows \(windowsHidden.joined(separator: ", "))") }
-            text.append("Hidden to fit \(screen): \(hidden.joined(separator: "; ")).")
-        }
+        var hidden: [String] = []
+        if !layout.hidden.isEmpty { hidden.append("columns \(layout.hidden.joined(separator: ", "))") }
+        let windowsHidden = windows.filter { !shownWindows.contains($0) }
+        if !windowsHidden.isEmpty { hidden.append("windows \(windowsHidden.joined(separator: ", "))") }
+        if note, !hidden.isEmpty { text.append("Hidden to fit \(screen): \(hidden.joined(separator: "; ")).") }
         return text.prefix(screen.rows).map { TextTable.fit($0, screen.columns) }
     }
 
@@ -82,13 +82,13 @@ extension FeedTable {
     }
 
     private func status(source: String) -> String {
-        var status = "PixelPulse · \(source) · seq \(lastSeq)"
-        guard let received = heartbeatReceived, let heartbeat else { return status + " · waiting for the aggregator…" }
+        // The least telling last: a narrow screen cuts the end.
+        let status = "PixelPulse · \(source)"
+        guard let received = heartbeatReceived, let heartbeat else { return status + " · waiting for the aggregator… · seq \(lastSeq)" }
         let seconds = (ContinuousClock.now - received).inSeconds
-        status += seconds > 3
+        return status + (seconds > 3
             ? " · NO HEARTBEAT for \(Int(seconds))s: aggregator down or unreachable"
-            : " · ingest \(TextFormat.rate(heartbeat.ingestRate)) · \(heartbeat.activeKeys) active keys"
-        return status
+            : " · ingest \(TextFormat.rate(heartbeat.ingestRate)) · \(heartbeat.activeKeys) active keys") + " · seq \(lastSeq)"
     }
 
     /// The alerts section; with a `limit`, at most that many lines under its title.

@@ -53,7 +53,7 @@ import Testing
     @Test func aPipeGetsEveryKeyAndWindowWithIDsInFull() {
         let table = Self.table(campaigns: 3, pixels: 3, longID: true)
         let lines = Self.render(table, nil)
-        #expect(lines[0] == "PixelPulse · tcp://127.0.0.1:5571 · seq 8 · ingest 118.20/s · 12 active keys")
+        #expect(lines[0] == "PixelPulse · tcp://127.0.0.1:5571 · ingest 118.20/s · 12 active keys · seq 8")
         #expect(lines[2].hasPrefix("CAMPAIGN") && lines[2].contains("VALUE ÷100") && lines[2].hasSuffix("CVR"))
         let data = lines[3...].prefix { !$0.isEmpty }
         #expect(data.count == 12 * 4, "every key in every window")
