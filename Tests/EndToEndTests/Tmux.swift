@@ -70,8 +70,8 @@ struct Tmux {
     }
 }
 
-/// Runs `arguments` (found on `PATH`) with standard input and output on /dev/null and no
-/// other descriptor, and waits
+/// Runs `arguments` (found on `PATH`) with standard input and output on /dev/null, no other
+/// descriptor and default signals, and waits
 /// for it alone with `waitpid`; returns its exit status.
 private func spawnDetached(_ arguments: [String]) throws -> Int32 {
     var actions = posix_spawn_file_actions_t()
@@ -84,10 +84,22 @@ private func spawnDetached(_ arguments: [String]) throws -> Int32 {
     for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
         if let descriptor = Int32(name), descriptor > STDERR_FILENO { posix_spawn_file_actions_addclose(&actions, descriptor) }
     }
+    // Signals as a new process has them: a test thread's mask would have the server, and
+    // the programs it runs, ignore kill-server's SIGHUP.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t()
+    var all = sigset_t()
+    sigemptyset(&none)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
     defer { for argument in argv { free(argument) } }
     var pid = pid_t()
-    let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ)
+    let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, environ)
     guard spawned == 0 else { throw TestFailure.message("cannot start \(arguments[0]): error \(spawned)") }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
