@@ -23,29 +23,32 @@ struct AlertsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let endpoint = aggregator.feedEndpoint
+        let subscriber = try aggregator.subscriber()
         let prefix = campaign.map { FeedTopic.alerts(campaign: CampaignID(unchecked: $0)) } ?? FeedTopic.alertsPrefix
-        let client = try aggregator.client()
-        if !json { say("following alerts on \(endpoint) (\(prefix))") }
-        for try await state in client.updates(prefix: prefix) {
-            switch state.event {
-            case .snapshot, .resynced:
-                // What is firing now; after a resync, possibly again.
-                for alert in state.alerts.values.sorted(by: { $0.startsAt < $1.startsAt }) { show(alert) }
-            case .alerts(let alerts):
-                for alert in alerts { show(alert) }
-            case .silent:
-                if !json { say("no news from the aggregator for 3 s; waiting for it") }
-            case .update, .heartbeat:
-                break
+        if !json { say("following alerts on \(subscriber.feed) (\(prefix))") }
+        try await SubscriberFailure.reported {
+            try await subscriber.withinTimeout(streams: 1) { [self] arrivals in
+                for try await state in subscriber.client.updates(prefix: prefix) {
+                    arrivals.arrived(prefix)
+                    switch state.event {
+                    case .snapshot, .resynced:
+                        // What is firing now; after a resync, possibly again.
+                        for alert in state.alerts.values.sorted(by: { $0.startsAt < $1.startsAt }) { show(alert) }
+                    case .alerts(let alerts):
+                        for alert in alerts { show(alert) }
+                    case .silent:
+                        if !json { say("no news from the aggregator for 3 s; waiting for it") }
+                    case .update, .heartbeat:
+                        break
+                    }
+                }
             }
         }
     }
 
     private func show(_ alert: FeedAlert) {
         guard !json else { return say(String(decoding: alert.body, as: UTF8.self)) }
-        let time = Date(timeIntervalSince1970: Double(alert.time) / 1000).formatted(.iso8601)
         let status = alert.isFiring ? "FIRING  " : "RESOLVED"
-        say("\(time)  \(status)  \(alert.severity)  \(alert.rule)  \(alert.summary)")
+        say("\(TextFormat.time(alert.time))  \(status)  \(alert.severity)  \(alert.rule)  \(alert.text)")
     }
 }

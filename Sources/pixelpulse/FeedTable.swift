@@ -1,20 +1,41 @@
+import ArgumentParser
 import Foundation
 import PixelCore
 import PixelPulseClient
 import PixelSupport
 
-/// The latest stats per topic and the alerts firing now, as `watch` shows them, from
+/// The latest stats per key and the alerts firing now, as `watch` and `top` show them, from
 /// ``FeedClient`` states.
 struct FeedTable {
     struct Row {
         var campaign: String
+        /// `nil` for the campaign's rollup.
         var pixel: String?
         /// Window name → counters, shortest window first.
         var windows: [(name: String, counts: WindowStats)]
+
+        func counts(in window: String) -> WindowStats? { windows.first { $0.name == window }?.counts }
+
+        /// Views, clicks and conversions in `window` (the longest when `nil`): how busy the key is.
+        func activity(in window: String?) -> UInt64 {
+            guard let counts = window.flatMap(counts(in:)) ?? windows.last?.counts else { return 0 }
+            return counts.views + counts.clicks + counts.conversions
+        }
     }
 
+    /// A campaign: its rollup, then its pixels, busiest first.
+    struct Group {
+        var campaign: String
+        var rollup: Row?
+        var pixels: [Row]
+
+        var rows: [Row] { (rollup.map { [$0] } ?? []) + pixels }
+    }
+
+    /// `campaign/pixel` (`campaign/*` for a rollup) → its latest stats.
     private(set) var rows: [String: Row] = [:]
     private(set) var lastSeq: UInt64 = 0
+    private(set) var lastTime: Int64 = 0
     private(set) var heartbeat: FeedHeartbeat?
     private(set) var heartbeatReceived: ContinuousClock.Instant?
     /// The alerts firing now, oldest first.
@@ -22,85 +43,93 @@ struct FeedTable {
 
     /// Takes the rows and heartbeat of a consistent feed state.
     mutating func load(_ state: FeedState) {
-        lastSeq = state.seq
-        if state.heartbeat != nil, state.heartbeat != heartbeat || state.event == .heartbeat {
-            heartbeatReceived = .now
-        }
-        heartbeat = state.heartbeat
-        rows = state.stats.mapValues { stats in
-            Row(campaign: stats.campaign, pixel: stats.pixel,
-                windows: stats.windows.sorted { Self.length($0.key) < Self.length($1.key) }.map { (name: $0.key, counts: $0.value) })
-        }
+        let fresh = state.heartbeat != nil && (state.heartbeat != heartbeat || state.event == .heartbeat)
+        load(stats: Array(state.stats.values), seq: state.seq, heartbeat: state.heartbeat, heartbeatIsNew: fresh)
+    }
+
+    /// Takes `stats` (every key of the prefix) and the latest heartbeat.
+    ///
+    /// - Parameter heartbeatIsNew: Whether the heartbeat just arrived (the status line
+    ///   counts its age from now).
+    mutating func load(stats: [FeedStats], seq: UInt64, heartbeat: FeedHeartbeat?, heartbeatIsNew: Bool = true) {
+        lastSeq = seq
+        lastTime = stats.map(\.time).max() ?? lastTime
+        if heartbeat != nil, heartbeatIsNew { heartbeatReceived = .now }
+        self.heartbeat = heartbeat
+        rows = Dictionary(stats.map { stats in
+            let row = Row(campaign: stats.campaign, pixel: stats.pixel,
+                          windows: stats.windows.sorted { Self.length($0.key) < Self.length($1.key) }.map { (name: $0.key, counts: $0.value) })
+            return ("\(stats.campaign)/\(stats.pixel ?? FeedTopic.rollupMarker)", row)
+        }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Takes the alerts firing now from a state of an `alerts/…` stream.
-    mutating func loadAlerts(_ state: FeedState) {
-        alerts = state.alerts.values.sorted { ($0.startsAt, $0.fingerprint) < ($1.startsAt, $1.fingerprint) }
+    mutating func loadAlerts(_ state: FeedState) { loadAlerts(Array(state.alerts.values)) }
+
+    /// Takes the alerts firing now.
+    mutating func loadAlerts(_ firing: [FeedAlert]) {
+        alerts = firing.sorted { ($0.startsAt, $0.fingerprint) < ($1.startsAt, $1.fingerprint) }
     }
 
-    /// The table as text, `windows` limiting which windows are shown (all when empty).
-    func render(source: String, windows: Set<String>) -> String {
-        var lines: [String] = []
-        var status = "PixelPulse · \(source) · seq \(lastSeq)"
-        if let received = heartbeatReceived, let heartbeat {
-            let age = ContinuousClock.now - received
-            let seconds = age.inSeconds
-            let rate = heartbeat.ingestRate
-            status += seconds > 3
-                ? " · NO HEARTBEAT for \(Int(seconds))s: aggregator down or unreachable"
-                : " · \(Self.format(rate)) events/s · \(heartbeat.activeKeys) active keys"
-        } else {
-            status += " · waiting for the aggregator…"
+    /// The windows the aggregator keeps, shortest first, as its stats bodies name them;
+    /// empty until it has published a key.
+    var windowsKept: [String] { rows.values.first?.windows.map(\.name) ?? [] }
+
+    /// Those of `requested` that the aggregator does not keep; `nil` while that is unknown
+    /// (no key published yet).
+    func unknownWindows(_ requested: [String]) -> [String]? {
+        let kept = windowsKept
+        guard !kept.isEmpty else { return nil }
+        return requested.filter { !kept.contains($0) }
+    }
+
+    /// Fails with ``SubscriberFailure/unknownWindows(_:kept:source:)`` when the aggregator
+    /// at `source` is known not to keep one of `windows`.
+    func check(windows: [String], source: String) throws {
+        if let unknown = unknownWindows(windows), !unknown.isEmpty {
+            throw SubscriberFailure.unknownWindows(unknown, kept: windowsKept, source: source)
         }
-        lines.append(status)
-        lines.append("")
-        let header = [("CAMPAIGN", 16), ("PIXEL", 14), ("WINDOW", 6), ("VIEWS", 10), ("CLICKS", 8), ("CONV", 7),
-                      ("VALUE", 11), ("UNIQUES", 8), ("CTR", 7), ("CVR", 7)]
-        lines.append(header.map { Self.pad($0.0, $0.1, left: $0.0 == "CAMPAIGN" || $0.0 == "PIXEL" || $0.0 == "WINDOW") }.joined(separator: " "))
-        let sorted = rows.values.sorted { ($0.campaign, $0.pixel ?? "") < ($1.campaign, $1.pixel ?? "") }
-        for row in sorted {
-            for (index, window) in row.windows.enumerated() where windows.isEmpty || windows.contains(window.name) {
-                let counts = window.counts
-                let first = index == 0 || !windows.isEmpty
-                let cells = [
-                    Self.pad(first ? row.campaign : "", 16, left: true),
-                    Self.pad(first ? row.pixel ?? "(all)" : "", 14, left: true),
-                    Self.pad(window.name, 6, left: true),
-                    Self.pad("\(counts.views)", 10),
-                    Self.pad("\(counts.clicks)", 8),
-                    Self.pad("\(counts.conversions)", 7),
-                    Self.pad(Self.money(counts.value), 11),
-                    Self.pad(counts.uniques.map { "\($0)" } ?? "", 8),
-                    Self.pad(Self.percent(counts.ctr), 7),
-                    Self.pad(Self.percent(counts.cvr), 7),
-                ]
-                lines.append(cells.joined(separator: " "))
+    }
+
+    /// The window names of a `--window` value (`1m,1h`; `60s` is `1m`), shortest first, as
+    /// the aggregator names them; empty for none.
+    static func windowNames(_ text: String?, option: String = "--window") throws -> [String] {
+        var names: [String] = []
+        do {
+            for part in (text ?? "").split(separator: ",") {
+                let name = try WindowSpec(parsing: part.trimmingCharacters(in: .whitespaces)).name
+                if !names.contains(name) { names.append(name) }
+            }
+        } catch {
+            throw ValidationError("\(option): \(error)")
+        }
+        return names.sorted { length($0) < length($1) }
+    }
+
+    /// The campaigns, busiest first by their rollup's activity in `window` (the longest when
+    /// `nil`), each with its pixels busiest first; ties in name order.
+    func groups(busiestIn window: String?) -> [Group] {
+        func busier(_ a: Row, _ b: Row) -> Bool {
+            let (left, right) = (a.activity(in: window), b.activity(in: window))
+            return left != right ? left > right : (a.pixel ?? "") < (b.pixel ?? "")
+        }
+        var groups: [String: Group] = [:]
+        for row in rows.values {
+            if row.pixel == nil {
+                groups[row.campaign, default: Group(campaign: row.campaign, pixels: [])].rollup = row
+            } else {
+                groups[row.campaign, default: Group(campaign: row.campaign, pixels: [])].pixels.append(row)
             }
         }
-        if rows.isEmpty { lines.append("(no traffic yet)") }
-        lines.append("")
-        lines.append(alerts.isEmpty ? "No alerts firing." : "FIRING ALERTS")
-        for alert in alerts {
-            let since = Date(timeIntervalSince1970: Double(alert.startsAt) / 1000).formatted(date: .omitted, time: .standard)
-            lines.append("  \(Self.pad(alert.severity, 8, left: true)) \(Self.pad(alert.rule, 22, left: true)) since \(since)  \(alert.summary)")
+        func activity(_ group: Group) -> UInt64 {
+            group.rollup?.activity(in: window) ?? group.pixels.reduce(0) { $0 + $1.activity(in: window) }
         }
-        return lines.joined(separator: "\n")
+        return groups.values.map { group in
+            var group = group
+            group.pixels.sort(by: busier)
+            return group
+        }.sorted { activity($0) != activity($1) ? activity($0) > activity($1) : $0.campaign < $1.campaign }
     }
 
-    private static func length(_ name: String) -> Int64 { (try? WindowSpec(parsing: name).length) ?? .max }
-
-    private static func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
-        let cut = String(text.prefix(width))
-        let fill = String(repeating: " ", count: width - cut.count)
-        return left ? cut + fill : fill + cut
-    }
-
-    private static func percent(_ value: Double?) -> String {
-        guard let value else { return "–" }
-        return String(format: "%.2f%%", value * 100)
-    }
-
-    private static func money(_ minor: UInt64) -> String { String(format: "%.2f", Double(minor) / 100) }
-
-    private static func format(_ value: Double) -> String { String(format: "%.0f", value) }
+    static func length(_ name: String) -> Int64 { (try? WindowSpec(parsing: name).length) ?? .max }
 }

@@ -5,7 +5,6 @@ import PixelAggregator
 import PixelAlerts
 import PixelCollector
 import PixelCore
-import PixelPulseClient
 import ZeroMQ
 
 /// Reads `name` from the environment, for options that also take an environment variable.
@@ -272,7 +271,7 @@ struct CollectorOptions: ParsableArguments {
     }
 }
 
-/// Where a subscriber (`watch`, `alerts`) finds the aggregator.
+/// Where a subscriber (`watch`, `alerts`, `top`) finds the aggregator, and how long it waits for it.
 struct SubscriberOptions: ParsableArguments {
     @Option(help: "The aggregator's feed endpoint. (env PIXELPULSE_FEED; default tcp://127.0.0.1:5571)")
     var connect: String?
@@ -286,18 +285,26 @@ struct SubscriberOptions: ParsableArguments {
     @Option(help: "This subscriber's CURVE key pair file, when the aggregator lists its subscribers (default: a new key each run). (env PIXELPULSE_CLIENT_KEY)")
     var clientKey: String?
 
+    @Option(help: "Seconds to wait for the aggregator's first snapshot; then exit 2, saying what the likely cause is.")
+    var timeout: Double = 5
+
     var feedEndpoint: String { connect ?? environment("PIXELPULSE_FEED") ?? AggregatorConfiguration.defaultFeedEndpoint }
     var snapshotEndpoint: String {
         snapshot ?? environment("PIXELPULSE_SNAPSHOT") ?? AggregatorConfiguration.defaultSnapshotEndpoint
     }
 
-    func client() throws -> FeedClient {
+    func validate() throws {
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be a positive number of seconds, at most 86400") }
+    }
+
+    func subscriber() throws -> Subscriber {
         var curve: CurveClientCredentials?
         if let serverKey = aggregatorKey ?? environment("PIXELPULSE_AGGREGATOR_KEY") {
             let pair = try (clientKey ?? environment("PIXELPULSE_CLIENT_KEY")).map(KeyFiles.keyPair(at:)) ?? CurveKeyPair.generate()
             curve = CurveClientCredentials(keyPair: pair, serverKey: try KeyFiles.publicKey(serverKey))
         }
-        return FeedClient(feed: feedEndpoint, snapshot: snapshotEndpoint, context: try Context(), curve: curve)
+        return try Subscriber(
+            feed: feedEndpoint, snapshot: snapshotEndpoint, curve: curve, timeout: .milliseconds(Int64((timeout * 1000).rounded())))
     }
 }
 

@@ -9,10 +9,14 @@ struct PixelPulse: AsyncParsableCommand {
         discussion: """
             Start everything on this machine with live demo traffic:
               pixelpulse serve --demo
-            then watch it, and follow its alerts:
+            then watch it, list what it counts, and follow its alerts:
               pixelpulse watch
+              pixelpulse top
               pixelpulse alerts
             """,
-        subcommands: [ServeCommand.self, AggregatorCommand.self, CollectorCommand.self, WatchCommand.self, AlertsCommand.self, KeysCommand.self]
+        subcommands: [
+            ServeCommand.self, AggregatorCommand.self, CollectorCommand.self, WatchCommand.self, TopCommand.self, AlertsCommand.self,
+            KeysCommand.self,
+        ]
     )
 }
