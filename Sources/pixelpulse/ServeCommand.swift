@@ -40,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
                   fire a pixel:  curl -s -o /dev/null -w '%{http_code}\\n' 'http://127.0.0.1:\(bound)/p/spring-sale/hero.gif?e=view'
                   watch:         pixelpulse watch
                   alerts:        pixelpulse alerts
+                  top:           pixelpulse top
                 """)
         }
     }

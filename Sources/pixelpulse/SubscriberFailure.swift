@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PixelSupport
 
 /// Why a subscriber command (`watch`, `alerts`, `top`) gives up: the cause and the fix in
 /// words, printed on standard error, and the exit status.
@@ -20,8 +21,7 @@ struct SubscriberFailure: Error, CustomStringConvertible {
     static func nothingArrived(
         feed: String, snapshot: String, timeout: Duration, finding: FeedProbe.Finding, usesCurve: Bool
     ) -> Self {
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        let head = "nothing arrived from the aggregator at \(feed) within \(String(format: "%g", seconds)) s (--timeout)"
+        let head = "nothing arrived from the aggregator at \(feed) within \(String(format: "%g", timeout.inSeconds)) s (--timeout)"
         let giveKey = "give its public key with --aggregator-key KEY or FILE.pub"
         let cause: String
         switch finding {
@@ -43,8 +43,9 @@ struct SubscriberFailure: Error, CustomStringConvertible {
                     \(feed) is its feed endpoint (it prints "feed: …" when it starts)
                     """
                 : """
-                    a peer there broke the handshake off: is \(feed) the aggregator's feed endpoint (it prints \
-                    "feed: …" when it starts), not its snapshot endpoint or a collector's HTTP port?
+                    a peer there broke the handshake off: if the aggregator uses CURVE (it printed "curve: on"), \
+                    \(giveKey); else is \(feed) its feed endpoint (it prints "feed: …" when it starts), not its \
+                    snapshot endpoint or a collector's HTTP port?
                     """
         case .handshakeSucceeded:
             cause = """

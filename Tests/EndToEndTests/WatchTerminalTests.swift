@@ -47,7 +47,7 @@ import Testing
                 #expect(small.contains { $0.hasPrefix("Hidden to fit 80×24: ") }, "\(small)")
 
                 try await tmux.resize(columns: 200, rows: 50)
-                let large = try await tmux.capture(timeout: .seconds(10)) { $0.contains { $0.hasPrefix(Self.longCampaign + " ") } }
+                let large = try await tmux.capture(timeout: .seconds(30)) { $0.contains { $0.hasPrefix(Self.longCampaign + " ") } }
                 #expect(large.count <= 50)
                 for line in large { #expect(line.count <= 200, "wider than 200 columns: \(line)") }
                 #expect(large[0].hasPrefix("PixelPulse · "))
@@ -60,7 +60,7 @@ import Testing
                 #expect(large.map(\.count).max()! > 80)
 
                 try await tmux.send(keys: "C-c")
-                let after = try await tmux.capture(timeout: .seconds(10)) { $0.contains { $0.hasPrefix("exit status") } }
+                let after = try await tmux.capture(timeout: .seconds(30)) { $0.contains { $0.hasPrefix("exit status") } }
                 #expect(after.contains("exit status 0") && !after.contains { $0.hasPrefix("CAMPAIGN") },
                         "Ctrl-C leaves the full screen, as it was, and exits 0: \(after)")
             } catch {
