@@ -1,3 +1,4 @@
+import Foundation
 public import PixelCore
 
 /// An alert firing or resolving: what the feed publishes under `alerts/…` and the webhook
@@ -44,9 +45,9 @@ public struct Alert: Sendable, Hashable {
 
     /// One line for people: what happened, measured against what.
     public var summary: String {
-        let unitSuffix = kind == .conversionRateDrop ? "" : "/s"
+        // Two decimals everywhere, as `watch`, `top` and `alerts` print figures.
         func show(_ number: Double) -> String {
-            kind == .conversionRateDrop ? "\(Self.rounded(number * 100, digits: 2)) %" : "\(Self.rounded(number, digits: 3))\(unitSuffix)"
+            kind == .conversionRateDrop ? String(format: "%.2f%%", number * 100) : String(format: "%.2f/s", number)
         }
         let measure = kind == .conversionRateDrop ? "conversion rate" : metric
         switch (status, kind) {

@@ -49,6 +49,6 @@ struct AlertsCommand: AsyncParsableCommand {
     private func show(_ alert: FeedAlert) {
         guard !json else { return say(String(decoding: alert.body, as: UTF8.self)) }
         let status = alert.isFiring ? "FIRING  " : "RESOLVED"
-        say("\(TextFormat.time(alert.time))  \(status)  \(alert.severity)  \(alert.rule)  \(alert.text)")
+        say("\(TextFormat.time(alert.time))  \(status)  \(alert.severity)  \(alert.rule)  \(alert.summary)")
     }
 }

@@ -98,7 +98,7 @@ extension FeedTable {
         var lines = ["FIRING ALERTS"]
         for alert in alerts.prefix(shown) {
             let since = TextFormat.shortTime(alert.startsAt, now: now)
-            lines.append("  \(Self.padded(alert.severity, 9))\(Self.padded(alert.rule, 23))since \(since)  \(alert.text)")
+            lines.append("  \(Self.padded(alert.severity, 9))\(Self.padded(alert.rule, 23))since \(since)  \(alert.summary)")
         }
         if shown < alerts.count { lines.append("  … \(alerts.count - shown) more (pixelpulse alerts lists them all)") }
         return lines

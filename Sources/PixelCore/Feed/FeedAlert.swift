@@ -9,7 +9,7 @@ import Foundation
 ///  "metric":"views","window":"5m","baselineWindow":"1h","unit":"per_second",
 ///  "value":0.2,"baseline":1.0,"threshold":0.5,"startsAt":1790000300000,"endsAt":null,
 ///  "fingerprint":"6c1b9f3e2a0d4c57",
-///  "summary":"spring-sale/hero: views fell to 0.2/s over 5m, below 0.5/s (baseline 1.0/s over 1h)"}
+///  "summary":"spring-sale/hero: views fell to 0.20/s over 5m, below 0.50/s (baseline 1.00/s over 1h)"}
 /// ```
 public struct FeedAlert: Sendable, Hashable, Decodable {
     public var seq: UInt64
