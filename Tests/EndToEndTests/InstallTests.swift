@@ -7,22 +7,11 @@ import Testing
 /// the package's build lock): the test installs the binary this test run built.
 @Suite struct InstallTests {
     static func install(prefix: URL, binary: String, path: String) async throws -> (status: Int32, output: String) {
-        try await onSocketThread {
-            let process = Process()
-            process.executableURL = Paths.root.appendingPathComponent("Deploy/install")
-            var environment = ProcessInfo.processInfo.environment
-            environment["PREFIX"] = prefix.path
-            environment["PIXELPULSE_BINARY"] = binary
-            environment["PATH"] = path
-            process.environment = environment
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["PREFIX"] = prefix.path
+        environment["PIXELPULSE_BINARY"] = binary
+        environment["PATH"] = path
+        return try await run(Paths.root.appendingPathComponent("Deploy/install").path, [], environment: environment)
     }
 
     @Test func installsPixelpulseAndSaysWhenItsFolderIsNotOnPath() async throws {

@@ -112,11 +112,14 @@ enum Paths {
 }
 
 /// Runs a command to completion, returning its exit status and standard output.
-func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+func run(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil
+) async throws -> (status: Int32, output: String) {
     try await onSocketThread {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
