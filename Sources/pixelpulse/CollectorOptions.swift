@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PixelAggregator
+import PixelAlerts
+import PixelCollector
+import PixelCore
+import ZeroMQ
+
+struct CollectorOptions: ParsableArguments {
+    @Option(help: "HTTP address to listen on, HOST:PORT. (env PIXELPULSE_HTTP; default 127.0.0.1:8080)")
+    var http: String?
+
+    @Option(help: "This collector's id, sent with every batch. (env PIXELPULSE_COLLECTOR_ID; default the host name)")
+    var collectorID: String?
+
+    @Option(help: "Events per batch.")
+    var batchSize: Int = 256
+
+    @Option(help: "Milliseconds a batch may wait for more events.")
+    var batchDelayMs: Int = 5
+
+    @Option(help: "Secret for visitor hashing; collectors that share uniques share it. (env PIXELPULSE_VISITOR_SECRET; default: --visitor-secret-file, else visitor.secret in --spool-dir, else random per process)")
+    var visitorSecret: String?
+
+    @Option(help: "File holding the visitor secret, at least 16 bytes: the same file (a mounted secret) on every collector that shares uniques. (env PIXELPULSE_VISITOR_SECRET_FILE)")
+    var visitorSecretFile: String?
+
+    @Option(help: "Origins whose pages may read the answers from scripts (CORS), comma-separated, or * for any. (env PIXELPULSE_CORS_ORIGINS; default *)")
+    var corsOrigins: String?
+
+    @Flag(help: "Take the client address from X-Forwarded-For (only behind a proxy that sets it).")
+    var trustForwardedFor = false
+
+    @Option(help: "Directory of the disk spool: every hit is written to it before it is answered, batches are sent from it and kept until acknowledged, across restarts. (env PIXELPULSE_SPOOL_DIR; default: memory only)")
+    var spoolDir: String?
+
+    @Option(help: "The most megabytes the spool may hold; beyond it new hits are answered but not counted. (env PIXELPULSE_SPOOL_LIMIT_MB; default 1024)")
+    var spoolLimitMb: Int?
+
+    @Option(help: ArgumentHelp("Sealed batches kept in memory without a spool; with one, batches read from it and not yet acknowledged.", visibility: .hidden))
+    var queueLimit: Int = 4096
+
+    @Option(help: "This collector's CURVE key pair file, for an aggregator with --server-key. (env PIXELPULSE_COLLECTOR_KEY)")
+    var collectorKey: String?
+
+    @Option(help: "The aggregator's public key: its 40 Z85 characters or its .pub file. (env PIXELPULSE_AGGREGATOR_KEY)")
+    var aggregatorKey: String?
+
+    /// - Parameter plain: Whether plain TCP was chosen explicitly for an aggregator on another host.
+    func configuration(ingestEndpoint: String, plain: Bool) throws -> CollectorConfiguration {
+        let address = http ?? environment("PIXELPULSE_HTTP") ?? "127.0.0.1:8080"
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+              (0...65535).contains(port) else {
+            throw ValidationError("--http must be HOST:PORT, got \"\(address)\"")
+        }
+        let idText = collectorID ?? environment("PIXELPULSE_COLLECTOR_ID")
+            ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "collector"
+        let id: CollectorID
+        do {
+            id = try CollectorID(validating: idText)
+        } catch {
+            throw ValidationError("--collector-id: \(error)")
+        }
+        guard (1...EventBatch.maxEvents).contains(batchSize) else {
+            throw ValidationError("--batch-size must be 1…\(EventBatch.maxEvents)")
+        }
+        var configuration = CollectorConfiguration(ingestEndpoint: ingestEndpoint, collectorID: id)
+        configuration.host = String(address[..<colon])
+        configuration.port = port
+        configuration.batchSize = batchSize
+        configuration.batchDelay = .milliseconds(batchDelayMs)
+        configuration.visitorSecret = (visitorSecret ?? environment("PIXELPULSE_VISITOR_SECRET")).map { Array($0.utf8) }
+        configuration.visitorSecretFile = (visitorSecretFile ?? environment("PIXELPULSE_VISITOR_SECRET_FILE")).map { URL(fileURLWithPath: $0) }
+        guard configuration.visitorSecret == nil || configuration.visitorSecretFile == nil else {
+            throw ValidationError("give --visitor-secret or --visitor-secret-file, not both")
+        }
+        if let origins = corsOrigins ?? environment("PIXELPULSE_CORS_ORIGINS") {
+            do {
+                configuration.allowedOrigins = try AllowedOrigins(parsing: origins)
+            } catch {
+                throw ValidationError("--cors-origins: \(error)")
+            }
+        }
+        configuration.trustForwardedFor = trustForwardedFor
+        guard queueLimit >= 1 else { throw ValidationError("--queue-limit must be at least 1") }
+        configuration.queueLimit = queueLimit
+        configuration.spoolDirectory = (spoolDir ?? environment("PIXELPULSE_SPOOL_DIR")).map { URL(fileURLWithPath: $0) }
+        let limitText = spoolLimitMb.map(String.init) ?? environment("PIXELPULSE_SPOOL_LIMIT_MB") ?? "1024"
+        guard let limit = Int(limitText), (1...(1 << 30)).contains(limit) else {
+            throw ValidationError("--spool-limit-mb must be a positive number of megabytes, got \"\(limitText)\"")
+        }
+        configuration.spoolLimitBytes = limit << 20
+        let ownKey = collectorKey ?? environment("PIXELPULSE_COLLECTOR_KEY")
+        let serverKey = aggregatorKey ?? environment("PIXELPULSE_AGGREGATOR_KEY")
+        switch (ownKey, serverKey) {
+        case (let own?, let server?):
+            configuration.curve = CurveClientCredentials(keyPair: try KeyFiles.keyPair(at: own), serverKey: try KeyFiles.publicKey(server))
+        case (nil, nil):
+            guard plain || Endpoint.isThisHostOnly(ingestEndpoint) else {
+                throw ValidationError("""
+                    --ingest \(ingestEndpoint) is on another host: give --collector-key and --aggregator-key \
+                    (see pixelpulse keys --help), or --plain to send in the clear
+                    """)
+            }
+        default:
+            throw ValidationError("CURVE needs both --collector-key and --aggregator-key")
+        }
+        return configuration
+    }
+}
