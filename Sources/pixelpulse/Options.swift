@@ -84,11 +84,7 @@ enum Endpoint {
     /// `source;destination` form only the destination counts.
     static func isThisHostOnly(_ endpoint: String) -> Bool {
         if endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") { return true }
-        guard endpoint.hasPrefix("tcp://") else { return false }
-        var host = endpoint.dropFirst("tcp://".count)
-        if let separator = host.lastIndex(of: ";") { host = host[host.index(after: separator)...] }
-        if let colon = host.lastIndex(of: ":") { host = host[..<colon] }
-        let name = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard let name = TCPEndpoint.host(in: endpoint) else { return false }
         return name == "localhost" || name == "::1" || isLoopbackIPv4(name)
     }
 

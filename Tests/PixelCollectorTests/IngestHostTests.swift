@@ -49,11 +49,11 @@ struct IngestHostTests {
     }
 
     @Test func theHostComesFromTheEndpoint() {
-        #expect(IngestHostCheck.host(of: "tcp://aggregator.internal:5570") == "aggregator.internal")
-        #expect(IngestHostCheck.host(of: "tcp://10.1.2.3:4000;aggregator.internal:5570") == "aggregator.internal")
-        #expect(IngestHostCheck.host(of: "tcp://[::1]:5570") == "::1")
-        #expect(IngestHostCheck.host(of: "ipc:///run/pixelpulse/ingest") == nil)
-        #expect(IngestHostCheck.host(of: "inproc://pixelpulse.ingest") == nil)
+        #expect(TCPEndpoint.host(in: "tcp://aggregator.internal:5570") == "aggregator.internal")
+        #expect(TCPEndpoint.host(in: "tcp://10.1.2.3:4000;aggregator.internal:5570") == "aggregator.internal")
+        #expect(TCPEndpoint.host(in: "tcp://[::1]:5570") == "::1")
+        #expect(TCPEndpoint.host(in: "ipc:///run/pixelpulse/ingest") == nil)
+        #expect(TCPEndpoint.host(in: "inproc://pixelpulse.ingest") == nil)
         #expect(IngestHostCheck.resolutionFailure("localhost") == nil)
         #expect(IngestHostCheck.resolutionFailure("127.0.0.1") == nil)
     }

@@ -40,7 +40,7 @@ final class IngestHostCheck: Sendable {
 
     init(endpoint: String, logger: Logger) {
         self.endpoint = endpoint
-        self.host = Self.host(of: endpoint)
+        self.host = TCPEndpoint.host(in: endpoint)
         self.logger = logger
     }
 
@@ -102,16 +102,5 @@ final class IngestHostCheck: Sendable {
             return nil
         }
         return code == EAI_SYSTEM ? String(cString: strerror(errno)) : String(cString: gai_strerror(code))
-    }
-
-    /// The host of `tcp://[source;]host:port`, without brackets; `nil` for another
-    /// transport.
-    static func host(of endpoint: String) -> String? {
-        guard endpoint.hasPrefix("tcp://") else { return nil }
-        var address = endpoint.dropFirst("tcp://".count)
-        if let separator = address.lastIndex(of: ";") { address = address[address.index(after: separator)...] }
-        if let colon = address.lastIndex(of: ":") { address = address[..<colon] }
-        if address.hasPrefix("["), address.hasSuffix("]") { address = address.dropFirst().dropLast() }
-        return address.isEmpty ? nil : String(address)
     }
 }
