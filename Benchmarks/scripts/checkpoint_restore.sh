@@ -27,13 +27,7 @@ ROOT=$(cd "$BENCH/.." && pwd)
 DURATION_S=${DURATION_S:-20}
 use_work_dir checkpoint-restore
 
-AGG_PID=""
-cleanup() {
-  stop_pid "$AGG_PID"
-  if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+stop_aggregator_on_exit
 
 build_aggregator_and_load
 need_pyzmq

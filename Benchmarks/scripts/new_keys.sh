@@ -53,13 +53,7 @@ TIMEOUT_MS=${TIMEOUT_MS:-60000}
 PLOT=${PLOT-${TMPDIR:-/tmp}/new_keys.png}
 use_work_dir new-keys
 
-AGG_PID=""
-cleanup() {
-  stop_pid "$AGG_PID"
-  if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+stop_aggregator_on_exit
 
 build_aggregator_and_load
 rm -f "$WORK"/slices-*.txt "$WORK"/all-*.txt  # a WORK given again holds an earlier run's

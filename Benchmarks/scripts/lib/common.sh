@@ -61,3 +61,9 @@ start_aggregator() { # -> AGG_PID, INGEST, FEED: `pixelpulse aggregator` on a fr
   INGEST=$(sed -n 's/^ingest: //p' "$out"); FEED=$(sed -n 's/^feed: //p' "$out")
   [ -n "$INGEST" ] && [ -n "$FEED" ] || { echo "aggregator did not announce its endpoints" >&2; return 1; }
 }
+
+stop_aggregator_on_exit() { # AGG_PID stopped and WORK removed (unless given) on exit; INT/TERM exit 130
+  AGG_PID=""
+  trap 'stop_pid "$AGG_PID"; if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi' EXIT
+  trap 'exit 130' INT TERM
+}
