@@ -1,5 +1,6 @@
 public import Logging
 public import Metrics
+import NIOCore
 import PixelCore
 import PixelSupport
 public import Prometheus
@@ -56,6 +57,7 @@ public actor Collector: Service {
     private let zmqContext: Context
     private let registry: PrometheusCollectorRegistry
     private let metrics: CollectorMetrics
+    private let conversionMetrics: ConversionMetrics
     private let logger: Logger
     private let boundPort = OneShot<Int>()
     private let recovered = OneShot<SpoolRecovery?>()
@@ -80,7 +82,9 @@ public actor Collector: Service {
         self.configuration = configuration
         self.zmqContext = zmqContext
         self.registry = registry
-        self.metrics = CollectorMetrics(factory: metricsFactory ?? PrometheusMetricsFactory(registry: registry))
+        let factory = metricsFactory ?? PrometheusMetricsFactory(registry: registry)
+        self.metrics = CollectorMetrics(factory: factory)
+        conversionMetrics = ConversionMetrics(factory: factory)
         self.logger = logger
     }
 
@@ -200,7 +204,12 @@ public actor Collector: Service {
             let services = HTTPServices(
                 batcher: batcher, metrics: metrics, visitors: visitors,
                 forwarder: forwarder, registry: registry, trustForwardedFor: configuration.trustForwardedFor,
-                maxBeaconBodySize: configuration.maxBeaconBodySize, origins: configuration.allowedOrigins)
+                maxBeaconBodySize: configuration.maxBeaconBodySize, origins: configuration.allowedOrigins,
+                conversions: ConversionEndpoint(
+                    tokens: configuration.conversionTokens,
+                    rules: ConversionRules(currency: configuration.currency, checkClickID: { _ in .failure(ConversionRefusal(.clickID, "click ids are not verified yet")) }),
+                    batcher: batcher, metrics: conversionMetrics,
+                    confirmTimeout: TimeAmount(configuration.conversionConfirmTimeout)))
             let server = try await CollectorHTTPServer.start(
                 host: configuration.host, port: configuration.port, threads: configuration.eventLoopThreads,
                 idleTimeout: configuration.idleTimeout, services: services)

@@ -58,6 +58,16 @@ public struct CollectorConfiguration: Sendable {
     /// The origins whose pages may use the pixel route's and `/p.js`'s answers from
     /// scripts (CORS); every origin by default. See ``AllowedOrigins``.
     public var allowedOrigins: AllowedOrigins = .any
+    /// The bearer tokens that may report conversions (`POST /v1/conversions`,
+    /// `GET /v1/postback`); none turns the endpoints off. Shared, so tokens can be replaced
+    /// while the collector runs.
+    public var conversionTokens = ConversionTokens()
+    /// The currency conversion values are counted in (ISO 4217, such as `EUR`): a reported
+    /// conversion in another currency is refused. `nil` takes values as they come.
+    public var currency: String?
+    /// How long a conversion report waits for the aggregator to confirm each item's fate;
+    /// the items not confirmed by then are answered `pending`.
+    public var conversionConfirmTimeout: Duration = .seconds(2)
     /// Take the client address from the first `X-Forwarded-For` entry. Turn on only
     /// behind a proxy that sets the header, or clients can choose their own address.
     public var trustForwardedFor: Bool = false
@@ -101,6 +111,10 @@ public struct CollectorConfiguration: Sendable {
         if maxBeaconBodySize < 0 { return "maxBeaconBodySize must not be negative" }
         if shutdownTimeout < .zero { return "shutdownTimeout must not be negative" }
         if visitorSecret != nil, visitorSecretFile != nil { return "give visitorSecret or visitorSecretFile, not both" }
+        if let currency, currency.utf8.count != 3 || !currency.utf8.allSatisfy({ $0 &- 65 < 26 }) {
+            return "currency \(currency) is not three capital letters (ISO 4217)"
+        }
+        if conversionConfirmTimeout <= .zero { return "conversionConfirmTimeout must be positive" }
         return nil
     }
 }

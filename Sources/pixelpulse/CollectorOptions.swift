@@ -41,6 +41,15 @@ struct CollectorOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Sealed batches kept in memory without a spool; with one, batches read from it and not yet acknowledged.", visibility: .hidden))
     var queueLimit: Int = 4096
 
+    @Option(help: "File of the bearer tokens that may report conversions (POST /v1/conversions, GET /v1/postback), one per line; read again on SIGHUP. (env PIXELPULSE_CONVERSION_TOKENS_FILE; tokens themselves, comma-separated, in PIXELPULSE_CONVERSION_TOKENS)")
+    var conversionTokensFile: String?
+
+    @Option(help: "The currency conversion values are counted in (ISO 4217, such as EUR): reported conversions in another are refused. (env PIXELPULSE_CURRENCY; default: values as they come)")
+    var currency: String?
+
+    @Option(help: "Milliseconds a conversion report waits for the aggregator's verdict before answering pending. (default 2000)")
+    var conversionConfirmMs: Int = 2000
+
     @Option(help: "This collector's CURVE key pair file, for an aggregator with --server-key. (env PIXELPULSE_COLLECTOR_KEY)")
     var collectorKey: String?
 
@@ -91,6 +100,15 @@ struct CollectorOptions: ParsableArguments {
             throw ValidationError("--spool-limit-mb must be a positive number of megabytes, got \"\(limitText)\"")
         }
         configuration.spoolLimitBytes = limit << 20
+        configuration.conversionTokens = ConversionTokens(try conversionTokens())
+        if let currency = currency ?? environment("PIXELPULSE_CURRENCY") {
+            guard currency.utf8.count == 3, currency.utf8.allSatisfy({ $0 &- 65 < 26 }) else {
+                throw ValidationError("--currency must be three capital letters (ISO 4217), such as EUR, got \"\(currency)\"")
+            }
+            configuration.currency = currency
+        }
+        guard conversionConfirmMs > 0 else { throw ValidationError("--conversion-confirm-ms must be positive") }
+        configuration.conversionConfirmTimeout = .milliseconds(conversionConfirmMs)
         let ownKey = collectorKey ?? environment("PIXELPULSE_COLLECTOR_KEY")
         let serverKey = aggregatorKey ?? environment("PIXELPULSE_AGGREGATOR_KEY")
         switch (ownKey, serverKey) {
@@ -107,5 +125,29 @@ struct CollectorOptions: ParsableArguments {
             throw ValidationError("CURVE needs both --collector-key and --aggregator-key")
         }
         return configuration
+    }
+
+    /// The conversion tokens file, if one was given.
+    var conversionTokensFileURL: URL? {
+        (conversionTokensFile ?? environment("PIXELPULSE_CONVERSION_TOKENS_FILE")).map { URL(fileURLWithPath: $0) }
+    }
+
+    /// The tokens of `PIXELPULSE_CONVERSION_TOKENS` and of the tokens file.
+    func conversionTokens() throws -> [String] {
+        var tokens = (environment("PIXELPULSE_CONVERSION_TOKENS") ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        if let short = tokens.first(where: { $0.utf8.count < ConversionTokens.minimumLength }) {
+            throw ValidationError(
+                "PIXELPULSE_CONVERSION_TOKENS: a token of \(short.utf8.count) bytes; tokens need at least \(ConversionTokens.minimumLength) (make one with `openssl rand -hex 32`)")
+        }
+        if let file = conversionTokensFileURL {
+            do {
+                tokens += try ConversionTokens.read(file: file)
+            } catch {
+                throw ValidationError("--conversion-tokens-file: \(error)")
+            }
+        }
+        return tokens
     }
 }

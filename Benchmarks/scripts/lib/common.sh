@@ -67,3 +67,33 @@ stop_aggregator_on_exit() { # AGG_PID stopped and WORK removed (unless given) on
   trap 'stop_pid "$AGG_PID"; if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi' EXIT
   trap 'exit 130' INT TERM
 }
+
+start_nginx_with() { # location-block -> SERVER_PID: nginx on $PORT, 1 worker, access log on, in $WORK/nginx
+  local dir="$WORK/nginx"
+  mkdir -p "$dir/logs" "$dir/tmp"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log $dir/logs/access.log combined;
+    keepalive_requests 1000000;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    server {
+        listen 127.0.0.1:$PORT;
+        $1
+    }
+}
+CONF
+  rm -f "$dir/logs/access.log"
+  nginx -t -p "$dir" -c "$dir/nginx.conf" >/dev/null 2>&1 || nginx -t -p "$dir" -c "$dir/nginx.conf"
+  nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' 2>>"$dir/logs/stderr" &
+  SERVER_PID=$!
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null && return 0; sleep 0.1; done
+  echo "nginx did not start" >&2; return 1
+}

@@ -162,6 +162,7 @@ struct ForwarderLoop {
         }
         // Also for a batch waiting to be sent again: the earlier send was acknowledged.
         reader?.acknowledge(ack.sequence)
+        batcher.fates.resolve(ack)
     }
 
     /// Puts at the head of the outbox the batches to send again: `relinked`, and while the

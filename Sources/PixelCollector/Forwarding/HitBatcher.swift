@@ -1,3 +1,4 @@
+import NIOCore
 import PixelCore
 import PixelSupport
 import Synchronization
@@ -24,7 +25,7 @@ final class HitBatcher: Sendable {
     }
 
     /// Why a hit was not recorded.
-    enum DropReason: Equatable {
+    enum DropReason: Error, Equatable {
         /// The memory queue was full.
         case queueFull
         /// The spool holds its limit.
@@ -62,6 +63,8 @@ final class HitBatcher: Sendable {
     let queueLimit: Int
     /// Where hits and seals are written, when the collector spools.
     let spool: Spool?
+    /// The requests waiting for the fates of their batch (``submit(_:waiting:)``).
+    let fates = FateWaiters()
     private let state: Mutex<State>
     private let sink: any SealedBatchSink
     private let wake: WakeSignal
@@ -117,6 +120,41 @@ final class HitBatcher: Sendable {
         }
         if signal { wake.signal() }
         return outcome
+    }
+
+    /// Seals `hits` as a batch of their own that asks the aggregator for each event's fate,
+    /// which `promise` then gets (through ``fates``, when the forwarder reads the ack).
+    ///
+    /// The open batch is sealed first, so the new batch holds these hits alone, in order.
+    /// With a spool, a write that fails midway seals the hits written so far.
+    ///
+    /// - Returns: The batch's sequence and how many of `hits` (from the first) it holds, or
+    ///   why none could be stored.
+    func submit(_ hits: [HitEvent], waiting promise: EventLoopPromise<FateWaiters.Answer>) -> Result<(sequence: UInt64, stored: Int), DropReason> {
+        let result: Result<(sequence: UInt64, stored: Int), DropReason> = state.withLock { state in
+            if let reason = sink.refusal(&state) { return .failure(reason) }
+            if !state.open.isEmpty {
+                guard sink.seal(&state) else { return .failure(.spoolError) }
+            }
+            let sequence = state.open.sequence
+            var stored = 0
+            var refusal: DropReason?
+            for hit in hits {
+                guard state.open.canAppend(hit) else { break }
+                refusal = sink.write(hit, sequence: sequence)
+                guard refusal == nil else { break }
+                state.open.append(hit)
+                stored += 1
+            }
+            guard stored > 0 else { return .failure(refusal ?? .spoolError) }
+            state.open.reportsFates = true
+            state.deadline = .now  // due at once: a seal that fails now is tried again by the timer
+            fates.register(sequence, promise)
+            _ = sink.seal(&state)  // a failed seal is tried again by the next call or the timer
+            return .success((sequence, stored))
+        }
+        if case .success = result { wake.signal() }
+        return result
     }
 
     /// Hands the forwarder every sealed batch, first sealing the open batch when it is due.

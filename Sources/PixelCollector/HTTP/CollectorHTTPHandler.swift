@@ -8,6 +8,8 @@ import Prometheus
 /// Runs on the connection's event loop and never blocks or hops: a hit is parsed,
 /// stamped, hashed and appended to the batch in place, and the answer is a response built
 /// in advance. Responses are flushed once per read, so pipelined requests share a write.
+/// A conversion report is the one answer that waits (for the aggregator's verdict);
+/// answers to requests pipelined behind it wait in ``slots``, so they leave in order.
 ///
 /// The handler also does two jobs usually left to extra pipeline handlers, because every
 /// handler in the pipeline costs every request a hop: it answers `400` to a request the
@@ -25,6 +27,7 @@ import Prometheus
 /// | `GET`/`HEAD /healthz` | `200 ok` |
 /// | `GET`/`HEAD /readyz` | `200` while the aggregator link is up, else `503` |
 /// | `GET`/`HEAD /metrics` | `200`, Prometheus text |
+/// | `POST /v1/conversions`, `GET /v1/postback` | each item's fate, as JSON, once the aggregator confirmed (see ``ConversionEndpoint``) |
 /// | other methods on those | `405` |
 /// | anything else | `404` |
 ///
@@ -47,6 +50,10 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         case fixed(StaticResponse)
         case readiness
         case metrics
+        /// `POST /v1/conversions`: the body read so far, or why the request is refused.
+        case conversions(Result<ByteBuffer, ConversionRequest.Refusal>)
+        /// `GET /v1/postback`: the item, or why the request is refused.
+        case postback(Result<ConversionItem, ConversionRequest.Refusal>)
         /// The answer was sent early (`413`); the rest of the request is ignored.
         case answered
     }
@@ -64,6 +71,14 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
     private var closing = false
     private var quiescing = false
     private var recorder: HitRecorder
+    /// Answers in request order, while one is being computed: empty otherwise.
+    private var slots: [Slot] = []
+    private var nextSlot = 0
+
+    private enum Slot {
+        case waiting(Int)
+        case ready(ByteBuffer, ConnectionMode)
+    }
 
     init(services: HTTPServices, responses: ResponseCache, idleTimeout: TimeAmount) {
         self.services = services
@@ -110,6 +125,15 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
                 } else {
                     reply = .beacon(parsed, headers, bodyBytes: total)
                 }
+            } else if case .conversions(.success(var body)) = reply {
+                reply = nil  // keeps the buffer uniquely referenced while it grows
+                if body.readableBytes + chunk.readableBytes > ConversionRequest.maxBodyBytes {
+                    refuseConversions(.init(reason: .bodyTooLarge, message: "the body is over \(ConversionRequest.maxBodyBytes) bytes"), context: context)
+                } else {
+                    var chunk = chunk
+                    body.writeBuffer(&chunk)
+                    reply = .conversions(.success(body))
+                }
             }
         case .end:
             end(context: context)
@@ -127,7 +151,7 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             quiescing = true
-            if reply == nil { context.close(promise: nil) }
+            if reply == nil && slots.isEmpty { context.close(promise: nil) }
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -190,6 +214,29 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             reply = isRead ? .readiness : .fixed(responses.readOnlyMethodNotAllowed)
         case .metrics:
             reply = isRead ? .metrics : .fixed(responses.readOnlyMethodNotAllowed)
+        case .conversions:
+            guard head.method == .POST else {
+                reply = .fixed(responses.postOnlyMethodNotAllowed)
+                return
+            }
+            let declared = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
+            guard declared <= ConversionRequest.maxBodyBytes else {
+                refuseConversions(.init(reason: .bodyTooLarge, message: "the body is over \(ConversionRequest.maxBodyBytes) bytes"), context: context)
+                return
+            }
+            if let refusal = services.conversions.refusal(token: Self.bearerToken(head.headers)) {
+                reply = .conversions(.failure(refusal))
+            } else {
+                reply = .conversions(.success(context.channel.allocator.buffer(capacity: max(declared, 256))))
+            }
+        case .postback:
+            guard head.method == .GET else {
+                reply = .fixed(responses.readOnlyMethodNotAllowed)
+                return
+            }
+            reply = .postback(ConversionRequest.postback(target: head.uri).flatMap { item, token in
+                services.conversions.refusal(token: token).map(Result.failure) ?? .success(item)
+            })
         case .notFound:
             reply = .fixed(responses.notFound)
         }
@@ -221,9 +268,110 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             send(services.forwarder.isLinkUp ? responses.ready : responses.notReady, context: context)
         case .metrics:
             sendMetrics(context: context)
+        case .conversions(.success(let body)):
+            switch ConversionRequest.items(json: Array(body.readableBytesView)) {
+            case .success(let items): report(items, context: context)
+            case .failure(let refusal): refuseConversions(refusal, context: context)
+            }
+        case .postback(.success(let item)):
+            report([item], context: context)
+        case .conversions(.failure(let refusal)), .postback(.failure(let refusal)):
+            refuseConversions(refusal, context: context)
         case .answered:
             break
         }
+    }
+
+    // MARK: Conversions
+
+    /// `Authorization: Bearer <token>`.
+    private static func bearerToken(_ headers: HTTPHeaders) -> String? {
+        guard let value = headers.first(name: "authorization"), value.prefix(7).lowercased() == "bearer " else { return nil }
+        let token = value.dropFirst(7).drop { $0 == " " }
+        return String(token.reversed().drop { $0 == " " }.reversed())
+    }
+
+    /// Answers a whole request refused: `401`, `400` or `413`, with the reason.
+    private func refuseConversions(_ refusal: ConversionRequest.Refusal, context: ChannelHandlerContext) {
+        services.conversions.metrics.count(refusal)
+        let status: HTTPResponseStatus = switch refusal.reason {
+        case .unauthorized, .noTokens: .unauthorized
+        case .bodyTooLarge: .payloadTooLarge
+        case .malformedJSON, .tooManyItems, .malformedQuery: .badRequest
+        }
+        services.metrics.countHTTPError(status: Int(status.code))
+        if status == .payloadTooLarge {
+            connection = .close  // the rest of the body is not read
+            reply = .answered
+        }
+        var extra: [(String, String)] = []
+        if status == .unauthorized { extra.append(("WWW-Authenticate", "Bearer")) }
+        sendDynamic(status, contentType: "text/plain; charset=utf-8", body: Array("conversions refused: \(refusal.message)\n".utf8),
+                    extraHeaders: extra, context: context)
+    }
+
+    /// Reports `items` and answers once their fates are known, in request order.
+    private func report(_ items: [ConversionItem], context: ChannelHandlerContext) {
+        let slot = nextSlot
+        nextSlot += 1
+        slots.append(.waiting(slot))
+        reply = nil
+        let mode = quiescing ? .close : connection
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        services.conversions.report(items, on: context.eventLoop).whenSuccess { report in
+            let (handler, context) = bound.value
+            let bytes = handler.dynamicResponse(
+                report.status, contentType: "application/json", body: report.json(), mode: mode, allocator: context.channel.allocator)
+            handler.fill(slot, with: bytes, mode: mode, context: context)
+        }
+    }
+
+    /// Puts a computed answer in its slot and writes every answer ready from the first on.
+    private func fill(_ slot: Int, with bytes: ByteBuffer, mode: ConnectionMode, context: ChannelHandlerContext) {
+        guard let index = slots.firstIndex(where: { if case .waiting(slot) = $0 { true } else { false } }) else { return }
+        slots[index] = .ready(bytes, mode)
+        while case .ready(let bytes, let mode) = slots.first {
+            slots.removeFirst()
+            if mode == .close {
+                slots.removeAll()
+                closing = true
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                context.writeAndFlush(Self.wrapOutboundOut(bytes)).whenComplete { _ in bound.value.close(promise: nil) }
+                return
+            }
+            context.write(Self.wrapOutboundOut(bytes), promise: nil)
+        }
+        context.flush()
+        if slots.isEmpty && quiescing && reply == nil { context.close(promise: nil) }
+    }
+
+    private func sendDynamic(
+        _ status: HTTPResponseStatus, contentType: String, body: [UInt8], extraHeaders: [(String, String)] = [],
+        context: ChannelHandlerContext
+    ) {
+        if quiescing { connection = .close }
+        finish(with: dynamicResponse(status, contentType: contentType, body: body, extraHeaders: extraHeaders, mode: connection,
+                                     allocator: context.channel.allocator), context: context)
+    }
+
+    /// A response made for one request: `Date`, the type, `no-store`, the length and the
+    /// connection header.
+    private func dynamicResponse(
+        _ status: HTTPResponseStatus, contentType: String, body: [UInt8], extraHeaders: [(String, String)] = [],
+        mode: ConnectionMode, allocator: ByteBufferAllocator
+    ) -> ByteBuffer {
+        var headers = [
+            ("Date", cache.date), ("Content-Type", contentType), ("Cache-Control", "no-store"),
+            ("Content-Length", String(body.count)),
+        ] + extraHeaders
+        switch mode {
+        case .keepAlive: break
+        case .explicitKeepAlive: headers.append(("Connection", "keep-alive"))
+        case .close: headers.append(("Connection", "close"))
+        }
+        var bytes = HTTPWire.head(status: status, headers: headers, allocator: allocator)
+        if !isHEAD { bytes.writeBytes(body) }
+        return bytes
     }
 
     // MARK: Writing
@@ -251,26 +399,17 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     private func sendMetrics(context: ChannelHandlerContext) {
-        let text = services.registry.emitToBuffer()
-        if quiescing { connection = .close }
-        var headers = [
-            ("Date", cache.date), ("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
-            ("Cache-Control", "no-store"),
-            ("Content-Length", String(text.count)),
-        ]
-        switch connection {
-        case .keepAlive: break
-        case .explicitKeepAlive: headers.append(("Connection", "keep-alive"))
-        case .close: headers.append(("Connection", "close"))
-        }
-        var bytes = HTTPWire.head(status: .ok, headers: headers, allocator: context.channel.allocator)
-        if !isHEAD { bytes.writeBytes(text) }
-        finish(with: bytes, context: context)
+        sendDynamic(.ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: services.registry.emitToBuffer(), context: context)
     }
 
     /// Writes a whole response; flushes at the end of the read, or now and closes.
     private func finish(with bytes: ByteBuffer, context: ChannelHandlerContext) {
         reply = nil
+        guard slots.isEmpty else {
+            slots.append(.ready(bytes, connection))
+            if connection == .close { closing = true }
+            return
+        }
         if connection == .close {
             closing = true
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

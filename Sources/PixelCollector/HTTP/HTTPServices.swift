@@ -14,4 +14,6 @@ struct HTTPServices: Sendable {
     let maxBeaconBodySize: Int
     /// The origins whose pages may use the answers (CORS).
     let origins: AllowedOrigins
+    /// Conversions from backends and affiliate networks.
+    let conversions: ConversionEndpoint
 }

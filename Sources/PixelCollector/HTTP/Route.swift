@@ -14,6 +14,10 @@ enum Route: Equatable {
     case readiness
     /// `/metrics`.
     case metrics
+    /// `/v1/conversions`: conversions reported by a backend (`POST`).
+    case conversions
+    /// `/v1/postback`: a conversion reported by an affiliate network (`GET`).
+    case postback
     /// Anything else.
     case notFound
 
@@ -36,6 +40,10 @@ enum Route: Equatable {
             self = .readiness
         } else if path.elementsEqual("/metrics".utf8) {
             self = .metrics
+        } else if path.elementsEqual("/v1/conversions".utf8) {
+            self = .conversions
+        } else if path.elementsEqual("/v1/postback".utf8) {
+            self = .postback
         } else {
             self = .notFound
         }

@@ -131,6 +131,7 @@ struct StaticResponses: Sendable {
     let pixelMethodNotAllowed: StaticResponse
     /// `405` on the read-only routes.
     let readOnlyMethodNotAllowed: StaticResponse
+    let postOnlyMethodNotAllowed: StaticResponse
     let payloadTooLarge: StaticResponse
     /// A request the HTTP decoder could not parse.
     let badRequest: StaticResponse
@@ -181,6 +182,7 @@ struct StaticResponses: Sendable {
         notFound = text(.notFound, "not found\n")
         pixelMethodNotAllowed = text(.methodNotAllowed, "method not allowed\n", [("Allow", "GET, HEAD, POST, OPTIONS")])
         readOnlyMethodNotAllowed = text(.methodNotAllowed, "method not allowed\n", [("Allow", "GET, HEAD")])
+        postOnlyMethodNotAllowed = text(.methodNotAllowed, "method not allowed\n", [("Allow", "POST")])
         payloadTooLarge = text(.payloadTooLarge, "payload too large\n")
         badRequest = text(.badRequest, "bad request\n")
     }

@@ -8,7 +8,7 @@ import PixelCore
 /// | `pixelpulse_collector_hits_total` | `kind` | hits accepted into a batch |
 /// | `pixelpulse_collector_rejected_total` | `reason` | requests answered but not counted (see ``RejectReason``) |
 /// | `pixelpulse_collector_dropped_total` | `reason` | hits lost: `queue_full` (the send queue was full), `unacked_overflow` (given up: too many batches waiting for acks), `shutdown` (still unsent or unacknowledged when the collector stopped), and with a spool `spool_full` (the spool held its limit) or `spool_error` (writing to the spool failed); the pixel is answered as usual |
-/// | `pixelpulse_collector_http_errors_total` | `status` | `400` (unparseable request), `403` (refused CORS preflight), `404`, `405`, `413` answers |
+/// | `pixelpulse_collector_http_errors_total` | `status` | `400` (unparseable request), `401` (a conversion report without a valid token), `403` (refused CORS preflight), `404`, `405`, `413` answers |
 /// | `pixelpulse_collector_batches_sent_total` | | batches handed to the DEALER socket |
 /// | `pixelpulse_collector_batches_resent_total` | | batches sent again (link back, or ack overdue) |
 /// | `pixelpulse_collector_events_sent_total` | | events in those batches |
@@ -40,7 +40,7 @@ struct CollectorMetrics: Sendable {
     let aggregatorUp: Gauge
 
     /// The HTTP statuses counted in `pixelpulse_collector_http_errors_total`.
-    static let countedErrorStatuses = [400, 403, 404, 405, 413]
+    static let countedErrorStatuses = [400, 401, 403, 404, 405, 413]
 
     init(factory: any MetricsFactory) {
         let prefix = "pixelpulse_collector_"

@@ -211,7 +211,8 @@ final class Spool: Sendable {
     func appendSeal(_ batch: EventBatch) -> Bool {
         state.withLock { state in
             state.buffer.removeAll(keepingCapacity: true)
-            SpoolRecord.appendSeal(sequence: batch.sequence, events: batch.count, to: &state.buffer)
+            SpoolRecord.appendSeal(
+                sequence: batch.sequence, events: batch.count, reportsFates: batch.reportsFates, to: &state.buffer)
             let index = state.segments.count - 1
             let start = state.segments[index].sealedEnd
             guard appendBuffer(&state) else { return false }

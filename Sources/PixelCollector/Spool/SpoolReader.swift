@@ -150,10 +150,11 @@ struct SpoolReader {
                 }
                 let hit = written.hit(at: 0)
                 if building!.canAppend(hit) { building!.append(hit) }
-            case .seal(let sequence, let events):
+            case .seal(let sequence, let events, let reportsFates):
                 var batch = building ?? EventBatch(collector: collector, sequence: sequence)
                 building = nil
                 if batch.sequence != sequence { batch = EventBatch(collector: collector, sequence: sequence) }
+                batch.reportsFates = reportsFates
                 if batch.count != events {
                     logger.error("A spooled batch holds fewer hits than its seal says",
                                  metadata: ["batch.sequence": "\(sequence)", "events": "\(batch.count)", "sealed": "\(events)"])

@@ -9,13 +9,13 @@ import PixelSupport
 /// | type | payload |
 /// |---|---|
 /// | 1 hit | batch sequence u64 LE, then the hit as a one-event batch frame (wire v1) under that sequence |
-/// | 2 seal | batch sequence u64 LE, event count u32 LE |
+/// | 2 seal | batch sequence u64 LE, event count u32 LE, then a flags byte when not 0 (bit 0: the batch asks for each event's fate) |
 /// | 3 ack | batch sequence u64 LE |
 enum SpoolRecord: Equatable {
     /// The hit as written: a one-event batch, which also carries the collector id it was
     /// recorded under; `nil` when parsed without decoding hits.
     case hit(sequence: UInt64, EventBatch?)
-    case seal(sequence: UInt64, events: Int)
+    case seal(sequence: UInt64, events: Int, reportsFates: Bool)
     case ack(sequence: UInt64)
 
     enum Kind: UInt8 {
@@ -29,10 +29,11 @@ enum SpoolRecord: Equatable {
     static let framing = RecordFraming(prefixBytes: 1, payloadLengths: 8...4096)
 
     /// Appends a seal record to `buffer`.
-    static func appendSeal(sequence: UInt64, events: Int, to buffer: inout [UInt8]) {
+    static func appendSeal(sequence: UInt64, events: Int, reportsFates: Bool = false, to buffer: inout [UInt8]) {
         appendRecord(.seal, to: &buffer) { payload in
             payload.appendLittleEndian(sequence)
             payload.appendLittleEndian(UInt32(events))
+            if reportsFates { payload.append(1) }
         }
     }
 
@@ -96,9 +97,9 @@ enum SpoolRecord: Equatable {
             else { return .damaged }
             return .record(.hit(sequence: sequence, batch), size: size)
         case .seal:
-            guard length == 12 else { return .damaged }
+            guard length == 12 || (length == 13 && payload[12] == 1) else { return .damaged }
             let events = UInt32(littleEndian: payload.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-            return .record(.seal(sequence: sequence, events: Int(events)), size: size)
+            return .record(.seal(sequence: sequence, events: Int(events), reportsFates: length == 13), size: size)
         case .ack:
             guard length == 8 else { return .damaged }
             return .record(.ack(sequence: sequence), size: size)

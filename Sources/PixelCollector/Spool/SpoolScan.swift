@@ -90,7 +90,7 @@ struct SpoolScan {
                 if let open = openBatch { recovery.lostEvents += open.events }  // a seal is missing
                 openBatch = (sequence, 1)
             }
-        case .seal(let sequence, let events):
+        case .seal(let sequence, let events, _):
             note(sequence)
             sealed.append((sequence, events))
             openBatch = nil

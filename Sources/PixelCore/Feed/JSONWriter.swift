@@ -1,6 +1,6 @@
 /// Writes compact JSON into a byte buffer, for feed bodies published many times a second.
 ///
-/// Only what the feed needs: objects, strings, integers, doubles, booleans and null.
+/// Only what the feed and the collector's answers need: objects, arrays of objects, strings, integers, doubles, booleans and null.
 /// Commas are placed automatically. Member names are literals (`StaticString`), copied as
 /// bytes: a body is mostly names and digits, and a `String`'s UTF-8 view is slower to append.
 public struct JSONWriter {
@@ -18,6 +18,18 @@ public struct JSONWriter {
 
     public mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    /// Opens an array as member `key`; its elements are objects (``beginObject(_:)``).
+    public mutating func beginArray(_ key: StaticString) {
+        writeKey(key)
+        bytes.append(UInt8(ascii: "["))
+        needsComma = false
+    }
+
+    public mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
