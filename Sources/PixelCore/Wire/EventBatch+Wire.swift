@@ -127,7 +127,7 @@ extension EventBatch {
         _ reader: inout ByteReader, index: Int, base: Int64, nameCount: Int
     ) throws(WireError) -> Event {
         let header = try reader.read(UInt8.self, "event header")
-        guard let kind = EventKind(rawValue: header & 0b11) else {
+        guard let kind = EventKind(rawValue: header & 0b11), kind != .bot else {
             throw .unknownKind(event: index, raw: header & 0b11)
         }
         guard let device = DeviceClass(rawValue: (header >> 2) & 0b111) else {
