@@ -18,7 +18,7 @@ import Testing
                     value: kind == .conversion ? UInt64.random(in: 0...HitEvent.maxValue, using: &rng) : nil,
                     visitor: Bool.random(using: &rng) ? rng.next() : nil,
                     eventID: Bool.random(using: &rng) ? EventID(rawValue: rng.next()) : nil,
-                    device: DeviceClass.allCases.randomElement(using: &rng)!))
+                    device: DeviceClass.allCases.filter { $0 != .server }.randomElement(using: &rng)!))
         }
         return batch
     }

@@ -130,7 +130,7 @@ extension EventBatch {
         guard let kind = EventKind(rawValue: header & 0b11), kind != .bot else {
             throw .unknownKind(event: index, raw: header & 0b11)
         }
-        guard let device = DeviceClass(rawValue: (header >> 2) & 0b111) else {
+        guard let device = DeviceClass(rawValue: (header >> 2) & 0b111), device != .server else {
             throw .unknownDevice(event: index, raw: (header >> 2) & 0b111)
         }
         let presence = Event.Presence(rawValue: header & 0b1110_0000)
