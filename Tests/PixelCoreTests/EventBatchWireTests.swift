@@ -190,24 +190,3 @@ import Testing
         }
     }
 }
-
-@Suite struct IngestAckTests {
-    @Test func roundTrips() {
-        for status in [IngestAck.Status.accepted, .duplicate, .rejected] {
-            let ack = IngestAck(sequence: 0x0102_0304_0506_0708, status: status)
-            #expect(ack.encoded().count == IngestAck.byteCount)
-            #expect(IngestAck(decoding: ack.encoded()) == ack)
-        }
-    }
-
-    @Test func refusesOtherFrames() {
-        var bytes = IngestAck(sequence: 1, status: .accepted).encoded()
-        #expect(IngestAck(decoding: bytes.dropLast()) == nil)
-        bytes[4] = 2
-        #expect(IngestAck(decoding: bytes) == nil)
-        bytes[4] = 1
-        bytes[5] = 9
-        #expect(IngestAck(decoding: bytes) == nil)
-        #expect(IngestAck(decoding: Array("PXPB".utf8)) == nil)
-    }
-}
