@@ -86,7 +86,7 @@ public actor Aggregator {
         do {
             try checkpoint.state.withUnsafeBytes { bytes in
                 var reader = ByteReader(bytes)
-                state = try AggregatorState(decoding: &reader, configuration: configuration, now: now)
+                state = try AggregatorState(decoding: &reader, format: checkpoint.format, configuration: configuration, now: now)
             }
         } catch let error as CheckpointError {
             throw error

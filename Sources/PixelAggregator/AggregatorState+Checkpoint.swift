@@ -28,9 +28,12 @@ extension AggregatorState {
         }
     }
 
-    /// Reads a state written by ``encode(into:)``. Every key that holds counts is published
-    /// at the first tick; an alert whose rule is gone resolves then.
-    init(decoding reader: inout ByteReader, configuration: AggregatorConfiguration, now: Int64) throws(CheckpointError) {
+    /// Reads a state written by ``encode(into:)``, or by the release before (`format`
+    /// ``PixelCore/CheckpointFormat/version1``). Every key that holds counts is published at
+    /// the first tick; an alert whose rule is gone resolves then.
+    init(
+        decoding reader: inout ByteReader, format: CheckpointFormat, configuration: AggregatorConfiguration, now: Int64
+    ) throws(CheckpointError) {
         self.init(configuration: configuration)
         do throws(WireError) {
             seq = try reader.read(UInt64.self, "seq")
@@ -54,7 +57,7 @@ extension AggregatorState {
         } catch {
             throw CheckpointError(error)
         }
-        store = try WindowStore(decoding: &reader, configuration: configuration.windows)
+        store = try WindowStore(decoding: &reader, configuration: configuration.windows, format: format)
         guard store.keyCount == table.count else {
             throw CheckpointError("holds windows for \(store.keyCount) keys but names \(table.count)")
         }

@@ -72,7 +72,7 @@ struct ChangeTracker {
     private static func fingerprint(_ counts: [Counts]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for window in counts {
-            for value in [window.views, window.clicks, window.conversions, window.value, window.uniques ?? .max] {
+            for value in [window.views, window.clicks, window.conversions, window.value, window.bots, window.uniques ?? .max] {
                 hash = (hash ^ value) &* 0x0000_0100_0000_01b3
                 hash ^= hash >> 29
             }

@@ -1,3 +1,4 @@
+import PixelCore
 public import PixelSupport
 
 /// The aggregator's whole state at one moment, and the place in the ingest log it covers.
@@ -10,10 +11,13 @@ public struct Checkpoint: Sendable {
     public let logPosition: LogPosition?
     /// The state, as ``AggregatorState`` encodes it.
     let state: [UInt8]
+    /// The layout of ``state``: the file's format version.
+    let format: CheckpointFormat
 
-    init(time: Int64, logPosition: LogPosition?, state: [UInt8]) {
+    init(time: Int64, logPosition: LogPosition?, state: [UInt8], format: CheckpointFormat = .current) {
         self.time = time
         self.logPosition = logPosition
         self.state = state
+        self.format = format
     }
 }

@@ -70,7 +70,7 @@ struct TopCommand: AsyncParsableCommand {
         func figures(_ row: FeedTable.Row) -> [String: Any] {
             guard let counts = row.counts(in: window) else { return [:] }
             return [
-                "views": counts.views, "clicks": counts.clicks, "conversions": counts.conversions, "value": counts.value,
+                "views": counts.views, "clicks": counts.clicks, "conversions": counts.conversions, "value": counts.value, "bots": counts.bots,
                 "uniques": counts.uniques.map { $0 as Any } ?? NSNull(), "ctr": counts.ctr.map { $0 as Any } ?? NSNull(),
                 "cvr": counts.cvr.map { $0 as Any } ?? NSNull(),
             ]

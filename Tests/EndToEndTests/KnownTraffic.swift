@@ -13,6 +13,8 @@ struct KnownTraffic {
         var conversions = 0
         /// Each conversion's value, in minor units.
         var value: UInt64 = 0
+        /// Hits from robots.
+        var bots = 0
     }
 
     var keys: [Key]
@@ -21,7 +23,7 @@ struct KnownTraffic {
         let now = Aggregator.wallClock()
         var hits: [HitEvent] = []
         for key in keys {
-            for kind in [(EventKind.view, key.views), (.click, key.clicks), (.conversion, key.conversions)] {
+            for kind in [(EventKind.view, key.views), (.click, key.clicks), (.conversion, key.conversions), (.bot, key.bots)] {
                 for _ in 0..<kind.1 {
                     hits.append(HitEvent(
                         time: now, kind: kind.0, campaign: key.campaign, pixel: key.pixel, value: kind.0 == .conversion ? key.value : nil))

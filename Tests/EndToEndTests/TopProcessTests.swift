@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct TopProcessTests {
     static let traffic = KnownTraffic(keys: [
         .init(campaign: "brand", pixel: "video", views: 30, clicks: 3, conversions: 1, value: 999),
-        .init(campaign: "spring", pixel: "hero", views: 200, clicks: 10, conversions: 2, value: 2500),
+        .init(campaign: "spring", pixel: "hero", views: 200, clicks: 10, conversions: 2, value: 2500, bots: 7),
         .init(campaign: "spring", pixel: "newsletter-0412", views: 50, clicks: 5),
         .init(campaign: "brand", pixel: "home", views: 60, clicks: 2),
     ])
@@ -50,11 +50,13 @@ import Testing
             #expect(spring["campaign"] as? String == "spring")
             #expect(spring["views"] as? Int == 250 && spring["clicks"] as? Int == 15 && spring["conversions"] as? Int == 2)
             #expect(spring["value"] as? Int == 5000, "in minor units, as on the feed")
+            #expect(spring["bots"] as? Int == 7, "apart from the views")
             #expect(spring["uniques"] as? Int == 0)
             let pixels = try #require(spring["pixels"] as? [[String: Any]])
             #expect(pixels.map { $0["pixel"] as? String } == ["hero", "newsletter-0412"])
             #expect(pixels[0]["ctr"] as? Double == 0.05 && pixels[0]["cvr"] as? Double == 0.2)
             #expect(pixels[1]["uniques"] is NSNull && pixels[1]["cvr"] as? Double == 0)
+            #expect(pixels.map { $0["bots"] as? Int } == [7, 0])
         }
     }
 }

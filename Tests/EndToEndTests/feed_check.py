@@ -44,7 +44,7 @@ def check_stats(topic, body, counts_uniques):
             fail(f"{topic} {name}: uniques = {uniques!r}")
         if (pixel is not None or not counts_uniques) and uniques is not None:
             fail(f"{topic} {name}: uniques should be null, not {uniques!r}")
-        for counter in COUNTERS:
+        for counter in COUNTERS + ("bots",):
             if not isinstance(window.get(counter), int) or window[counter] < 0:
                 fail(f"{topic} {name}: {counter} = {window.get(counter)!r}")
         for rate, numerator, denominator in (("ctr", "clicks", "views"), ("cvr", "conversions", "clicks")):

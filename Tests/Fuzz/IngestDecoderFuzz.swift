@@ -1,8 +1,10 @@
-// libFuzzer target: the aggregator's ingest decoder (EventBatch wire v1) and the ack
-// decoder, on arbitrary bytes. Built and run by fuzz.sh.
+// libFuzzer target: the aggregator's ingest decoder (EventBatch wire v1 and v2) and the ack
+// decoder (v1 and v2), on arbitrary bytes. Built and run by fuzz.sh.
 //
 // Properties checked on every input, besides not crashing:
-// - a frame that decodes re-encodes to a frame that decodes to the same batch;
+// - a frame that decodes (either version) re-encodes, as version 2, to a frame that
+//   decodes to the same batch;
+// - an ack that decodes re-encodes to the same bytes;
 // - every decoded event satisfies the limits the decoder promises.
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +14,9 @@ import PixelCore
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzIngestFrame(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: start, count: count)
-    _ = IngestAck(decoding: bytes)
+    if let ack = IngestAck(decoding: bytes) {
+        precondition(ack.encoded().elementsEqual(bytes), "an ack re-encodes to other bytes")
+    }
     guard let batch = try? EventBatch.decode(bytes) else { return 0 }
     precondition(batch.events.count <= EventBatch.maxEvents, "more events than a batch may hold")
     for event in batch.events {
@@ -34,12 +38,12 @@ public func fuzzIngestFrame(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
 @_cdecl("LLVMFuzzerInitialize")
 public func seedIngestCorpus(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
     guard let folder = getenv("PIXELPULSE_FUZZ_SEEDS").map({ String(cString: $0) }) else { return 0 }
-    let kinds: [EventKind] = [.view, .click, .conversion]
     for seed in 0..<8 {
-        var batch = EventBatch(collector: "fuzz-seed", sequence: UInt64(seed))
+        var batch = EventBatch(collector: "fuzz-seed", sequence: UInt64(seed), reportsFates: seed % 2 == 1)
         for index in 0..<(seed * 3) {
+            let kind = EventKind.allCases[index % EventKind.allCases.count]
             batch.append(HitEvent(
-                time: 1_790_000_000_000 + Int64(index), kind: kinds[index % 3], campaign: CampaignID(unchecked: "c\(index % 2)"),
+                time: 1_790_000_000_000 + Int64(index), kind: kind, campaign: CampaignID(unchecked: "c\(index % 2)"),
                 pixel: PixelID(unchecked: "p\(index % 3)"), value: index % 3 == 2 ? UInt64(index * 100) : 0,
                 eventID: index % 4 == 0 ? EventID(text: "id-\(index)") : nil))
         }

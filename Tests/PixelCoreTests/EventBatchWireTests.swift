@@ -6,7 +6,7 @@ import Testing
 
     static func sampleBatch(events: Int = 5, seed: UInt64 = 1) -> EventBatch {
         var rng = SplitMix64(seed: seed)
-        var batch = EventBatch(collector: "edge-1", sequence: 42)
+        var batch = EventBatch(collector: "edge-1", sequence: 42, reportsFates: seed % 2 == 1)
         for i in 0..<events {
             let kind = EventKind.allCases.randomElement(using: &rng)!
             batch.append(
@@ -78,9 +78,11 @@ import Testing
     static let malformed: [(String, [UInt8], WireError)] = [
         ("empty", [], .truncated(field: "magic")),
         ("bad magic", header(magic: "GIF8"), .badMagic),
-        ("future version", header(version: 2), .unsupportedVersion(2)),
+        ("future version", header(version: 3), .unsupportedVersion(3)),
         ("version zero", header(version: 0), .unsupportedVersion(0)),
         ("flags", header(flags: 0x80), .unknownFlags(0x80)),
+        ("fates flag in version 1", header(flags: 1), .unknownFlags(1)),
+        ("unknown flag in version 2", header(version: 2, flags: 0b11), .unknownFlags(0b11)),
         ("empty collector", header(collector: []), .invalidIdentifier(field: "collector id", .empty)),
         ("long collector", header(collector: Array(repeating: 0x61, count: 65)),
          .invalidIdentifier(field: "collector id", .tooLong(length: 65))),
@@ -96,8 +98,10 @@ import Testing
         ("absurd event count", header() + twoNames + le(UInt32.max), .countOutOfRange(field: "event count", count: Int(UInt32.max))),
         ("more events than bytes", header() + twoNames + le(UInt32(3)) + event(),
          .countOutOfRange(field: "event count", count: 3)),
-        ("kind 3", header() + twoNames + le(UInt32(1)) + event(header: 3), .unknownKind(event: 0, raw: 3)),
-        ("device 7", header() + twoNames + le(UInt32(1)) + event(header: 7 << 2), .unknownDevice(event: 0, raw: 7)),
+        ("kind 3 (bot) in version 1", header() + twoNames + le(UInt32(1)) + event(header: 3), .unknownKind(event: 0, raw: 3)),
+        ("device 6 (server) in version 1", header() + twoNames + le(UInt32(1)) + event(header: 6 << 2),
+         .unknownDevice(event: 0, raw: 6)),
+        ("device 7", header(version: 2) + twoNames + le(UInt32(1)) + event(header: 7 << 2), .unknownDevice(event: 0, raw: 7)),
         ("campaign index", header() + twoNames + le(UInt32(1)) + event(campaign: 2), .nameIndexOutOfRange(event: 0, index: 2)),
         ("pixel index", header() + twoNames + le(UInt32(1)) + event(pixel: 900), .nameIndexOutOfRange(event: 0, index: 900)),
         ("time before 1970", header(base: 10) + twoNames + le(UInt32(1)) + event(offset: -11), .timeOutOfRange(event: 0)),
@@ -123,6 +127,49 @@ import Testing
         #expect(batch.hits == [HitEvent(time: Self.t0 - 5, kind: .click, campaign: "c", pixel: "p")])
     }
 
+    @Test func writesVersion2WithTheFatesFlag() throws {
+        for reportsFates in [false, true] {
+            var batch = EventBatch(collector: "edge", sequence: 7, reportsFates: reportsFates)
+            batch.append(HitEvent(time: Self.t0, kind: .bot, campaign: "c", pixel: "p", device: .server))
+            let bytes = batch.encoded()
+            #expect(Array(bytes[4...5]) == [2, reportsFates ? 1 : 0])
+            let decoded = try EventBatch.decode(bytes)
+            #expect(decoded == batch)
+            #expect(decoded.reportsFates == reportsFates)
+        }
+        var asking = EventBatch(collector: "edge", sequence: 7, reportsFates: true)
+        asking.removeAll(nextSequence: 8)
+        #expect(asking.reportsFates, "kept for the next batch")
+        #expect(asking != EventBatch(collector: "edge", sequence: 8))
+    }
+
+    @Test func version2ReadsBotsAndServers() throws {
+        let bytes = Self.header(version: 2, flags: 1) + Self.twoNames + Self.le(UInt32(2))
+            + Self.event(header: 3 | 6 << 2) + Self.event(header: 0, offset: 1)
+        let batch = try EventBatch.decode(bytes)
+        #expect(batch.reportsFates)
+        #expect(batch.hits == [
+            HitEvent(time: Self.t0, kind: .bot, campaign: "c", pixel: "p", device: .server),
+            HitEvent(time: Self.t0 + 1, kind: .view, campaign: "c", pixel: "p"),
+        ])
+    }
+
+    /// What the release before sends: a version-1 frame decodes as it always did, and
+    /// re-encodes as version 2 to the same batch.
+    @Test func version1DecodesAsBefore() throws {
+        let bytes = Self.header() + Self.twoNames + Self.le(UInt32(2))
+            + Self.event(header: 2 | 5 << 2 | 1 << 5) + Self.le(UInt64(1999)) + Self.event(header: 1, offset: -5)
+        let batch = try EventBatch.decode(bytes)
+        #expect(!batch.reportsFates)
+        #expect(batch.hits == [
+            HitEvent(time: Self.t0, kind: .conversion, campaign: "c", pixel: "p", value: 1999, device: .mail),
+            HitEvent(time: Self.t0 - 5, kind: .click, campaign: "c", pixel: "p"),
+        ])
+        let again = batch.encoded()
+        #expect(again[4] == 2)
+        #expect(try EventBatch.decode(again) == batch)
+    }
+
     @Test func randomBytesAndMutationsNeverCrash() throws {
         var rng = SplitMix64(seed: 99)
         let valid = Self.sampleBatch(events: 40).encoded()
@@ -141,26 +188,5 @@ import Testing
                 #expect(try EventBatch.decode(batch.encoded()) == batch)
             }
         }
-    }
-}
-
-@Suite struct IngestAckTests {
-    @Test func roundTrips() {
-        for status in [IngestAck.Status.accepted, .duplicate, .rejected] {
-            let ack = IngestAck(sequence: 0x0102_0304_0506_0708, status: status)
-            #expect(ack.encoded().count == IngestAck.byteCount)
-            #expect(IngestAck(decoding: ack.encoded()) == ack)
-        }
-    }
-
-    @Test func refusesOtherFrames() {
-        var bytes = IngestAck(sequence: 1, status: .accepted).encoded()
-        #expect(IngestAck(decoding: bytes.dropLast()) == nil)
-        bytes[4] = 2
-        #expect(IngestAck(decoding: bytes) == nil)
-        bytes[4] = 1
-        bytes[5] = 9
-        #expect(IngestAck(decoding: bytes) == nil)
-        #expect(IngestAck(decoding: Array("PXPB".utf8)) == nil)
     }
 }

@@ -29,7 +29,8 @@ struct ReferenceWindows {
             return .tooLate
         }
         now = max(now, time)
-        events.append(Event(key: key, kind: kind, value: value, count: count, time: time))
+        // Robots count apart and never carry a value.
+        events.append(Event(key: key, kind: kind, value: kind == .bot ? 0 : value, count: count, time: time))
         return .accepted
     }
 

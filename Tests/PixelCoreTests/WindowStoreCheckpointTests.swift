@@ -26,7 +26,8 @@ import Testing
         let longest = configuration.windows.last!.length
         var time = WindowStoreTests.t0
         // Busy keys (rings, wide lanes), quiet keys (short lists), late events, conversions
-        // with values, a third of the keys counting visitors; then a restore in the middle of it.
+        // with values, bots, a third of the keys counting visitors; then a restore in the
+        // middle of it.
         func step(_ store: inout WindowStore, _ rng: inout SplitMix64, time: Int64) {
             store.advance(to: time)
             let busy = Int.random(in: 0..<60, using: &rng)
@@ -34,7 +35,7 @@ import Testing
                 // Keys 0..<20 are busy (rings); 20..<40 get a rare event (short lists).
                 let key = event < busy ? keys[Int(rng.next() % 20)] : rng.next() % 6 == 0 ? keys[20 + Int(rng.next() % 20)] : nil
                 guard let key else { continue }
-                let kind = EventKind(rawValue: UInt8(rng.next() % 3))!
+                let kind = EventKind(rawValue: UInt8(rng.next() % 4))!
                 let late = Int64(rng.next() % UInt64(max(1, configuration.grace / 4) + 1))
                 store.record(kind, value: kind == .conversion ? rng.next() % 100_000 : 0,
                              count: UInt32(1 + rng.next() % 300), visitor: rng.next() % 4000, at: time - late, key: key)

@@ -55,6 +55,31 @@ import Testing
         }
     }
 
+    @Test func botsCountApartWithoutValueOrVisitor() {
+        var store = WindowStore()
+        let key = store.makeKey(countingUniques: true)
+        store.advance(to: Self.t0)
+        store.record(.view, visitor: 1, at: Self.t0, key: key)
+        store.record(.bot, value: 500, count: 3, visitor: 2, at: Self.t0, key: key)
+        // Enough bots to move the key to rings, where they have lanes of their own.
+        for second in 1...20 { store.record(.bot, at: Self.t0 - Int64(second) * 1000, key: key) }
+        do {
+            let counts = store.counts(key: key)
+            #expect(counts[0] == Counts(views: 1, bots: 23, uniques: 1))
+            #expect(counts[3] == Counts(views: 1, bots: 23, uniques: 1))
+        }
+        do {
+            let bytes = store.byteCount(key: key)
+            #expect(bytes > 128, "the key holds rings")
+        }
+        // 50 s on, the minute reaches back to 9 s before t0.
+        store.advance(to: Self.t0 + 50_000)
+        do {
+            let counts = store.counts(key: key, window: 0)
+            #expect(counts == Counts(views: 1, bots: 3 + 9, uniques: 1))
+        }
+    }
+
     @Test func refusesTooLateAndTooEarly() {
         var store = WindowStore(configuration: Self.configurations[1])
         let key = store.makeKey()

@@ -9,21 +9,21 @@ import PixelSupport
 /// | bytes | field |
 /// |---|---|
 /// | 4 | `PXCK` |
-/// | 1 | format version, 1 |
+/// | 1 | format version: 2 (1, from the release before, is read too) |
 /// | 3 | zero |
 /// | 8 | body length *n*, u64 little-endian |
 /// | 4 | CRC-32 of the body, u32 little-endian |
 /// | *n* | body: the clock (i64), the log position (segment i64, −1 for none; offset i64), then the state |
 ///
-/// A file whose length, magic, version or checksum is wrong is refused whole.
+/// A file whose length, magic, version or checksum is wrong is refused whole. The state's
+/// layout follows the version (``PixelCore/CheckpointFormat``).
 extension Checkpoint {
     static let magic = Array("PXCK".utf8)
-    static let version: UInt8 = 1
     static let headerBytes = 20
 
     /// The file's bytes.
     public var fileBytes: [UInt8] {
-        var file = ByteWriter(bytes: Self.magic + [Self.version, 0, 0, 0])
+        var file = ByteWriter(bytes: Self.magic + [format.rawValue, 0, 0, 0])
         file.bytes.reserveCapacity(Self.headerBytes + 24 + state.count)
         file.write(UInt64(0))  // the body length and its checksum, filled in below
         file.write(UInt32(0))
@@ -45,7 +45,10 @@ extension Checkpoint {
         guard bytes.count >= Self.headerBytes, Array(bytes[0..<4]) == Self.magic else {
             throw CheckpointError("not a checkpoint (no PXCK header)")
         }
-        guard bytes[4] == Self.version else { throw CheckpointError("format version \(bytes[4]) is not one this build reads (\(Self.version))") }
+        guard let format = CheckpointFormat(rawValue: bytes[4]) else {
+            let versions = CheckpointFormat.allCases.map { "\($0.rawValue)" }.joined(separator: ", ")
+            throw CheckpointError("format version \(bytes[4]) is not one this build reads (\(versions))")
+        }
         let bodyCount = bytes.count - Self.headerBytes
         let (length, crc, actual) = bytes.withUnsafeBytes { raw in
             (UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
@@ -65,6 +68,6 @@ extension Checkpoint {
              Int64(littleEndian: raw.loadUnaligned(fromByteOffset: Self.headerBytes + 16, as: Int64.self)))
         }
         self.init(time: time, logPosition: segment < 0 ? nil : LogPosition(segment: segment, offset: Int(offset)),
-                  state: Array(bytes[(Self.headerBytes + 24)...]))
+                  state: Array(bytes[(Self.headerBytes + 24)...]), format: format)
     }
 }

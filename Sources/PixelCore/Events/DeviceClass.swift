@@ -10,6 +10,9 @@ public enum DeviceClass: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     case bot = 4
     /// Mail clients and their image proxies.
     case mail = 5
+    /// HTTP libraries and scripts (curl, wget, python, Go, okhttp, Java): servers firing
+    /// pixels for a user (server-side impression tracking), monitors, tests.
+    case server = 6
 
     public var description: String {
         switch self {
@@ -19,6 +22,7 @@ public enum DeviceClass: UInt8, Sendable, CaseIterable, CustomStringConvertible 
         case .tablet: "tablet"
         case .bot: "bot"
         case .mail: "mail"
+        case .server: "server"
         }
     }
 }

@@ -6,11 +6,12 @@ import Foundation
 ///
 /// ```json
 /// {"type":"stats","seq":42,"time":1790000000250,"campaign":"spring","pixel":null,
-///  "windows":{"1m":{"views":120,"clicks":6,"conversions":1,"value":4999,"uniques":97,"ctr":0.05,"cvr":0.1667},
+///  "windows":{"1m":{"views":120,"clicks":6,"conversions":1,"value":4999,"bots":3,"uniques":97,"ctr":0.05,"cvr":0.1667},
 ///             "5m":{…},"15m":{…},"1h":{…}}}
 /// ```
 ///
-/// `pixel` is `null` in a campaign rollup. `uniques` (estimated unique visitors, see
+/// `pixel` is `null` in a campaign rollup. `bots` counts hits from robots, apart from the
+/// views, clicks and conversions (and from the rates). `uniques` (estimated unique visitors, see
 /// ``Counts/uniques``) is counted per campaign: a number in a rollup, `null` in a pixel's
 /// body. `ctr` (clicks/views) and `cvr` (conversions/clicks) are `null` when their
 /// denominator is 0. `time` is the aggregator's clock in ms since the Unix epoch; `seq`
@@ -38,7 +39,7 @@ public struct FeedStats: Sendable, Hashable, Decodable {
         seq: UInt64, time: Int64, campaign: CampaignID, pixel: PixelID?,
         windows: [WindowSpec], counts: [Counts]
     ) -> [UInt8] {
-        var json = JSONWriter(capacity: 160 + 120 * windows.count)
+        var json = JSONWriter(capacity: 160 + 130 * windows.count)
         json.beginObject()
         json.member("type", "stats")
         json.member("seq", seq)
@@ -52,6 +53,7 @@ public struct FeedStats: Sendable, Hashable, Decodable {
             json.member("clicks", counts.clicks)
             json.member("conversions", counts.conversions)
             json.member("value", counts.value)
+            json.member("bots", counts.bots)
             json.member("uniques", counts.uniques.map { Int64(clamping: $0) })
             json.member("ctr", counts.ctr)
             json.member("cvr", counts.cvr)

@@ -5,10 +5,28 @@ public struct WindowStats: Sendable, Hashable, Decodable {
     public var conversions: UInt64
     /// Conversion value, in minor units.
     public var value: UInt64
+    /// Hits from robots, counted apart (0 from an aggregator that does not send them).
+    public var bots: UInt64
     /// Estimated unique visitors: in a campaign rollup; `nil` in a pixel's stats.
     public var uniques: UInt64?
     /// clicks / views; `nil` without views.
     public var ctr: Double?
     /// conversions / clicks; `nil` without clicks.
     public var cvr: Double?
+
+    private enum CodingKeys: String, CodingKey {
+        case views, clicks, conversions, value, bots, uniques, ctr, cvr
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        views = try container.decode(UInt64.self, forKey: .views)
+        clicks = try container.decode(UInt64.self, forKey: .clicks)
+        conversions = try container.decode(UInt64.self, forKey: .conversions)
+        value = try container.decode(UInt64.self, forKey: .value)
+        bots = try container.decodeIfPresent(UInt64.self, forKey: .bots) ?? 0
+        uniques = try container.decodeIfPresent(UInt64.self, forKey: .uniques)
+        ctr = try container.decodeIfPresent(Double.self, forKey: .ctr)
+        cvr = try container.decodeIfPresent(Double.self, forKey: .cvr)
+    }
 }

@@ -5,14 +5,20 @@ public struct Counts: Sendable, Hashable {
     public var conversions: UInt64 = 0
     /// Sum of conversion values, minor units.
     public var value: UInt64 = 0
+    /// Hits from robots, counted apart from views, clicks and conversions.
+    public var bots: UInt64 = 0
     /// Estimated unique visitors, for keys that count them (campaign rollups); `nil` otherwise.
     public var uniques: UInt64?
 
-    public init(views: UInt64 = 0, clicks: UInt64 = 0, conversions: UInt64 = 0, value: UInt64 = 0, uniques: UInt64? = nil) {
+    public init(
+        views: UInt64 = 0, clicks: UInt64 = 0, conversions: UInt64 = 0, value: UInt64 = 0, bots: UInt64 = 0,
+        uniques: UInt64? = nil
+    ) {
         self.views = views
         self.clicks = clicks
         self.conversions = conversions
         self.value = value
+        self.bots = bots
         self.uniques = uniques
     }
 
@@ -22,7 +28,7 @@ public struct Counts: Sendable, Hashable {
     public var cvr: Double? { clicks == 0 ? nil : Double(conversions) / Double(clicks) }
 
     /// Whether nothing was counted.
-    public var isZero: Bool { views == 0 && clicks == 0 && conversions == 0 && value == 0 }
+    public var isZero: Bool { views == 0 && clicks == 0 && conversions == 0 && value == 0 && bots == 0 }
 
     /// The count of `kind`.
     public subscript(kind: EventKind) -> UInt64 {
@@ -31,6 +37,7 @@ public struct Counts: Sendable, Hashable {
             case .view: views
             case .click: clicks
             case .conversion: conversions
+            case .bot: bots
             }
         }
         set {
@@ -38,6 +45,7 @@ public struct Counts: Sendable, Hashable {
             case .view: views = newValue
             case .click: clicks = newValue
             case .conversion: conversions = newValue
+            case .bot: bots = newValue
             }
         }
     }

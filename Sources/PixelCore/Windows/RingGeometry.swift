@@ -7,14 +7,30 @@
 /// + 41 + 46 slots instead of 4 × 60. Each window keeps a running total, so a read is O(1),
 /// and an event touches one slot and the totals, whatever the number of windows.
 ///
-/// Each ring has four *lanes*, one per counter (views, clicks, conversions, value). A dense
-/// key's bytes are: running totals (u64, counter-major: `counter × windows + window`), lane
-/// widths (u8: 0, 1, 2, 4 or 8 bytes a slot), lane offsets (u16), then the lanes. A lane
+/// Each ring has five *lanes*, one per counter (views, clicks, conversions, value, bots). A
+/// dense key's bytes are: running totals (u64, counter-major: `counter × windows + window`),
+/// lane widths (u8: 0, 1, 2, 4 or 8 bytes a slot), lane offsets (u16), then the lanes. A lane
 /// starts at width 0 and widens when a slot outgrows it, so a quiet counter (conversions on
-/// a view pixel) costs nothing and a small one a byte a slot.
+/// a view pixel, bots on most) costs nothing and a small one a byte a slot.
+///
+/// Bots came last, as counter 4: a key of the four-counter layout (checkpoint format 1) is
+/// this layout with the bots' totals zero and their lanes of width 0, so its lane bytes are
+/// the same.
 struct RingGeometry {
-    static let counters = 4
+    static let counters = 5
     static let valueCounter = 3
+    static let botCounter = 4
+
+    /// The counter that counts events of `kind`.
+    @inline(__always)
+    static func counter(for kind: EventKind) -> Int {
+        switch kind {
+        case .view: 0
+        case .click: 1
+        case .conversion: 2
+        case .bot: botCounter
+        }
+    }
 
     let windowCount: Int
     let laneCount: Int
@@ -43,6 +59,11 @@ struct RingGeometry {
             return Int((extra + windows[r].step - 1) / windows[r].step) + 1
         }
         horizonUnits = (windows.last!.length + windows.last!.step) / configuration.unit + 1
+    }
+
+    /// The lanes a dense key has in a checkpoint of `format`: those of format 1 lack the bots.
+    func laneCount(in format: CheckpointFormat) -> Int {
+        format == .version1 ? windowCount * Self.botCounter : laneCount  // the counters before the bots
     }
 
     /// The lane (and running-total index) of `counter` in ring (or window) `ring`.

@@ -19,7 +19,7 @@ extension WindowStore {
             slot = Int(bucket % Int64(geometry.ringSlots[ring]))
         }
         let windows = geometry.windowCount - ring
-        let countLane = geometry.lane(ring: ring, counter: Int(kind.rawValue))
+        let countLane = geometry.lane(ring: ring, counter: RingGeometry.counter(for: kind))
         add(UInt64(count), lane: countLane, slot: slot, rings: &rings, key: key)
         rings.addToTotals(UInt64(count), from: countLane, count: windows)
         if value > 0 {

@@ -46,11 +46,15 @@ extension WindowStore {
         for index in sketchOfKey where index >= 0 { sketches[Int(index)].encode(into: &writer) }
     }
 
-    /// Reads a store written by ``encode(into:)`` under the same configuration.
+    /// Reads a store written by ``encode(into:)`` under the same configuration, or by the
+    /// release before (`format` ``CheckpointFormat/version1``: dense keys without the bots'
+    /// totals and lane widths, which come last and are zero).
     ///
     /// - Throws: ``CheckpointError`` when the windows differ from `configuration`'s or the
     ///   bytes are not a store.
-    package init(decoding reader: inout ByteReader, configuration: WindowConfiguration) throws(CheckpointError) {
+    package init(
+        decoding reader: inout ByteReader, configuration: WindowConfiguration, format: CheckpointFormat = .current
+    ) throws(CheckpointError) {
         self.init(configuration: configuration)
         do {
             let windowCount = Int(try reader.read(UInt8.self, "window count"))
@@ -100,14 +104,16 @@ extension WindowStore {
                         _ = events.add(kind, count: UInt32(count), value: value, unit: unit)
                     }
                 case 2:
+                    let writtenLanes = geometry.laneCount(in: format)
                     let headUnit = try reader.read(Int64.self, "head unit")
-                    let widths = Array(try reader.read(count: geometry.laneCount, "lane widths"))
+                    var widths = Array(try reader.read(count: writtenLanes, "lane widths"))
                     guard widths.allSatisfy({ [0, 1, 2, 4, 8].contains($0) }) else {
                         throw CheckpointError("a lane width is not 0, 1, 2, 4 or 8 bytes")
                     }
+                    widths += repeatElement(0, count: geometry.laneCount - writtenLanes)
                     let rings = DenseRings.allocate(widths: widths, headUnit: headUnit, geometry)
                     keys.append(.dense(rings))
-                    let totals = try reader.read(count: geometry.widthsOffset, "totals")
+                    let totals = try reader.read(count: writtenLanes * 8, "totals")
                     let lanes = try reader.read(count: geometry.byteCount(widths: widths) - geometry.lanesOffset, "lanes")
                     rings.withContents(geometry) { totalsTo, lanesTo in
                         UnsafeMutableRawBufferPointer(mutating: totalsTo).copyMemory(from: totals)

@@ -111,6 +111,8 @@ public struct WindowStore: ~Copyable {
 
     /// Records `count` events of `kind` at `time` (ms) for `key`.
     ///
+    /// A bot's value and visitor are ignored: robots count apart, in ``Counts/bots`` only.
+    ///
     /// - Parameters:
     ///   - kind: What happened.
     ///   - value: Conversion value in minor units (summed per window); 0 for none.
@@ -131,6 +133,7 @@ public struct WindowStore: ~Copyable {
             refusals.tooLate &+= UInt64(count)
             return .tooLate
         }
+        let (value, visitor) = kind == .bot ? (0, nil) : (value, visitor)
         if time > now { setNow(time) }
         accepted &+= UInt64(count)
         let unit = time >= nowUnit * geometry.unit ? nowUnit : time / geometry.unit
@@ -192,10 +195,10 @@ public struct WindowStore: ~Copyable {
                 keys[key] = .empty
                 return Counts()
             }
-            let w = geometry.windowCount
+            func total(_ counter: Int) -> UInt64 { rings.total(geometry.lane(ring: window, counter: counter)) }
             return Counts(
-                views: rings.total(window), clicks: rings.total(w + window),
-                conversions: rings.total(2 * w + window), value: rings.total(3 * w + window))
+                views: total(0), clicks: total(1), conversions: total(2), value: total(RingGeometry.valueCounter),
+                bots: total(RingGeometry.botCounter))
         case .sparse(let events):
             var counts = Counts()
             let oldest = currentStep[window] - geometry.windowSlots[window]

@@ -1,12 +1,12 @@
-/// The ingest wire format, version 1.
+/// The ingest wire format, version 2 (version 1 is read too).
 ///
 /// All integers are little-endian. A batch is one ZeroMQ frame:
 ///
 /// | field            | size        | notes                                             |
 /// |------------------|-------------|---------------------------------------------------|
 /// | magic            | 4           | ASCII `PXPB`                                      |
-/// | version          | 1           | `1`                                               |
-/// | flags            | 1           | reserved, `0`                                     |
+/// | version          | 1           | `2` (`1` from producers of the release before)    |
+/// | flags            | 1           | bit 0: report per-event fates (version 2); other bits `0` |
 /// | collector length | 1           | 1…64                                              |
 /// | collector id     | n           | identifier bytes                                  |
 /// | sequence         | 8           | u64, per collector                                |
@@ -16,16 +16,23 @@
 /// | event count      | 4           | u32, at most 65 536                               |
 /// | events           | 9…33 each   | see below                                         |
 ///
-/// Each event: a header byte (bits 0–1 kind: 0 view, 1 click, 2 conversion; bits 2–4
+/// Each event: a header byte (bits 0–1 kind: 0 view, 1 click, 2 conversion, 3 bot; bits 2–4
 /// device class; bit 5 value present; bit 6 visitor present; bit 7 event id present),
 /// campaign name index (u16), pixel name index (u16), time offset from the base time
 /// (i32 ms), then the present optional fields in order: value (u64 minor units, at most
 /// 10¹²), visitor hash (u64), event id fingerprint (u64). Nothing may follow the last event.
+///
+/// Version 1 is version 2 without what came after it: flags must be `0`, and kind 3 (bot)
+/// and device class 6 (server) are refused, so a version-1 frame decodes as it always did.
 extension EventBatch {
     /// The four bytes every batch starts with.
     public static let magic: [UInt8] = Array("PXPB".utf8)
-    /// The format version this build writes and reads.
-    public static let wireVersion: UInt8 = 1
+    /// The format version this build writes.
+    public static let wireVersion: UInt8 = 2
+    /// The oldest format version this build reads.
+    public static let oldestWireVersion: UInt8 = 1
+    /// Flags bit 0 (version 2): the batch asks for per-event fates.
+    static let reportsFatesFlag: UInt8 = 1
     /// Latest event time the format accepts (the year 9999), in ms since the Unix epoch.
     public static let maxTime: Int64 = 253_402_300_799_999
 
@@ -38,7 +45,7 @@ extension EventBatch {
         writer.bytes.reserveCapacity(writer.bytes.count + 64 + names.count * 16 + events.count * 17)
         writer.write(contentsOf: Self.magic)
         writer.write(Self.wireVersion)
-        writer.write(UInt8(0))
+        writer.write(reportsFates ? Self.reportsFatesFlag : 0)
         writer.write(UInt8(collector.rawValue.utf8.count))
         writer.write(contentsOf: collector.rawValue.utf8)
         writer.write(sequence)
@@ -84,9 +91,10 @@ extension EventBatch {
         let magic = try reader.read(count: 4, "magic")
         guard magic.elementsEqual(Self.magic) else { throw .badMagic }
         let version = try reader.read(UInt8.self, "version")
-        guard version == wireVersion else { throw .unsupportedVersion(version) }
+        guard (oldestWireVersion...wireVersion).contains(version) else { throw .unsupportedVersion(version) }
         let flags = try reader.read(UInt8.self, "flags")
-        guard flags == 0 else { throw .unknownFlags(flags) }
+        let knownFlags = version >= 2 ? reportsFatesFlag : 0
+        guard flags & ~knownFlags == 0 else { throw .unknownFlags(flags) }
         let collector = CollectorID(unchecked: try readIdentifier(&reader, field: "collector id"))
         let sequence = try reader.read(UInt64.self, "sequence")
         let base = try reader.read(Int64.self, "base time")
@@ -109,10 +117,11 @@ extension EventBatch {
         var events: [Event] = []
         events.reserveCapacity(eventCount)
         for index in 0..<eventCount {
-            events.append(try readEvent(&reader, index: index, base: base, nameCount: nameCount))
+            events.append(try readEvent(&reader, index: index, base: base, nameCount: nameCount, version: version))
         }
         guard reader.remaining == 0 else { throw .trailingBytes(count: reader.remaining) }
-        return EventBatch(collector: collector, sequence: sequence, names: names, events: events)
+        return EventBatch(
+            collector: collector, sequence: sequence, reportsFates: flags & reportsFatesFlag != 0, names: names, events: events)
     }
 
     /// Decodes a batch from untrusted bytes.
@@ -124,13 +133,13 @@ extension EventBatch {
 
     @inline(__always)
     private static func readEvent(
-        _ reader: inout ByteReader, index: Int, base: Int64, nameCount: Int
+        _ reader: inout ByteReader, index: Int, base: Int64, nameCount: Int, version: UInt8
     ) throws(WireError) -> Event {
         let header = try reader.read(UInt8.self, "event header")
-        guard let kind = EventKind(rawValue: header & 0b11) else {
+        guard let kind = EventKind(rawValue: header & 0b11), version >= 2 || kind != .bot else {
             throw .unknownKind(event: index, raw: header & 0b11)
         }
-        guard let device = DeviceClass(rawValue: (header >> 2) & 0b111) else {
+        guard let device = DeviceClass(rawValue: (header >> 2) & 0b111), version >= 2 || device != .server else {
             throw .unknownDevice(event: index, raw: (header >> 2) & 0b111)
         }
         let presence = Event.Presence(rawValue: header & 0b1110_0000)

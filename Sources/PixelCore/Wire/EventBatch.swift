@@ -33,6 +33,9 @@ public struct EventBatch: Sendable, Equatable {
     public var collector: CollectorID
     /// The collector's batch sequence number; with ``collector`` it identifies the batch.
     public var sequence: UInt64
+    /// Whether the collector asks for each event's ``EventFate`` in the acknowledgement
+    /// (wire version 2), to tell its clients what became of each hit.
+    public var reportsFates: Bool
     /// The distinct campaign and pixel ids the events refer to.
     public private(set) var names: [String]
     /// The hits, in the order they were appended.
@@ -46,16 +49,21 @@ public struct EventBatch: Sendable, Equatable {
     private var nameIndex: [String: UInt16] = [:]
 
     /// Creates an empty batch.
-    public init(collector: CollectorID, sequence: UInt64) {
+    ///
+    /// - Parameter reportsFates: Whether to ask for each event's ``EventFate`` in the
+    ///   acknowledgement.
+    public init(collector: CollectorID, sequence: UInt64, reportsFates: Bool = false) {
         self.collector = collector
         self.sequence = sequence
+        self.reportsFates = reportsFates
         self.names = []
         self.events = []
     }
 
-    init(collector: CollectorID, sequence: UInt64, names: [String], events: [Event]) {
+    init(collector: CollectorID, sequence: UInt64, reportsFates: Bool, names: [String], events: [Event]) {
         self.collector = collector
         self.sequence = sequence
+        self.reportsFates = reportsFates
         self.names = names
         self.events = events
     }
@@ -109,7 +117,8 @@ public struct EventBatch: Sendable, Equatable {
     /// Every hit, with ids resolved.
     public var hits: [HitEvent] { events.indices.map(hit(at:)) }
 
-    /// Empties the batch for reuse under a new sequence number, keeping its capacity.
+    /// Empties the batch for reuse under a new sequence number, keeping its capacity and
+    /// ``reportsFates``.
     public mutating func removeAll(nextSequence: UInt64) {
         sequence = nextSequence
         names.removeAll(keepingCapacity: true)
@@ -129,7 +138,7 @@ public struct EventBatch: Sendable, Equatable {
     }
 
     public static func == (lhs: EventBatch, rhs: EventBatch) -> Bool {
-        lhs.collector == rhs.collector && lhs.sequence == rhs.sequence && lhs.names == rhs.names
-            && lhs.events == rhs.events
+        lhs.collector == rhs.collector && lhs.sequence == rhs.sequence && lhs.reportsFates == rhs.reportsFates
+            && lhs.names == rhs.names && lhs.events == rhs.events
     }
 }

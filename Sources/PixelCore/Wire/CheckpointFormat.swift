@@ -1,0 +1,13 @@
+/// The layout of the state in a checkpoint, named by the format version of its file.
+///
+/// A build writes ``current`` and reads every format a release before it wrote, so an
+/// upgrade restores the checkpoint the old release left.
+package enum CheckpointFormat: UInt8, Sendable, CaseIterable {
+    /// Four counters per window (no bots); event ids in two generations of 64-bit keys.
+    case version1 = 1
+    /// Five counters per window, bots last; event ids in one table of time-stamped words.
+    case version2 = 2
+
+    /// The format this build writes.
+    package static let current = version2
+}

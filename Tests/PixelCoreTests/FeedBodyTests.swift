@@ -1,0 +1,27 @@
+import PixelCore
+import Testing
+
+/// The feed's JSON bodies exactly as the aggregator writes them, and read back as clients
+/// read them.
+@Suite struct FeedBodyTests {
+    @Test func aStatsBodyCarriesBotsAfterTheValue() throws {
+        let window = try WindowSpec(parsing: "1m")
+        let body = FeedStats.encode(
+            seq: 4, time: 1_790_000_000_250, campaign: "spring", pixel: nil, windows: [window],
+            counts: [Counts(views: 40, clicks: 2, conversions: 1, value: 1999, bots: 7, uniques: 31)])
+        #expect(String(decoding: body, as: UTF8.self) == """
+            {"type":"stats","seq":4,"time":1790000000250,"campaign":"spring","pixel":null,"windows":{"1m":\
+            {"views":40,"clicks":2,"conversions":1,"value":1999,"bots":7,"uniques":31,"ctr":0.05,"cvr":0.5}}}
+            """)
+        let stats = try #require(FeedStats(json: body))
+        #expect(stats.windows["1m"]?.bots == 7)
+        #expect(stats.windows["1m"]?.views == 40)
+    }
+
+    @Test func aStatsBodyWithoutBotsReadsZero() throws {
+        let body = #"{"type":"stats","seq":4,"time":1,"campaign":"c","pixel":"p","windows":{"1m":{"views":1,"clicks":0,"conversions":0,"value":0,"uniques":null,"ctr":0,"cvr":null}}}"#
+        let stats = try #require(FeedStats(json: Array(body.utf8)))
+        #expect(stats.windows["1m"]?.bots == 0)
+        #expect(stats.windows["1m"]?.uniques == nil)
+    }
+}
