@@ -104,6 +104,7 @@ let package = Package(
             dependencies: [
                 "PixelCollector", "PixelCore", "PixelPulseTesting", "PixelSupport", "ZeroMQ",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

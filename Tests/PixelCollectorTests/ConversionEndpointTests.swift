@@ -74,7 +74,7 @@ struct ConversionEndpointTests {
         let malformed = try await TestHTTPConnection.request(port: collector.port, "POST", "/v1/conversions", headers: Self.bearer, body: Array("{\"conversions\":[".utf8))
         #expect(malformed.status == 400 && malformed.text.contains("the body must be JSON"))
         let huge = try await TestHTTPConnection.request(
-            port: collector.port, "POST", "/v1/conversions", headers: Self.bearer, body: [UInt8](repeating: 0x20, count: ConversionRequest.maxBodyBytes + 1))
+            port: collector.port, "POST", "/v1/conversions", headers: Self.bearer, body: [UInt8](repeating: 0x20, count: (1 << 20) + 1))
         #expect(huge.status == 413)
         let wrongMethod = try await TestHTTPConnection.request(port: collector.port, "GET", "/v1/conversions")
         #expect(wrongMethod.status == 405 && wrongMethod.header("Allow") == "POST")

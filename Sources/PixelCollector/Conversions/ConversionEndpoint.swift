@@ -58,7 +58,7 @@ struct ConversionEndpoint: Sendable {
             let timeout = eventLoop.scheduleTask(in: confirmTimeout) { [fates = batcher.fates] in
                 if fates.cancel(sequence) { verdict.succeed(nil) }
             }
-            return verdict.futureResult.flatMap { [report] fates in
+            return verdict.futureResult.flatMap { [report, sent] fates in
                 timeout.cancel()
                 var report = report
                 if let fates, fates.count >= stored {

@@ -11,18 +11,18 @@ public final class ConversionTokens: Sendable {
     /// The shortest token taken: a token is a password that a network keeps in its URLs.
     public static let minimumLength = 16
 
-    private let digests: Mutex<[SHA256.Digest]>
+    private let digests: Mutex<[[UInt8]]>
 
     /// Takes `tokens` (each at least ``minimumLength`` bytes); none turns conversions off.
     public init(_ tokens: [String] = []) {
         precondition(tokens.allSatisfy { $0.utf8.count >= Self.minimumLength }, "conversion tokens are at least 16 bytes")
-        digests = Mutex(tokens.map { SHA256.hash(data: Data($0.utf8)) })
+        digests = Mutex(tokens.map(Self.digest))
     }
 
     /// Replaces the tokens.
     public func replace(with tokens: [String]) {
         precondition(tokens.allSatisfy { $0.utf8.count >= Self.minimumLength }, "conversion tokens are at least 16 bytes")
-        let new = tokens.map { SHA256.hash(data: Data($0.utf8)) }
+        let new = tokens.map(Self.digest)
         digests.withLock { $0 = new }
     }
 
@@ -31,7 +31,7 @@ public final class ConversionTokens: Sendable {
 
     /// Whether `presented` is one of the tokens.
     func admits(_ presented: some StringProtocol) -> Bool {
-        let digest = SHA256.hash(data: Data(presented.utf8))
+        let digest = Self.digest(String(presented))
         return digests.withLock { digests in
             var admitted = false
             for known in digests {
@@ -41,6 +41,10 @@ public final class ConversionTokens: Sendable {
             }
             return admitted
         }
+    }
+
+    private static func digest(_ token: String) -> [UInt8] {
+        Array(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// Reads tokens from a file: one per line, surrounding spaces ignored, blank lines and
