@@ -42,14 +42,18 @@ struct AggregatorState: ~Copyable {
     var activeKeyCount: Int { changes.active.count }
 
     /// Counts one decoded batch at clock time `now` (ms), unless the same collector sent a
-    /// batch with the same sequence number before.
-    mutating func ingest(_ batch: borrowing EventBatch, now: Int64) -> IngestAck.Status {
+    /// batch with the same sequence number before; returns its acknowledgement, with each
+    /// event's fate when the batch asks for them.
+    mutating func ingest(_ batch: borrowing EventBatch, now: Int64) -> IngestAck {
         guard batches.insert(collector: batch.collector, sequence: batch.sequence) else {
             statistics.duplicateBatches += 1
-            return .duplicate
+            return IngestAck(sequence: batch.sequence, status: .duplicate)
         }
         defer { statistics.batches += 1 }
         store.advance(to: now)
+        // Allocated only when asked for.
+        var fates: [EventFate] = []
+        if batch.reportsFates { fates.reserveCapacity(batch.count) }
         // Intern each (campaign, pixel) pair once per batch.
         var resolved: [UInt32: (pixel: Int, rollup: Int)] = [:]
         for event in batch.events {
@@ -64,26 +68,38 @@ struct AggregatorState: ~Copyable {
                 resolved[pair] = keys
                 grow(to: table.count, now: now)
             }
-            if event.presence.contains(.eventID),
-               !eventIDs.insert(EventID(rawValue: event.eventID), scope: keys.rollup, now: now) {
-                statistics.duplicates += 1
-                continue
-            }
-            switch store.record(event.kind, value: event.value, at: event.time, key: keys.pixel) {
-            case .accepted:
-                // Unique visitors are estimated per campaign: a sketch per pixel would cost too much.
-                let visitor = event.presence.contains(.visitor) ? event.visitor : nil
-                store.record(event.kind, value: event.value, visitor: visitor, at: event.time, key: keys.rollup)
-                statistics.events += 1
-                changes.markDirty(keys.pixel)
-                changes.markDirty(keys.rollup)
-            case .tooLate:
-                statistics.tooLate += 1
-            case .tooFarInFuture:
-                statistics.tooFarInFuture += 1
-            }
+            let fate = count(event, keys: keys, now: now)
+            if batch.reportsFates { fates.append(fate) }
         }
-        return .accepted
+        return IngestAck(sequence: batch.sequence, status: .accepted, fates: batch.reportsFates ? fates : nil)
+    }
+
+    /// Counts one event into its pixel's and its campaign's windows, unless it is refused
+    /// for its time or its event id was seen before; returns which.
+    private mutating func count(_ event: EventBatch.Event, keys: (pixel: Int, rollup: Int), now: Int64) -> EventFate {
+        switch store.outcome(at: event.time) {
+        case .accepted: break
+        case .tooLate:
+            statistics.tooLate += 1
+            return .tooLate
+        case .tooFarInFuture:
+            statistics.tooFarInFuture += 1
+            return .tooFarInFuture
+        }
+        // Only an event that counts leaves its id behind: one refused for its time may come again.
+        if event.presence.contains(.eventID),
+           !eventIDs.insert(EventID(rawValue: event.eventID), scope: keys.rollup, now: now) {
+            statistics.duplicates += 1
+            return .duplicate
+        }
+        store.record(event.kind, value: event.value, at: event.time, key: keys.pixel)
+        // Unique visitors are estimated per campaign: a sketch per pixel would cost too much.
+        let visitor = event.presence.contains(.visitor) ? event.visitor : nil
+        store.record(event.kind, value: event.value, visitor: visitor, at: event.time, key: keys.rollup)
+        statistics.events += 1
+        changes.markDirty(keys.pixel)
+        changes.markDirty(keys.rollup)
+        return .counted
     }
 
     /// Counts a frame that did not decode.
