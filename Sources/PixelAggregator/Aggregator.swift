@@ -216,10 +216,11 @@ public actor Aggregator {
         let rate = elapsed > 0 ? Double(statistics.events - eventsAtLastHeartbeat) / elapsed : 0
         lastHeartbeat = now
         eventsAtLastHeartbeat = statistics.events
+        state.eventIDs.advance(to: now)  // so that ids past the horizon are not counted as remembered
         let heartbeat = FeedHeartbeat(
             seq: state.nextSeq(), time: now, startedAt: startedAt, activeKeys: state.activeKeyCount,
             ingestRate: (rate * 10).rounded() / 10, events: statistics.events, duplicates: statistics.duplicates,
-            tooLate: statistics.tooLate, tooFarInFuture: statistics.tooFarInFuture, batches: statistics.batches,
+            eventIDsRemembered: state.eventIDs.count, eventIDsForgotten: statistics.eventIDsForgotten, tooLate: statistics.tooLate, tooFarInFuture: statistics.tooFarInFuture, batches: statistics.batches,
             duplicateBatches: statistics.duplicateBatches,
             rejectedBatches: statistics.rejectedBatches.values.reduce(0, +), published: published,
             firingAlerts: state.firing.count)
