@@ -97,7 +97,8 @@ let package = Package(
         .testTarget(name: "PixelAlertsTests", dependencies: ["PixelAlerts", "PixelCore"]),
         .testTarget(
             name: "PixelAggregatorTests",
-            dependencies: ["PixelAggregator", "PixelAlerts", "PixelCore", "PixelPulseTesting", "PixelSupport", "ZeroMQ"]
+            dependencies: ["PixelAggregator", "PixelAlerts", "PixelCore", "PixelPulseTesting", "PixelSupport", "ZeroMQ"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "PixelCollectorTests",

@@ -57,10 +57,12 @@ public actor Aggregator {
     ///   - time: The clock time to count them at (ms): `nil` for now; the time they were
     ///     logged at when they are replayed from the ``IngestLog``.
     ///   - position: Where their records end in the ``IngestLog``, if they were logged.
-    /// - Returns: For each batch, `accepted`, or `duplicate` when its collector sent the same
-    ///   sequence number before (it is not counted again).
+    /// - Returns: For each batch, its acknowledgement: `accepted`, with each event's
+    ///   ``PixelCore/EventFate`` when the batch asks for them
+    ///   (``PixelCore/EventBatch/reportsFates``), or `duplicate`, without fates, when its
+    ///   collector sent the same sequence number before (it is not counted again).
     @discardableResult
-    public func ingest(_ batches: [EventBatch], at time: Int64? = nil, loggedThrough position: LogPosition? = nil) -> [IngestAck.Status] {
+    public func ingest(_ batches: [EventBatch], at time: Int64? = nil, loggedThrough position: LogPosition? = nil) -> [IngestAck] {
         let now = time ?? clock()
         if let position { loggedThrough = position }
         return batches.map { state.ingest($0, now: now) }
@@ -214,10 +216,11 @@ public actor Aggregator {
         let rate = elapsed > 0 ? Double(statistics.events - eventsAtLastHeartbeat) / elapsed : 0
         lastHeartbeat = now
         eventsAtLastHeartbeat = statistics.events
+        state.eventIDs.advance(to: now)  // so that ids past the horizon are not counted as remembered
         let heartbeat = FeedHeartbeat(
             seq: state.nextSeq(), time: now, startedAt: startedAt, activeKeys: state.activeKeyCount,
             ingestRate: (rate * 10).rounded() / 10, events: statistics.events, duplicates: statistics.duplicates,
-            tooLate: statistics.tooLate, tooFarInFuture: statistics.tooFarInFuture, batches: statistics.batches,
+            eventIDsRemembered: state.eventIDs.count, eventIDsForgotten: statistics.eventIDsForgotten, tooLate: statistics.tooLate, tooFarInFuture: statistics.tooFarInFuture, batches: statistics.batches,
             duplicateBatches: statistics.duplicateBatches,
             rejectedBatches: statistics.rejectedBatches.values.reduce(0, +), published: published,
             firingAlerts: state.firing.count)

@@ -17,8 +17,12 @@ public struct AggregatorConfiguration: Sendable {
     public var heartbeatInterval: Duration
     /// Messages queued per feed subscriber before libzmq drops that subscriber's messages.
     public var feedHighWaterMark: Int
-    /// How long event ids are remembered for de-duplication, in ms.
+    /// How long event ids are remembered for de-duplication, in ms: 1 minute to
+    /// ``PixelCore/EventIDFilter/maxHorizon``.
     public var eventIDHorizon: Int64
+    /// The most event ids remembered; beyond it the oldest are forgotten early (see
+    /// ``PixelCore/EventIDFilter``: 10–15 bytes each).
+    public var eventIDLimit: Int
     /// The alert rules; `nil` for ``AlertRule/defaults(for:)`` over ``windows``. Their
     /// windows must be among ``windows`` (``AlertRuleFile`` checks a file's rules).
     public var alertRules: [AlertRule]?
@@ -33,7 +37,8 @@ public struct AggregatorConfiguration: Sendable {
     public static let defaultFeedEndpoint = "tcp://127.0.0.1:5571"
     public static let defaultSnapshotEndpoint = "tcp://127.0.0.1:5572"
 
-    /// The embedded defaults: loopback endpoints, standard windows, 250 ms ticks.
+    /// The embedded defaults: loopback endpoints, standard windows, 250 ms ticks, event ids
+    /// remembered for 48 hours, up to 10 million of them.
     public init(
         ingestEndpoint: String = defaultIngestEndpoint,
         feedEndpoint: String = defaultFeedEndpoint,
@@ -42,7 +47,8 @@ public struct AggregatorConfiguration: Sendable {
         tickInterval: Duration = .milliseconds(250),
         heartbeatInterval: Duration = .seconds(1),
         feedHighWaterMark: Int = 100_000,
-        eventIDHorizon: Int64 = 3_600_000,
+        eventIDHorizon: Int64 = 172_800_000,
+        eventIDLimit: Int = 10_000_000,
         alertRules: [AlertRule]? = nil,
         security: TransportSecurity? = nil
     ) {
@@ -54,6 +60,7 @@ public struct AggregatorConfiguration: Sendable {
         self.heartbeatInterval = min(heartbeatInterval, .seconds(1))
         self.feedHighWaterMark = feedHighWaterMark
         self.eventIDHorizon = eventIDHorizon
+        self.eventIDLimit = eventIDLimit
         self.alertRules = alertRules
         self.security = security
     }

@@ -64,7 +64,11 @@ extension AggregatorState {
         // Uniques turned on since the checkpoint start from here; turned off, they are dropped.
         for key in 0..<table.count where table[key].pixel == nil { store.setCountingUniques(countsUniques, key: key) }
         do throws(WireError) {
-            eventIDs = try EventIDFilter(decoding: &reader, horizon: configuration.eventIDHorizon)
+            let (horizon, limit) = (configuration.eventIDHorizon, configuration.eventIDLimit)
+            eventIDs = switch format {
+            case .version1: try EventIDFilter(decodingVersion1: &reader, horizon: horizon, limit: limit)
+            case .version2: try EventIDFilter(decoding: &reader, horizon: horizon, limit: limit)
+            }
             batches = try RecentSequences(decoding: &reader)
             try alerts.restoreIncidents(decoding: &reader, keyCount: table.count)
             let firingCount = Int(try reader.read(UInt32.self, "firing count"))

@@ -10,7 +10,8 @@ import PixelCore
 struct AggregatorState: ~Copyable {
     var store: WindowStore
     var table = KeyTable()
-    private(set) var statistics = IngestStatistics()
+    /// What has been ingested, but for what the event-id filter counts itself.
+    private var counted = IngestStatistics()
     /// The sequence number of the last message published, on any topic.
     var seq: UInt64 = 0
 
@@ -28,7 +29,7 @@ struct AggregatorState: ~Copyable {
 
     init(configuration: AggregatorConfiguration) {
         store = WindowStore(configuration: configuration.windows)
-        eventIDs = EventIDFilter(horizon: configuration.eventIDHorizon)
+        eventIDs = EventIDFilter(horizon: configuration.eventIDHorizon, limit: configuration.eventIDLimit)
         countsUniques = configuration.uniqueVisitors
         let rules = configuration.alertRules ?? AlertRule.defaults(for: configuration.windows)
         do {
@@ -38,18 +39,29 @@ struct AggregatorState: ~Copyable {
         }
     }
 
+    /// What has been ingested since the start.
+    var statistics: IngestStatistics {
+        var statistics = counted
+        statistics.eventIDsForgotten = eventIDs.forgotten
+        return statistics
+    }
+
     var windows: [WindowSpec] { store.configuration.windows }
     var activeKeyCount: Int { changes.active.count }
 
     /// Counts one decoded batch at clock time `now` (ms), unless the same collector sent a
-    /// batch with the same sequence number before.
-    mutating func ingest(_ batch: borrowing EventBatch, now: Int64) -> IngestAck.Status {
+    /// batch with the same sequence number before; returns its acknowledgement, with each
+    /// event's fate when the batch asks for them.
+    mutating func ingest(_ batch: borrowing EventBatch, now: Int64) -> IngestAck {
         guard batches.insert(collector: batch.collector, sequence: batch.sequence) else {
-            statistics.duplicateBatches += 1
-            return .duplicate
+            counted.duplicateBatches += 1
+            return IngestAck(sequence: batch.sequence, status: .duplicate)
         }
-        defer { statistics.batches += 1 }
+        defer { counted.batches += 1 }
         store.advance(to: now)
+        // Allocated only when asked for.
+        var fates: [EventFate] = []
+        if batch.reportsFates { fates.reserveCapacity(batch.count) }
         // Intern each (campaign, pixel) pair once per batch.
         var resolved: [UInt32: (pixel: Int, rollup: Int)] = [:]
         for event in batch.events {
@@ -64,31 +76,43 @@ struct AggregatorState: ~Copyable {
                 resolved[pair] = keys
                 grow(to: table.count, now: now)
             }
-            if event.presence.contains(.eventID),
-               !eventIDs.insert(EventID(rawValue: event.eventID), scope: keys.rollup, now: now) {
-                statistics.duplicates += 1
-                continue
-            }
-            switch store.record(event.kind, value: event.value, at: event.time, key: keys.pixel) {
-            case .accepted:
-                // Unique visitors are estimated per campaign: a sketch per pixel would cost too much.
-                let visitor = event.presence.contains(.visitor) ? event.visitor : nil
-                store.record(event.kind, value: event.value, visitor: visitor, at: event.time, key: keys.rollup)
-                statistics.events += 1
-                changes.markDirty(keys.pixel)
-                changes.markDirty(keys.rollup)
-            case .tooLate:
-                statistics.tooLate += 1
-            case .tooFarInFuture:
-                statistics.tooFarInFuture += 1
-            }
+            let fate = count(event, keys: keys, now: now)
+            if batch.reportsFates { fates.append(fate) }
         }
-        return .accepted
+        return IngestAck(sequence: batch.sequence, status: .accepted, fates: batch.reportsFates ? fates : nil)
+    }
+
+    /// Counts one event into its pixel's and its campaign's windows, unless it is refused
+    /// for its time or its event id was seen before; returns which.
+    private mutating func count(_ event: EventBatch.Event, keys: (pixel: Int, rollup: Int), now: Int64) -> EventFate {
+        switch store.outcome(at: event.time) {
+        case .accepted: break
+        case .tooLate:
+            counted.tooLate += 1
+            return .tooLate
+        case .tooFarInFuture:
+            counted.tooFarInFuture += 1
+            return .tooFarInFuture
+        }
+        // Only an event that counts leaves its id behind: one refused for its time may come again.
+        if event.presence.contains(.eventID),
+           !eventIDs.insert(EventID(rawValue: event.eventID), scope: keys.rollup, now: now) {
+            counted.duplicates += 1
+            return .duplicate
+        }
+        store.record(event.kind, value: event.value, at: event.time, key: keys.pixel)
+        // Unique visitors are estimated per campaign: a sketch per pixel would cost too much.
+        let visitor = event.presence.contains(.visitor) ? event.visitor : nil
+        store.record(event.kind, value: event.value, visitor: visitor, at: event.time, key: keys.rollup)
+        counted.events += 1
+        changes.markDirty(keys.pixel)
+        changes.markDirty(keys.rollup)
+        return .counted
     }
 
     /// Counts a frame that did not decode.
     mutating func reject(_ error: WireError) {
-        statistics.rejectedBatches[error.reason, default: 0] += 1
+        counted.rejectedBatches[error.reason, default: 0] += 1
     }
 
     /// Updates for every key whose counts changed since last published: keys with new

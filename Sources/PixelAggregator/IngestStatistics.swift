@@ -10,6 +10,9 @@ public struct IngestStatistics: Sendable, Hashable {
     public var events: UInt64 = 0
     /// Events not counted because their event id was seen before.
     public var duplicates: UInt64 = 0
+    /// Event ids forgotten before their horizon, to stay within the limit of ids remembered:
+    /// a resend of one of them would count again.
+    public var eventIDsForgotten: UInt64 = 0
     /// Events older than the grace period.
     public var tooLate: UInt64 = 0
     /// Events stamped further ahead than the tolerance.

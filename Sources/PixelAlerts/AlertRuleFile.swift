@@ -47,6 +47,16 @@ public struct AlertRuleFile: Sendable {
         var parser = RuleParser(file: file, windows: windows)
         return try parser.parse(text)
     }
+
+    /// The milliseconds of a duration as the rule files write them: `0`, or a whole number
+    /// of `ms`, `s`, `m` or `h` (`90s`, `5m`, `48h`); `nil` for anything else.
+    public static func duration(_ text: String) -> Int64? {
+        if text == "0" { return 0 }
+        for (suffix, scale) in [("ms", Int64(1)), ("s", 1000), ("m", 60_000), ("h", 3_600_000)] where text.hasSuffix(suffix) {
+            if let number = Int64(text.dropLast(suffix.count)), number >= 0 { return number * scale }
+        }
+        return nil
+    }
 }
 
 /// Walks the YAML tree, keeping each node's line for the error messages.
@@ -144,7 +154,7 @@ private struct RuleParser {
                 }
                 rule.metric = metric
             case "window", "baseline":
-                guard let length = Self.duration(text), let window = windows.windows.first(where: { $0.length == length }) else {
+                guard let length = AlertRuleFile.duration(text), let window = windows.windows.first(where: { $0.length == length }) else {
                     throw fail(field, "\(text) is not one of the windows kept (\(windows.windows.map(\.name).joined(separator: ", ")))")
                 }
                 if field == "window" { rule.window = window } else { rule.baseline = window }
@@ -161,7 +171,7 @@ private struct RuleParser {
                     rule.minVolume = number
                 }
             case "for", "cooldown":
-                guard let milliseconds = Self.duration(text) else {
+                guard let milliseconds = AlertRuleFile.duration(text) else {
                     throw fail(field, "\"\(text)\" is not a duration such as 0, 90s, 5m or 1h")
                 }
                 if field == "for" { rule.holdFor = milliseconds } else { rule.cooldown = milliseconds }
@@ -181,15 +191,6 @@ private struct RuleParser {
             throw AlertRuleError(file: file, line: node.mark?.line, rule: rule, field: field, "expected a non-empty value")
         }
         return text
-    }
-
-    /// `0`, or a whole number of `ms`, `s`, `m` or `h`.
-    static func duration(_ text: String) -> Int64? {
-        if text == "0" { return 0 }
-        for (suffix, scale) in [("ms", Int64(1)), ("s", 1000), ("m", 60_000), ("h", 3_600_000)] where text.hasSuffix(suffix) {
-            if let number = Int64(text.dropLast(suffix.count)), number >= 0 { return number * scale }
-        }
-        return nil
     }
 
     private func syntaxError(_ error: YamlError) -> AlertRuleError {

@@ -38,6 +38,12 @@ struct AggregatorOptions: ParsableArguments {
     @Option(help: "Seconds between checkpoints of the whole state in --data-dir (one more is written on shutdown). (env PIXELPULSE_CHECKPOINT_SECONDS; default 60)")
     var checkpointSeconds: Int?
 
+    @Option(help: "How long event ids (id=, eventId) are remembered, so that a hit sent again counts once: 1m to 136h, e.g. 48h or 90m. (env PIXELPULSE_DEDUP_HORIZON; default 48h)")
+    var dedupHorizon: String?
+
+    @Option(help: "The most event ids remembered (10–15 bytes each), at least 1000; beyond it the oldest are forgotten early. (env PIXELPULSE_DEDUP_LIMIT; default 10000000)")
+    var dedupLimit: String?
+
     @Flag(inversion: .prefixedNo, help: "Estimate each campaign's unique visitors; --no-uniques saves their cost (stats then carry null). (env PIXELPULSE_UNIQUES=off)")
     var uniques = true
 
@@ -66,6 +72,24 @@ struct AggregatorOptions: ParsableArguments {
             throw ValidationError("--checkpoint-seconds must be a positive number of seconds, got \"\(text)\"")
         }
         return .seconds(seconds)
+    }
+
+    /// How long event ids are remembered, in ms.
+    func eventIDHorizon() throws -> Int64 {
+        let text = dedupHorizon ?? environment("PIXELPULSE_DEDUP_HORIZON") ?? "48h"
+        guard let milliseconds = AlertRuleFile.duration(text), milliseconds >= 60_000, milliseconds <= EventIDFilter.maxHorizon else {
+            throw ValidationError("--dedup-horizon must be a duration from 1m to 136h, such as 48h or 90m, got \"\(text)\"")
+        }
+        return milliseconds
+    }
+
+    /// The most event ids remembered.
+    func eventIDLimit() throws -> Int {
+        let text = dedupLimit ?? environment("PIXELPULSE_DEDUP_LIMIT") ?? "10000000"
+        guard let limit = Int(text), limit >= 1000, limit <= UInt32.max else {
+            throw ValidationError("--dedup-limit must be a number of event ids from 1000 to 4294967295, got \"\(text)\"")
+        }
+        return limit
     }
 
     var alertRulesFile: AlertRuleFile? {
@@ -131,6 +155,8 @@ struct AggregatorOptions: ParsableArguments {
                 tickInterval: .milliseconds(tickMs), alertRules: try alertRulesFile?.load(windows: windowConfiguration),
                 security: security)
             configuration.uniqueVisitors = uniques && !["off", "0", "false", "no"].contains(environment("PIXELPULSE_UNIQUES")?.lowercased())
+            configuration.eventIDHorizon = try eventIDHorizon()
+            configuration.eventIDLimit = try eventIDLimit()
             return configuration
         } catch let error as WindowConfigurationError {
             throw ValidationError("--windows: \(error)")

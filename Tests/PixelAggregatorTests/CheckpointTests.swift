@@ -78,7 +78,7 @@ import Testing
         #expect(published.count == Self.campaigns.count * (Self.pixels.count + 1))
         // The de-duplication marks came along: a batch sent before, and an event id seen
         // before, are not counted again.
-        #expect(await restored.ingest([sent[sent.count - 5]]) == [.duplicate])
+        #expect(await restored.ingest([sent[sent.count - 5]]).map(\.status) == [.duplicate])
         var replayedID = EventBatch(collector: "edge-3", sequence: 1)
         let seen = try #require(sent.last { $0.events.contains { $0.presence.contains(.eventID) } })
         replayedID.append(seen.hit(at: seen.events.firstIndex { $0.presence.contains(.eventID) }!))

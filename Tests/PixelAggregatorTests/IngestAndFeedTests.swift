@@ -62,6 +62,39 @@ import ZeroMQ
         }
     }
 
+    /// A batch that asks is told what became of each of its events, in order; a resend of
+    /// it is a duplicate batch, without fates; a batch that does not ask gets a version-1 ack.
+    @Test func eachEventsFateComesBackWhenTheBatchAsks() async throws {
+        try await LiveAggregator.with { fixture in
+            let now = Aggregator.wallClock()
+            let order = EventID(text: "order-1")
+            var asking = EventBatch(collector: "edge-1", sequence: 1, reportsFates: true)
+            for hit in [
+                HitEvent(time: now, kind: .conversion, campaign: "c1", pixel: "thanks", value: 4999, eventID: order),
+                HitEvent(time: now, kind: .conversion, campaign: "c1", pixel: "thanks", value: 4999, eventID: order),
+                HitEvent(time: now, kind: .conversion, campaign: "c2", pixel: "thanks", value: 4999, eventID: order),
+                HitEvent(time: now - 2 * 3_600_000, kind: .view, campaign: "c1", pixel: "hero"),
+                HitEvent(time: now + 60_000, kind: .view, campaign: "c1", pixel: "hero"),
+                HitEvent(time: now, kind: .bot, campaign: "c1", pixel: "hero"),
+            ] { asking.append(hit) }
+            var silent = EventBatch(collector: "edge-1", sequence: 2)
+            silent.append(HitEvent(time: now, kind: .view, campaign: "c1", pixel: "hero"))
+            let acks = try await onSocketThread { [asking, silent] in
+                try sendAndAwaitAcks([asking.encoded(), asking.encoded(), silent.encoded()],
+                                     to: fixture.endpoints.ingest, context: fixture.context)
+            }
+            #expect(acks == [
+                IngestAck(sequence: 1, status: .accepted, fates: [.counted, .duplicate, .counted, .tooLate, .tooFarInFuture, .counted]),
+                IngestAck(sequence: 1, status: .duplicate),
+                IngestAck(sequence: 2, status: .accepted),
+            ])
+            let statistics = await fixture.aggregator.statistics
+            #expect(statistics.events == 4)
+            #expect(statistics.duplicates == 1 && statistics.tooLate == 1 && statistics.tooFarInFuture == 1)
+            #expect(await fixture.aggregator.counts(campaign: "c1", pixel: "hero")?[0] == Counts(views: 1, bots: 1))
+        }
+    }
+
     @Test func aSubscriberOfOneCampaignNeverSeesAnotherThatSharesItsPrefix() async throws {
         try await LiveAggregator.with { fixture in
             let now = Aggregator.wallClock()

@@ -24,4 +24,22 @@ import Testing
         #expect(stats.windows["1m"]?.bots == 0)
         #expect(stats.windows["1m"]?.uniques == nil)
     }
+
+    @Test func aHeartbeatCarriesTheEventIDsRememberedAndForgottenAfterTheDuplicates() throws {
+        let heartbeat = FeedHeartbeat(
+            seq: 7, time: 1_790_000_001_000, startedAt: 1_790_000_000_000, activeKeys: 12, ingestRate: 20480.5, events: 123_456,
+            duplicates: 3, eventIDsRemembered: 5120, eventIDsForgotten: 9, tooLate: 0, tooFarInFuture: 0, batches: 480,
+            duplicateBatches: 0, rejectedBatches: 0, published: 6, firingAlerts: 0)
+        #expect(String(decoding: heartbeat.encoded(), as: UTF8.self) == """
+            {"type":"heartbeat","seq":7,"time":1790000001000,"startedAt":1790000000000,"activeKeys":12,\
+            "ingestRate":20480.5,"events":123456,"duplicates":3,"eventIDsRemembered":5120,"eventIDsForgotten":9,\
+            "tooLate":0,"tooFarInFuture":0,"batches":480,"duplicateBatches":0,"rejectedBatches":0,"published":6,\
+            "firingAlerts":0}
+            """)
+        #expect(FeedHeartbeat(json: heartbeat.encoded()) == heartbeat)
+        // From an aggregator that does not send them.
+        let older = #"{"type":"heartbeat","seq":7,"time":1,"startedAt":1,"activeKeys":0,"ingestRate":0,"events":0,"duplicates":0,"tooLate":0,"tooFarInFuture":0,"batches":0,"duplicateBatches":0,"rejectedBatches":0}"#
+        let read = try #require(FeedHeartbeat(json: Array(older.utf8)))
+        #expect(read.eventIDsRemembered == nil && read.eventIDsForgotten == nil)
+    }
 }

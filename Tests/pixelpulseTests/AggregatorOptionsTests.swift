@@ -21,6 +21,8 @@ struct AggregatorOptionsTests {
         #expect(configuration.windows.grace == 3_600_000)
         #expect(configuration.tickInterval == .milliseconds(250))
         #expect(configuration.uniqueVisitors)
+        #expect(configuration.eventIDHorizon == 172_800_000)
+        #expect(configuration.eventIDLimit == 10_000_000)
         #expect(configuration.security == nil)
         #expect(configuration.alertRules == nil)
         #expect(try options.checkpointInterval() == .seconds(60))
@@ -67,6 +69,31 @@ struct AggregatorOptionsTests {
     func checkpointSecondsMustBePositive(_ seconds: Int) throws {
         let options = try AggregatorOptions.parse(["--checkpoint-seconds=\(seconds)"])
         #expect(validationMessage { try options.checkpointInterval() } == "--checkpoint-seconds must be a positive number of seconds, got \"\(seconds)\"")
+    }
+
+    @Test(arguments: [("48h", 172_800_000), ("90m", 5_400_000), ("1m", 60_000), ("136h", 489_600_000)] as [(String, Int64)])
+    func dedupHorizonIsADuration(text: String, milliseconds: Int64) throws {
+        let configuration = try AggregatorOptions.parse(["--dedup-horizon", text]).configuration(plain: false)
+        #expect(configuration.eventIDHorizon == milliseconds)
+    }
+
+    @Test(arguments: ["59s", "0", "137h", "2d", "fortnight", "-5m"])
+    func dedupHorizonOutOfRangeIsRefused(_ text: String) throws {
+        let options = try AggregatorOptions.parse(["--dedup-horizon=\(text)"])
+        #expect(validationMessage { try options.configuration(plain: false) }
+            == "--dedup-horizon must be a duration from 1m to 136h, such as 48h or 90m, got \"\(text)\"")
+    }
+
+    @Test func dedupLimitIsANumberOfIDs() throws {
+        let configuration = try AggregatorOptions.parse(["--dedup-limit", "250000"]).configuration(plain: false)
+        #expect(configuration.eventIDLimit == 250_000)
+    }
+
+    @Test(arguments: ["999", "0", "-1000", "4294967296", "10M", "many"])
+    func dedupLimitOutOfRangeIsRefused(_ text: String) throws {
+        let options = try AggregatorOptions.parse(["--dedup-limit=\(text)"])
+        #expect(validationMessage { try options.configuration(plain: false) }
+            == "--dedup-limit must be a number of event ids from 1000 to 4294967295, got \"\(text)\"")
     }
 
     @Test(arguments: [([], true), (["--no-uniques"], false), (["--uniques"], true), (["--no-uniques", "--uniques"], true)])

@@ -53,6 +53,8 @@ struct ValidationUsageTests {
         (["serve", "--checkpoint-seconds", "0"], "Usage: pixelpulse serve"),
         (["collector", "--ingest", "tcp://10.0.0.5:5570"], "Usage: pixelpulse collector"),
         (["aggregator", "--log-level", "loud"], "Usage: pixelpulse aggregator"),
+        (["aggregator", "--dedup-horizon", "30s"], "Usage: pixelpulse aggregator"),
+        (["serve", "--dedup-limit", "10"], "Usage: pixelpulse serve"),
     ])
     func aBadOptionShowsItsSubcommandsUsage(_ arguments: [String], _ usage: String) {
         do {

@@ -11,9 +11,10 @@ import ZeroMQ
 /// ``maxBatchesPerHop`` frames), decodes it, and hands the lot to the ``Aggregator`` in one
 /// actor call, waiting for it: while the actor counts, libzmq queues further batches and
 /// then pushes back on collectors, so a burst never grows memory without bound. Each batch
-/// is answered with an ``PixelCore/IngestAck``: `accepted`, or `duplicate` for a batch its
-/// collector sent before (not counted again); a frame that does not decode is answered
-/// `rejected`, counted by reason, and dropped.
+/// is answered with an ``PixelCore/IngestAck``: `accepted` (with its events' fates, when it
+/// asks for them), or `duplicate` for a batch its collector sent before (not counted
+/// again); a frame that does not decode is answered `rejected`, counted by reason, and
+/// dropped.
 final class IngestServer: SocketServer {
     /// The most frames handed to the aggregator in one call.
     static let maxBatchesPerHop = 64
@@ -98,7 +99,7 @@ final class IngestServer: SocketServer {
                     continue
                 }
                 let position = flush?.position
-                let statuses = blockingCall { [aggregator, batches, errors] in
+                let acks = blockingCall { [aggregator, batches, errors] in
                     if !errors.isEmpty { await aggregator.reject(errors) }
                     return await aggregator.ingest(batches, at: time, loggedThrough: position)
                 }
@@ -112,8 +113,7 @@ final class IngestServer: SocketServer {
                     continue
                 }
                 for reply in replies {
-                    let ack = reply.batch.map { IngestAck(sequence: batches[$0].sequence, status: statuses[$0]) }
-                        ?? IngestAck(sequence: 0, status: .rejected)
+                    let ack = reply.batch.map { acks[$0] } ?? IngestAck(sequence: 0, status: .rejected)
                     _ = try router.trySend([reply.identity, ack.encoded()])
                 }
             } catch {

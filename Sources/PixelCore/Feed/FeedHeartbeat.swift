@@ -5,9 +5,9 @@ import Foundation
 ///
 /// ```json
 /// {"type":"heartbeat","seq":7,"time":1790000001000,"startedAt":1790000000000,
-///  "activeKeys":12,"ingestRate":20480.5,"events":123456,"duplicates":0,
-///  "tooLate":0,"tooFarInFuture":0,"batches":480,"duplicateBatches":0,"rejectedBatches":0,
-///  "published":6,"firingAlerts":0}
+///  "activeKeys":12,"ingestRate":20480.5,"events":123456,"duplicates":0,"eventIDsRemembered":5120,
+///  "eventIDsForgotten":0,"tooLate":0,"tooFarInFuture":0,"batches":480,"duplicateBatches":0,
+///  "rejectedBatches":0,"published":6,"firingAlerts":0}
 /// ```
 public struct FeedHeartbeat: Sendable, Hashable, Decodable {
     public var seq: UInt64
@@ -22,6 +22,12 @@ public struct FeedHeartbeat: Sendable, Hashable, Decodable {
     public var events: UInt64
     /// Events not counted because their event id was seen before.
     public var duplicates: UInt64
+    /// Event ids remembered now, for de-duplication (`nil` from an aggregator that does not
+    /// send it).
+    public var eventIDsRemembered: Int?
+    /// Event ids forgotten before their horizon, to stay within the limit of ids remembered
+    /// (`nil` from an aggregator that does not send it).
+    public var eventIDsForgotten: UInt64?
     /// Events older than the grace period.
     public var tooLate: UInt64
     /// Events stamped further ahead than the tolerance.
@@ -40,7 +46,7 @@ public struct FeedHeartbeat: Sendable, Hashable, Decodable {
 
     public init(
         seq: UInt64, time: Int64, startedAt: Int64, activeKeys: Int, ingestRate: Double, events: UInt64,
-        duplicates: UInt64, tooLate: UInt64, tooFarInFuture: UInt64, batches: UInt64, duplicateBatches: UInt64,
+        duplicates: UInt64, eventIDsRemembered: Int? = nil, eventIDsForgotten: UInt64? = nil, tooLate: UInt64, tooFarInFuture: UInt64, batches: UInt64, duplicateBatches: UInt64,
         rejectedBatches: UInt64, published: UInt64, firingAlerts: Int
     ) {
         self.seq = seq
@@ -50,6 +56,8 @@ public struct FeedHeartbeat: Sendable, Hashable, Decodable {
         self.ingestRate = ingestRate
         self.events = events
         self.duplicates = duplicates
+        self.eventIDsRemembered = eventIDsRemembered
+        self.eventIDsForgotten = eventIDsForgotten
         self.tooLate = tooLate
         self.tooFarInFuture = tooFarInFuture
         self.batches = batches
@@ -77,6 +85,8 @@ public struct FeedHeartbeat: Sendable, Hashable, Decodable {
         json.member("ingestRate", ingestRate)
         json.member("events", events)
         json.member("duplicates", duplicates)
+        json.member("eventIDsRemembered", eventIDsRemembered.map { Int64($0) })
+        json.member("eventIDsForgotten", eventIDsForgotten.map { Int64(clamping: $0) })
         json.member("tooLate", tooLate)
         json.member("tooFarInFuture", tooFarInFuture)
         json.member("batches", batches)

@@ -109,6 +109,14 @@ public struct WindowStore: ~Copyable {
         if time > now { setNow(time) }
     }
 
+    /// What ``record(_:value:count:visitor:at:key:)`` would make of an event at `time` (ms)
+    /// now, without recording anything.
+    public func outcome(at time: Int64) -> Outcome {
+        guard time <= clock &+ configuration.futureTolerance else { return .tooFarInFuture }
+        guard time >= 0, time >= now - configuration.grace else { return .tooLate }
+        return .accepted
+    }
+
     /// Records `count` events of `kind` at `time` (ms) for `key`.
     ///
     /// A bot's value and visitor are ignored: robots count apart, in ``Counts/bots`` only.
@@ -125,11 +133,12 @@ public struct WindowStore: ~Copyable {
     public mutating func record(
         _ kind: EventKind, value: UInt64 = 0, count: UInt32 = 1, visitor: UInt64? = nil, at time: Int64, key: Int
     ) -> Outcome {
-        guard time <= clock &+ configuration.futureTolerance else {
+        switch outcome(at: time) {
+        case .accepted: break
+        case .tooFarInFuture:
             refusals.tooFarInFuture &+= UInt64(count)
             return .tooFarInFuture
-        }
-        guard time >= 0, time >= now - configuration.grace else {
+        case .tooLate:
             refusals.tooLate &+= UInt64(count)
             return .tooLate
         }
