@@ -10,7 +10,7 @@ import PixelCore
 struct AggregatorState: ~Copyable {
     var store: WindowStore
     var table = KeyTable()
-    /// What has been ingested, but for what the event-id filter counts itself.
+    /// What has been ingested (the event ids forgotten early are counted by ``eventIDs``).
     private var counted = IngestStatistics()
     /// The sequence number of the last message published, on any topic.
     var seq: UInt64 = 0

@@ -20,7 +20,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT="$ROOT/.build-fuzz"
 SECONDS_PER_TARGET=${SECONDS_PER_TARGET:-60}
 TARGETS=${TARGETS:-"ingest hits"}
-FLAGS=(-sanitize=fuzzer,address -O -swift-version 6 -parse-as-library -g)
+FLAGS=(-sanitize=fuzzer,address -O -swift-version 6 -parse-as-library -g -package-name pixelpulse)
 mkdir -p "$OUT"
 
 build() { # name, log -> runs swiftc quietly, shows the log on failure

@@ -158,6 +158,38 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Event ids: one iteration = 100 new ids (each in one of 100 campaigns) into a filter
+    // already remembering `remembered` ids spread over the last day, the clock moving 1 ms per
+    // iteration: 100 000 new ids per run, so the filter grows by at most a tenth. No limit is
+    // reached (none forgotten). "bytes per id × 10" is bytes held ÷ ids remembered, × 10.
+    let eventIDMetrics: [BenchmarkMetric] = [
+        .wallClock, .throughput, .mallocCountTotal, .custom("bytes per id × 10", polarity: .prefersSmaller, useScalingFactor: false),
+    ]
+    for remembered in [1_000_000, 10_000_000] {
+        Benchmark(
+            "EventID filter, 100 new ids into \(remembered / 1_000_000)M remembered",
+            configuration: .init(metrics: eventIDMetrics, warmupIterations: 1, scalingFactor: .kilo, maxDuration: .seconds(60), maxIterations: 5)
+        ) { benchmark in
+            var filter = EventIDFilter(limit: Int(UInt32.max))
+            let day: Int64 = 86_400_000
+            for number in 0..<remembered {
+                _ = filter.insert(EventID(rawValue: UInt64(number)), scope: number % 100, now: t0 - day + Int64(number) * day / Int64(remembered))
+            }
+            var number = remembered
+            var time = t0
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                time += 1
+                for _ in 0..<100 {
+                    blackHole(filter.insert(EventID(rawValue: UInt64(number)), scope: number % 100, now: time))
+                    number += 1
+                }
+            }
+            benchmark.stopMeasurement()
+            benchmark.measurement(eventIDMetrics[3], filter.byteCount * 10 / filter.count)
+        }
+    }
+
     let memoryMetrics: [BenchmarkMetric] = [.custom("bytes per key", polarity: .prefersSmaller, useScalingFactor: false)]
     func memoryBenchmark(_ name: String, fill: @escaping @Sendable (inout WindowStore) -> Void) {
         Benchmark(name, configuration: .init(metrics: memoryMetrics, warmupIterations: 0, maxIterations: 1)) { benchmark in
