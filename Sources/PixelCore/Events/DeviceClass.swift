@@ -10,6 +10,7 @@ public enum DeviceClass: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     case bot = 4
     /// Mail clients and their image proxies.
     case mail = 5
+    case server = 6
 
     public var description: String {
         switch self {
@@ -19,6 +20,7 @@ public enum DeviceClass: UInt8, Sendable, CaseIterable, CustomStringConvertible 
         case .tablet: "tablet"
         case .bot: "bot"
         case .mail: "mail"
+        case .server: "server"
         }
     }
 }

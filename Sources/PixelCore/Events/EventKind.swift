@@ -6,6 +6,7 @@ public enum EventKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case click = 1
     /// A goal was reached, possibly with a value.
     case conversion = 2
+    case bot = 3
 
     /// Parses the names used in URLs and JSON: `view`, `click`, `conversion`.
     public init?(name: some StringProtocol) {
@@ -13,6 +14,7 @@ public enum EventKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case "view": self = .view
         case "click": self = .click
         case "conversion": self = .conversion
+        case "bot": self = .bot
         default: return nil
         }
     }
@@ -23,6 +25,7 @@ public enum EventKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .view: "view"
         case .click: "click"
         case .conversion: "conversion"
+        case .bot: "bot"
         }
     }
 

@@ -31,6 +31,7 @@ public struct Counts: Sendable, Hashable {
             case .view: views
             case .click: clicks
             case .conversion: conversions
+            case .bot: 0
             }
         }
         set {
@@ -38,6 +39,7 @@ public struct Counts: Sendable, Hashable {
             case .view: views = newValue
             case .click: clicks = newValue
             case .conversion: conversions = newValue
+            case .bot: break
             }
         }
     }
