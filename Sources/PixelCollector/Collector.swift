@@ -104,7 +104,7 @@ public actor Collector: Service {
     /// Serves until a graceful shutdown or cancellation, then drains and returns.
     ///
     /// - Throws: ``Error/alreadyRunning`` on a second call;
-    ///   ``Error/invalidConfiguration(_:)``; ``VisitorSecretError``; a bind or ZeroMQ error at start (an
+    ///   ``Error/invalidConfiguration(_:)``; ``SecretFileError``; a bind or ZeroMQ error at start (an
     ///   unreachable ingest endpoint is not an error: hits queue until it answers); the
     ///   forwarder's error if its thread failed while serving.
     public func run() async throws {

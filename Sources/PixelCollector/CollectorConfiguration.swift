@@ -53,7 +53,7 @@ public struct CollectorConfiguration: Sendable {
     /// A file holding the visitor secret (its bytes, trailing spaces and newlines left
     /// out; at least 16): the way to give several collectors the same one, such as a
     /// mounted secret. It must exist; ``Collector/run()`` fails at start with
-    /// ``VisitorSecretError`` if it is missing, unreadable or too short.
+    /// ``SecretFileError`` if it is missing, unreadable or too short.
     public var visitorSecretFile: URL?
     /// The origins whose pages may use the pixel route's and `/p.js`'s answers from
     /// scripts (CORS); every origin by default. See ``AllowedOrigins``.
