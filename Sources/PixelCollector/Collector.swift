@@ -59,6 +59,7 @@ public actor Collector: Service {
     private let logger: Logger
     private let boundPort = OneShot<Int>()
     private let recovered = OneShot<SpoolRecovery?>()
+    private let linkSettings = OneShot<LinkSettings>()
     private var state = State.initial
     private var shutdownRequested = false
 
@@ -99,6 +100,15 @@ public actor Collector: Service {
     /// - Throws: The error that stopped ``run()`` before the spool was opened.
     public nonisolated var spoolRecovery: SpoolRecovery? {
         get async throws { try await recovered.value }
+    }
+
+    /// What tracking links are answered with, once ``run()`` has resolved the link secrets:
+    /// the keys that sign and verify links and click ids, and the pixel sets, which a
+    /// reload replaces while the collector serves.
+    ///
+    /// - Throws: The error that stopped ``run()`` before the secrets were resolved.
+    public nonisolated var links: LinkSettings {
+        get async throws { try await linkSettings.value }
     }
 
     /// Serves until a graceful shutdown or cancellation, then drains and returns.
@@ -165,6 +175,7 @@ public actor Collector: Service {
             state = .stopped
             boundPort.fail(error)
             recovered.fail(error)
+            linkSettings.fail(error)
             logger.error("Collector failed to start", metadata: ["error": "\(error)"])
             throw error
         }
@@ -174,6 +185,10 @@ public actor Collector: Service {
         let configuration = configuration
         if let problem = configuration.problem { throw Error.invalidConfiguration(problem) }
         let visitors = VisitorHasher(secret: try VisitorSecret.resolve(configuration, logger: logger))
+        let links = LinkSettings(
+            keys: try LinkSecrets.resolve(configuration, logger: logger), pixelSets: configuration.pixelSets,
+            allowedHosts: configuration.linkAllowedHosts)
+        linkSettings.succeed(links)
         let wake = try WakeSignal()
         let spool = try configuration.spoolDirectory.map {
             try Spool(directory: $0, collector: configuration.collectorID, limitBytes: configuration.spoolLimitBytes, logger: logger)
@@ -200,7 +215,7 @@ public actor Collector: Service {
             let services = HTTPServices(
                 batcher: batcher, metrics: metrics, visitors: visitors,
                 forwarder: forwarder, registry: registry, trustForwardedFor: configuration.trustForwardedFor,
-                maxBeaconBodySize: configuration.maxBeaconBodySize, origins: configuration.allowedOrigins)
+                maxBeaconBodySize: configuration.maxBeaconBodySize, origins: configuration.allowedOrigins, links: links, logger: logger)
             let server = try await CollectorHTTPServer.start(
                 host: configuration.host, port: configuration.port, threads: configuration.eventLoopThreads,
                 idleTimeout: configuration.idleTimeout, services: services)

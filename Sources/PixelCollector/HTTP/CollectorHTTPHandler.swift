@@ -21,6 +21,7 @@ import Prometheus
 /// | `POST /p/{campaign}/{pixel}` | `204`; counted if valid; body over the limit → `413` and close |
 /// | `OPTIONS` under `/p/` | a CORS preflight: `204` if allowed, else `403` (see ``Preflight``); otherwise `204` with `Allow` |
 /// | other methods under `/p/` | `405` |
+/// | `GET`/`HEAD /r/{campaign}/{link}?to=…` | a tracking link: `302`, the pixel page, or `400` (see ``LinkResponder``) |
 /// | `GET`/`HEAD /p.js` | `200` the page script (see ``PixelScript``), or `304` for its `ETag` |
 /// | `GET`/`HEAD /healthz` | `200 ok` |
 /// | `GET`/`HEAD /readyz` | `200` while the aggregator link is up, else `503` |
@@ -42,6 +43,8 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         case beacon(HitRequest.Parsed, HitHeaders, bodyBytes: Int)
         /// `OPTIONS` on the pixel route.
         case preflight(Preflight)
+        /// A tracking link (`GET` or `HEAD`).
+        case link(LinkRequest.Parsed, HitHeaders)
         /// `/p.js`, for a request with this `Origin`; `304` when it named the current `ETag`.
         case script(origin: String?, notModified: Bool)
         case fixed(StaticResponse)
@@ -177,6 +180,12 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             default:
                 reply = .fixed(responses.pixelMethodNotAllowed)
             }
+        case .link:
+            guard isRead else {
+                reply = .fixed(responses.readOnlyMethodNotAllowed)
+                return
+            }
+            reply = .link(LinkRequest.parse(target: head.uri), HitHeaders(head.headers, readForwardedFor: services.trustForwardedFor))
         case .script:
             guard isRead else {
                 reply = .fixed(responses.readOnlyMethodNotAllowed)
@@ -199,10 +208,10 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         guard let reply else { return }
         switch reply {
         case .pixel(let parsed, let headers):
-            if let parsed { recorder.record(parsed, headers: headers) }
+            if let parsed { recorder.record(parsed, headers: headers, from: .pixel) }
             send(responses.gif, ifAllowed: headers.origin, context: context)
         case .beacon(let parsed, let headers, _):
-            recorder.record(parsed, headers: headers)
+            recorder.record(parsed, headers: headers, from: .beacon)
             send(responses.noContent, ifAllowed: headers.origin, context: context)
         case .preflight(.notCrossOrigin):
             send(responses.options, context: context)
@@ -212,6 +221,9 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             services.metrics.countRejection(refusal.reason)
             services.metrics.countHTTPError(status: 403)
             send(responses.refusal(refusal), context: context)
+        case .link(let parsed, let headers):
+            let answer = LinkResponder(services: services).answer(parsed, headers: headers, isHEAD: isHEAD, recorder: &recorder).response
+            send(status: answer.status, headers: answer.headers, body: Array(answer.body.utf8), context: context)
         case .script(let origin, let notModified):
             send(notModified ? responses.scriptNotModified : responses.script, ifAllowed: origin, context: context)
         case .fixed(let response):
@@ -251,20 +263,22 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     private func sendMetrics(context: ChannelHandlerContext) {
-        let text = services.registry.emitToBuffer()
+        let headers = [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), ("Cache-Control", "no-store")]
+        send(status: .ok, headers: headers, body: services.registry.emitToBuffer(), context: context)
+    }
+
+    /// Sends a response made for this request, with `Date`, `Content-Length` and what the
+    /// connection needs added to `headers`.
+    private func send(status: HTTPResponseStatus, headers: [(String, String)], body: [UInt8], context: ChannelHandlerContext) {
         if quiescing { connection = .close }
-        var headers = [
-            ("Date", cache.date), ("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
-            ("Cache-Control", "no-store"),
-            ("Content-Length", String(text.count)),
-        ]
+        var headers = [("Date", cache.date)] + headers + [("Content-Length", String(body.count))]
         switch connection {
         case .keepAlive: break
         case .explicitKeepAlive: headers.append(("Connection", "keep-alive"))
         case .close: headers.append(("Connection", "close"))
         }
-        var bytes = HTTPWire.head(status: .ok, headers: headers, allocator: context.channel.allocator)
-        if !isHEAD { bytes.writeBytes(text) }
+        var bytes = HTTPWire.head(status: status, headers: headers, allocator: context.channel.allocator)
+        if !isHEAD { bytes.writeBytes(body) }
         finish(with: bytes, context: context)
     }
 
