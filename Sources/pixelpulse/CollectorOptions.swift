@@ -41,11 +41,24 @@ struct CollectorOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Sealed batches kept in memory without a spool; with one, batches read from it and not yet acknowledged.", visibility: .hidden))
     var queueLimit: Int = 4096
 
+    @OptionGroup var linkSecrets: LinkSecretOptions
+
+    @Option(help: "Hosts an unsigned tracking link may send to, comma-separated; *.example.com for its subdomains. (env PIXELPULSE_LINK_ALLOW_HOSTS; default: none, every link signed)")
+    var linkAllowHosts: String?
+
+    @Option(help: "YAML file of pixel sets that tracking links fire on the way (px=NAME), read again on SIGHUP. (env PIXELPULSE_PIXEL_SETS)")
+    var pixelSets: String?
+
     @Option(help: "This collector's CURVE key pair file, for an aggregator with --server-key. (env PIXELPULSE_COLLECTOR_KEY)")
     var collectorKey: String?
 
     @Option(help: "The aggregator's public key: its 40 Z85 characters or its .pub file. (env PIXELPULSE_AGGREGATOR_KEY)")
     var aggregatorKey: String?
+
+    /// The pixel-set file, when there is one.
+    var pixelSetFile: PixelSetFile? {
+        (pixelSets ?? environment("PIXELPULSE_PIXEL_SETS")).map { PixelSetFile(path: $0) }
+    }
 
     /// - Parameter plain: Whether plain TCP was chosen explicitly for an aggregator on another host.
     func configuration(ingestEndpoint: String, plain: Bool) throws -> CollectorConfiguration {
@@ -83,6 +96,21 @@ struct CollectorOptions: ParsableArguments {
             }
         }
         configuration.trustForwardedFor = trustForwardedFor
+        configuration.linkSecrets = try linkSecrets.secrets()?.secrets
+        if let hosts = linkAllowHosts ?? environment("PIXELPULSE_LINK_ALLOW_HOSTS") {
+            do {
+                configuration.linkAllowedHosts = try LinkAllowlist(parsing: hosts)
+            } catch {
+                throw ValidationError("--link-allow-hosts: \(error)")
+            }
+        }
+        if let file = pixelSetFile {
+            do {
+                configuration.pixelSets = try file.load()
+            } catch {
+                throw Failure("--pixel-sets: \(error)")
+            }
+        }
         guard queueLimit >= 1 else { throw ValidationError("--queue-limit must be at least 1") }
         configuration.queueLimit = queueLimit
         configuration.spoolDirectory = (spoolDir ?? environment("PIXELPULSE_SPOOL_DIR")).map { URL(fileURLWithPath: $0) }
