@@ -16,7 +16,7 @@ struct PixelPulse: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, AggregatorCommand.self, CollectorCommand.self, WatchCommand.self, TopCommand.self, AlertsCommand.self,
-            KeysCommand.self,
+            KeysCommand.self, LinkCommand.self,
         ]
     )
 }
