@@ -69,14 +69,18 @@ public struct Destination: Sendable, Hashable {
 
     /// `url` with `ppclid=token` added to its query, before any fragment.
     public func addingClickID(_ token: String) -> String {
-        var url = Substring(url)
-        var fragment: Substring = ""
-        if let hash = url.firstIndex(of: "#") {
-            fragment = url[hash...]
-            url = url[..<hash]
+        let bytes = Array(url.utf8)
+        let end = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
+        var added = Array(bytes[..<end])
+        if !added.contains(UInt8(ascii: "?")) {
+            added.append(UInt8(ascii: "?"))
+        } else if added.last != UInt8(ascii: "?"), added.last != UInt8(ascii: "&") {
+            added.append(UInt8(ascii: "&"))
         }
-        let separator = !url.contains("?") ? "?" : (url.hasSuffix("?") || url.hasSuffix("&") ? "" : "&")
-        return url + separator + "ppclid=" + token + fragment
+        added += "ppclid=".utf8
+        added += token.utf8
+        added += bytes[end...]
+        return String(decoding: added, as: UTF8.self)
     }
 
     /// Printable ASCII only, without the characters a URL must escape, and well-formed

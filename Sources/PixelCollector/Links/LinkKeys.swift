@@ -8,7 +8,11 @@ import Crypto
 /// use (``Domain``, length-prefixed), so a link's signature is never a valid click id tag
 /// or the reverse.
 /// Verification compares in constant time, secret by secret.
-public struct LinkKeys: Sendable {
+///
+/// `@unchecked Sendable`: the keyed HMAC states are never changed after `init`; each tag
+/// copies one, and swift-crypto's hash state is copy-on-write, so no two threads ever write
+/// one state.
+public struct LinkKeys: @unchecked Sendable {
     /// What a tag signs; its label starts the message.
     enum Domain {
         case link, click
@@ -24,7 +28,10 @@ public struct LinkKeys: Sendable {
     /// The fewest bytes a secret may hold.
     public static let minimumSecretLength = 16
 
-    private let secrets: [[UInt8]]
+    /// Per secret, the HMAC keyed with it that has read each domain's label: keying is most
+    /// of the work of a short message, so it is done once.
+    private let link: [HMAC<SHA256>]
+    private let click: [HMAC<SHA256>]
 
     /// The keys of `secrets`; the first signs.
     ///
@@ -32,30 +39,43 @@ public struct LinkKeys: Sendable {
     public init(secrets: [[UInt8]]) {
         precondition(!secrets.isEmpty, "LinkKeys needs at least one secret")
         precondition(secrets.allSatisfy { $0.count >= Self.minimumSecretLength }, "a link secret needs at least 16 bytes")
-        self.secrets = secrets
+        func keyed(_ domain: Domain) -> [HMAC<SHA256>] {
+            secrets.map { secret in
+                var hmac = HMAC<SHA256>(key: SymmetricKey(data: secret))
+                hmac.update(data: [UInt8(domain.label.count)] + domain.label)
+                return hmac
+            }
+        }
+        link = keyed(.link)
+        click = keyed(.click)
     }
 
     /// How many secrets verify.
-    public var count: Int { secrets.count }
+    public var count: Int { link.count }
 
     /// The tag of `message` under the first secret, cut to `length` bytes (at most 32).
     func tag(_ domain: Domain, _ message: [UInt8], length: Int = 32) -> [UInt8] {
-        Array(Self.mac(domain, message, secret: secrets[0]).prefix(length))
+        Array(Self.mac(message, keyed(domain)[0]).prefix(length))
     }
 
     /// Whether `tag` is the tag of `message`, cut to its length, under any of the secrets.
     func verifies(_ domain: Domain, _ message: [UInt8], tag: some Collection<UInt8>) -> Bool {
         guard !tag.isEmpty, tag.count <= 32 else { return false }
-        for secret in secrets where Self.equalInConstantTime(Self.mac(domain, message, secret: secret).prefix(tag.count), tag) {
+        for hmac in keyed(domain) where Self.equalInConstantTime(Self.mac(message, hmac).prefix(tag.count), tag) {
             return true
         }
         return false
     }
 
-    private static func mac(_ domain: Domain, _ message: [UInt8], secret: [UInt8]) -> [UInt8] {
-        var hmac = HMAC<SHA256>(key: SymmetricKey(data: secret))
-        let label = domain.label
-        hmac.update(data: [UInt8(label.count)] + label)
+    private func keyed(_ domain: Domain) -> [HMAC<SHA256>] {
+        switch domain {
+        case .link: link
+        case .click: click
+        }
+    }
+
+    private static func mac(_ message: [UInt8], _ keyed: HMAC<SHA256>) -> [UInt8] {
+        var hmac = keyed
         hmac.update(data: message)
         return Array(hmac.finalize())
     }

@@ -48,7 +48,8 @@ struct LinkRequest: Sendable {
 
         let query = queryEnd > pathEnd ? UnsafeBufferPointer(rebasing: bytes[(pathEnd + 1)..<queryEnd]) : UnsafeBufferPointer(start: nil, count: 0)
         guard query.count <= HitRequest.maxQueryLength else { return .refused(.queryTooLong, nil) }
-        var values: [String: [UInt8]] = [:]
+        // The decoded values of to, px and sig, when given.
+        var values: [[UInt8]?] = [nil, nil, nil]
         var start = 0
         while start < query.count {
             var end = start
@@ -58,24 +59,25 @@ struct LinkRequest: Sendable {
             }
             var equals = start
             while equals < end, query[equals] != UInt8(ascii: "=") { equals += 1 }
-            let key = String(decoding: query[start..<equals], as: UTF8.self)
-            if key == "to" || key == "px" || key == "sig" {
-                guard values[key] == nil, let value = decoded(query[min(equals + 1, end)..<end]) else {
+            let key = query[start..<equals]
+            let field = key.elementsEqual("to".utf8) ? 0 : key.elementsEqual("px".utf8) ? 1 : key.elementsEqual("sig".utf8) ? 2 : nil
+            if let field {
+                guard values[field] == nil, let value = decoded(query[min(equals + 1, end)..<end]) else {
                     return .refused(.malformedQuery, nil)
                 }
-                values[key] = value
+                values[field] = value
             }
             start = end + 1
         }
 
         let destination: Destination
         do {
-            destination = try Destination(validating: values["to"] ?? [])
+            destination = try Destination(validating: values[0] ?? [])
         } catch {
             return .refused(.invalidDestination, error)
         }
         var pixelSet: PixelSetName?
-        if let name = values["px"] {
+        if let name = values[1] {
             guard let valid = PixelSetName(rawValue: String(decoding: name, as: UTF8.self)) else {
                 return .refused(.invalidPixelSet, nil)
             }
@@ -83,7 +85,7 @@ struct LinkRequest: Sendable {
         }
         return .link(LinkRequest(
             link: TrackingLink(campaign: campaign, link: link, destination: destination, pixelSet: pixelSet),
-            signature: values["sig"].map { String(decoding: $0, as: UTF8.self) }))
+            signature: values[2].map { String(decoding: $0, as: UTF8.self) }))
     }
 
     /// A percent-decoded value; `nil` for a malformed escape.
