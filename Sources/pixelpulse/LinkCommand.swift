@@ -8,11 +8,13 @@ struct LinkCommand: ParsableCommand {
         commandName: "link",
         abstract: "Sign a tracking link, and print the conversion tag and postback URL that go with it.",
         discussion: """
-            Signs with the collector's secrets: the same --link-secrets-file (or PIXELPULSE_LINK_SECRETS),
-            or the link.secret a collector keeps in its --spool-dir. For example:
-              pixelpulse link --campaign spring-sale --link hero --to 'https://shop.example/spring?utm_source=mail' \\
-                  --pixels spring --base-url https://px.example.com --link-secrets-file /etc/pixelpulse/link.secrets
-            A destination the collector would refuse is refused here, with the same reason.
+            Signs with the collector's secrets: its --link-secrets-file (or
+            PIXELPULSE_LINK_SECRETS), or the link.secret it keeps in its --spool-dir.
+            A destination the collector would refuse is refused, with its reason.
+            For example:
+              pixelpulse link --campaign spring-sale --link mail --pixels spring \\
+                --to 'https://shop.example/spring?utm_source=mail' \\
+                --base-url https://px.example.com --link-secrets-file link.secrets
             """)
 
     @Option(help: "The campaign the clicks count on.")

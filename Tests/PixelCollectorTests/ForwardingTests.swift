@@ -43,6 +43,9 @@ struct ForwardingTests {
         // One visitor per (address, agent): the same for the iPhone hits; a bot is no visitor.
         #expect(hits[0].visitor != nil && hits[0].visitor == hits[1].visitor && hits[1].visitor == hits[2].visitor)
         #expect(hits[3].visitor == nil)
+        #expect(collector.sample("pixelpulse_collector_bots_total", #"route="pixel""#) == 1)
+        #expect(collector.sample("pixelpulse_collector_hits_total", #"kind="bot""#) == 1)
+        #expect(collector.sample("pixelpulse_collector_hits_total", #"kind="view""#) == 1)
 
         try await collector.stop()
         #expect(collector.sample("pixelpulse_collector_batch_acks_total", #"status="accepted""#) == batches.count)
