@@ -96,7 +96,6 @@ import Testing
         ("absurd event count", header() + twoNames + le(UInt32.max), .countOutOfRange(field: "event count", count: Int(UInt32.max))),
         ("more events than bytes", header() + twoNames + le(UInt32(3)) + event(),
          .countOutOfRange(field: "event count", count: 3)),
-        ("kind 3", header() + twoNames + le(UInt32(1)) + event(header: 3), .unknownKind(event: 0, raw: 3)),
         ("device 7", header() + twoNames + le(UInt32(1)) + event(header: 7 << 2), .unknownDevice(event: 0, raw: 7)),
         ("campaign index", header() + twoNames + le(UInt32(1)) + event(campaign: 2), .nameIndexOutOfRange(event: 0, index: 2)),
         ("pixel index", header() + twoNames + le(UInt32(1)) + event(pixel: 900), .nameIndexOutOfRange(event: 0, index: 900)),
