@@ -5,6 +5,7 @@
 #   Benchmarks/scripts/collector_vs_nginx.sh                    # ROUNDS=3, wrk -t1 -c64 -d10s
 #   ROUNDS=5 DURATION=20s CONNS=128 Benchmarks/scripts/collector_vs_nginx.sh
 #   SPOOL=1 Benchmarks/scripts/collector_vs_nginx.sh              # + the collector with a disk spool
+#   MODE=redirect Benchmarks/scripts/collector_vs_nginx.sh        # signed tracking links vs nginx `return 302`
 #
 # Builds `pixelpulse` (`swift build -c release --product pixelpulse` at the repo root). Then
 # ROUNDS times, the order flipped every round, each server a fresh process on a free port:
@@ -16,6 +17,10 @@
 #   --feed tcp://127.0.0.1:*` (no demo): HTTP parsing, validation, visitor hashing, batching
 #   and forwarding to the embedded aggregator, which counts every hit into its windows and
 #   publishes the feed - the whole product in one process, against a server that only logs.
+# * with MODE=redirect, both answer a tracking link instead of a pixel: the collector a link
+#   signed by `pixelpulse link` (plain 302 path: signature checked, click counted, a signed
+#   click id drawn and added to the Location), nginx `location /r/ { return 302 <destination>; }`
+#   with the same access log.
 # * with SPOOL=1, a third contender, spool: the same collector with `--spool-dir $WORK/spool-<n>`
 #   (a fresh directory on the disk of $WORK per run): every hit is written to the spool before
 #   it is answered, and batches are sent from the spool.
@@ -32,7 +37,7 @@
 # Prints every run on stderr and a markdown table on stdout. Runs vary by about +-30 % (wrk and
 # the server share 2 cores): quote the medians and the ratio, and run nothing else meanwhile.
 #
-# Env: ROUNDS (3), DURATION (10s), CONNS (64), THREADS (1), SPOOL (0), WORK (temp dir, removed afterwards).
+# Env: ROUNDS (3), DURATION (10s), CONNS (64), THREADS (1), SPOOL (0), MODE (pixel|redirect), WORK (temp dir, removed afterwards).
 # Needs: swift, nginx (Debian nginx-light is enough), wrk, curl, python3 (free ports).
 set -euo pipefail
 # shellcheck source=lib/common.sh
@@ -45,7 +50,17 @@ DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-1}
 SPOOL=${SPOOL:-0}
+MODE=${MODE:-pixel}
 URL_PATH="/p/c1234/px.gif?e=view&u=5f2b9c1e&ts=1764384000"
+DESTINATION="https://shop.example/spring?utm_source=mail&utm_campaign=c1234"
+NGINX_LOCATION="location /p/ { empty_gif; }"
+case $MODE in
+  pixel) ;;
+  redirect)
+    export PIXELPULSE_LINK_SECRETS=collector-vs-nginx-link-secret
+    NGINX_LOCATION="location /r/ { return 302 '$DESTINATION'; }" ;;
+  *) echo "collector_vs_nginx.sh: MODE is pixel or redirect, not $MODE" >&2; exit 2 ;;
+esac
 use_work_dir collector-vs-nginx
 
 SERVER_PID=""
@@ -72,6 +87,9 @@ if ! (cd "$ROOT" && swift build -c release --product pixelpulse) >"$WORK/build.l
   cat "$WORK/build.log" >&2; echo "collector_vs_nginx.sh: swift build failed" >&2; exit 1
 fi
 PIXELPULSE="$(cd "$ROOT" && swift build -c release --show-bin-path)/pixelpulse"
+if [ "$MODE" = redirect ]; then
+  URL_PATH=$("$PIXELPULSE" link --campaign c1234 --link mail --to "$DESTINATION" --base-url http://base | sed -n 's|^link: http://base||p')
+fi
 
 # --- helpers -------------------------------------------------------------------------------
 to_ms() { # wrk latency like 1.23ms / 456.00us / 1.20s -> ms
@@ -108,7 +126,7 @@ http {
     scgi_temp_path $NGINX_DIR/tmp/scgi;
     server {
         listen 127.0.0.1:$PORT;
-        location /p/ { empty_gif; }
+        $NGINX_LOCATION
     }
 }
 EOF
@@ -167,7 +185,7 @@ run_one() { # nginx|collector
 # --- run -----------------------------------------------------------------------------------
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(nginx -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)," \
   "$(swift --version 2>/dev/null | head -1), pixelpulse $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
-echo "# wrk -t$THREADS -c$CONNS -d$DURATION --latency 'http://127.0.0.1:<port>$URL_PATH' (2 s warm-up), ROUNDS=$ROUNDS, alternating"
+echo "# MODE=$MODE: wrk -t$THREADS -c$CONNS -d$DURATION --latency 'http://127.0.0.1:<port>$URL_PATH' (2 s warm-up), ROUNDS=$ROUNDS, alternating"
 echo
 declare -A R_RPS R_P50 R_P99 R_CPU R_DIFF
 RATIOS=()
@@ -203,7 +221,7 @@ printf '| %-28s | %5s | %11s | %8s | %8s | %12s | %-24s |\n' server runs "req/s 
 printf '|%s|\n' "------------------------------|-------|-------------|----------|----------|--------------|--------------------------"
 for server in $SERVERS; do
   case $server in
-    nginx) label="nginx empty_gif, log on" ;;
+    nginx) label="nginx empty_gif, log on"; [ "$MODE" = pixel ] || label="nginx return 302, log on" ;;
     collector) label="pixelpulse serve (collector)" ;;
     spool) label="pixelpulse serve --spool-dir" ;;
   esac
@@ -213,7 +231,7 @@ for server in $SERVERS; do
 done
 cm=$(med "${R_RPS[collector]}"); nm=$(med "${R_RPS[nginx]}")
 echo
-echo "collector/nginx(log on) req/s: ratio of medians $(awk -v a="$cm" -v b="$nm" 'BEGIN { printf "%.3f", a / b }')," \
+echo "collector/nginx(log on, MODE=$MODE) req/s: ratio of medians $(awk -v a="$cm" -v b="$nm" 'BEGIN { printf "%.3f", a / b }')," \
   "median of per-round ratios $(printf '%s\n' "${RATIOS[@]}" | median)" \
   "(p99 ratio $(awk -v a="$(med "${R_P99[collector]}")" -v b="$(med "${R_P99[nginx]}")" 'BEGIN { printf "%.2f", a / b }'))"
 if [ "$SPOOL" = 1 ]; then

@@ -61,6 +61,7 @@ public actor Collector: Service {
     private let logger: Logger
     private let boundPort = OneShot<Int>()
     private let recovered = OneShot<SpoolRecovery?>()
+    private let linkSettings = OneShot<LinkSettings>()
     private var state = State.initial
     private var shutdownRequested = false
 
@@ -105,10 +106,19 @@ public actor Collector: Service {
         get async throws { try await recovered.value }
     }
 
+    /// What tracking links are answered with, once ``run()`` has resolved the link secrets:
+    /// the keys that sign and verify links and click ids, and the pixel sets, which a
+    /// reload replaces while the collector serves.
+    ///
+    /// - Throws: The error that stopped ``run()`` before the secrets were resolved.
+    public nonisolated var links: LinkSettings {
+        get async throws { try await linkSettings.value }
+    }
+
     /// Serves until a graceful shutdown or cancellation, then drains and returns.
     ///
     /// - Throws: ``Error/alreadyRunning`` on a second call;
-    ///   ``Error/invalidConfiguration(_:)``; ``VisitorSecretError``; a bind or ZeroMQ error at start (an
+    ///   ``Error/invalidConfiguration(_:)``; ``SecretFileError``; a bind or ZeroMQ error at start (an
     ///   unreachable ingest endpoint is not an error: hits queue until it answers); the
     ///   forwarder's error if its thread failed while serving.
     public func run() async throws {
@@ -169,6 +179,7 @@ public actor Collector: Service {
             state = .stopped
             boundPort.fail(error)
             recovered.fail(error)
+            linkSettings.fail(error)
             logger.error("Collector failed to start", metadata: ["error": "\(error)"])
             throw error
         }
@@ -178,6 +189,10 @@ public actor Collector: Service {
         let configuration = configuration
         if let problem = configuration.problem { throw Error.invalidConfiguration(problem) }
         let visitors = VisitorHasher(secret: try VisitorSecret.resolve(configuration, logger: logger))
+        let links = LinkSettings(
+            keys: try LinkSecrets.resolve(configuration, logger: logger), pixelSets: configuration.pixelSets,
+            allowedHosts: configuration.linkAllowedHosts)
+        linkSettings.succeed(links)
         let wake = try WakeSignal()
         let spool = try configuration.spoolDirectory.map {
             try Spool(directory: $0, collector: configuration.collectorID, limitBytes: configuration.spoolLimitBytes, logger: logger)
@@ -204,10 +219,10 @@ public actor Collector: Service {
             let services = HTTPServices(
                 batcher: batcher, metrics: metrics, visitors: visitors,
                 forwarder: forwarder, registry: registry, trustForwardedFor: configuration.trustForwardedFor,
-                maxBeaconBodySize: configuration.maxBeaconBodySize, origins: configuration.allowedOrigins,
+                maxBeaconBodySize: configuration.maxBeaconBodySize, origins: configuration.allowedOrigins, links: links, logger: logger,
                 conversions: ConversionEndpoint(
                     tokens: configuration.conversionTokens,
-                    rules: ConversionRules(currency: configuration.currency, checkClickID: { _ in .failure(ConversionRefusal(.clickID, "click ids are not verified yet")) }),
+                    rules: ConversionRules(currency: configuration.currency, checkClickID: ConversionRules.checkClickID(with: links)),
                     batcher: batcher, metrics: conversionMetrics,
                     confirmTimeout: TimeAmount(configuration.conversionConfirmTimeout)))
             let server = try await CollectorHTTPServer.start(

@@ -53,8 +53,20 @@ public struct CollectorConfiguration: Sendable {
     /// A file holding the visitor secret (its bytes, trailing spaces and newlines left
     /// out; at least 16): the way to give several collectors the same one, such as a
     /// mounted secret. It must exist; ``Collector/run()`` fails at start with
-    /// ``VisitorSecretError`` if it is missing, unreadable or too short.
+    /// ``SecretFileError`` if it is missing, unreadable or too short.
     public var visitorSecretFile: URL?
+    /// The secrets tracking links and click ids are signed with (each at least 16 bytes):
+    /// the first signs, every one verifies, so secrets rotate without breaking live links.
+    /// Every collector that answers the same links needs the same secrets. `nil` keeps one
+    /// in `link.secret` in ``spoolDirectory`` (made on the first start), or else draws a
+    /// random one for this process alone. See ``LinkSecrets``.
+    public var linkSecrets: [[UInt8]]?
+    /// The hosts an unsigned tracking link may send to (`--link-allow-hosts`); none by
+    /// default, so every link must be signed.
+    public var linkAllowedHosts = LinkAllowlist()
+    /// The pixel sets tracking links may fire on the way (`px=`); see ``PixelSetFile``.
+    /// Replace them while the collector runs with ``LinkSettings/replacePixelSets(_:)``.
+    public var pixelSets = PixelSets()
     /// The origins whose pages may use the pixel route's and `/p.js`'s answers from
     /// scripts (CORS); every origin by default. See ``AllowedOrigins``.
     public var allowedOrigins: AllowedOrigins = .any
@@ -111,6 +123,9 @@ public struct CollectorConfiguration: Sendable {
         if maxBeaconBodySize < 0 { return "maxBeaconBodySize must not be negative" }
         if shutdownTimeout < .zero { return "shutdownTimeout must not be negative" }
         if visitorSecret != nil, visitorSecretFile != nil { return "give visitorSecret or visitorSecretFile, not both" }
+        if let linkSecrets, linkSecrets.isEmpty || linkSecrets.contains(where: { $0.count < LinkKeys.minimumSecretLength }) {
+            return "linkSecrets must hold at least one secret, each at least \(LinkKeys.minimumSecretLength) bytes"
+        }
         if let currency, currency.utf8.count != 3 || !currency.utf8.allSatisfy({ $0 &- 65 < 26 }) {
             return "currency \(currency) is not three capital letters (ISO 4217)"
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PixelAggregator
+import PixelSupport
 import ZeroMQ
 
 struct CollectorCommand: AsyncParsableCommand {
@@ -20,9 +21,10 @@ struct CollectorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "pixelpulse.collector")
-        let role = CollectorRole(
-            configuration: try collector.configuration(ingestEndpoint: endpoint, plain: transport.plain), context: try Context(), logger: logger)
-        try await runServices([role.collector], logger: logger) {
+        let role = try CollectorRole(options: collector, ingestEndpoint: endpoint, plain: transport.plain, context: try Context(), logger: logger)
+        let reloader = HangupReloader(reloads: [role.reload])
+        try await runServices([role.collector, reloader], logger: logger) {
+            try await reloader.trapping.value
             _ = try await role.announce()
         }
     }

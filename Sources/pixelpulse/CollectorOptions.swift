@@ -41,6 +41,14 @@ struct CollectorOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Sealed batches kept in memory without a spool; with one, batches read from it and not yet acknowledged.", visibility: .hidden))
     var queueLimit: Int = 4096
 
+    @OptionGroup var linkSecrets: LinkSecretOptions
+
+    @Option(help: "Hosts an unsigned tracking link may send to, comma-separated; *.example.com for its subdomains. (env PIXELPULSE_LINK_ALLOW_HOSTS; default: none, every link signed)")
+    var linkAllowHosts: String?
+
+    @Option(help: "YAML file of pixel sets that tracking links fire on the way (px=NAME), read again on SIGHUP. (env PIXELPULSE_PIXEL_SETS)")
+    var pixelSets: String?
+
     @Option(help: "File of the bearer tokens that may report conversions (POST /v1/conversions, GET /v1/postback), one per line; read again on SIGHUP. (env PIXELPULSE_CONVERSION_TOKENS_FILE; tokens themselves, comma-separated, in PIXELPULSE_CONVERSION_TOKENS)")
     var conversionTokensFile: String?
 
@@ -55,6 +63,11 @@ struct CollectorOptions: ParsableArguments {
 
     @Option(help: "The aggregator's public key: its 40 Z85 characters or its .pub file. (env PIXELPULSE_AGGREGATOR_KEY)")
     var aggregatorKey: String?
+
+    /// The pixel-set file, when there is one.
+    var pixelSetFile: PixelSetFile? {
+        (pixelSets ?? environment("PIXELPULSE_PIXEL_SETS")).map { PixelSetFile(path: $0) }
+    }
 
     /// - Parameter plain: Whether plain TCP was chosen explicitly for an aggregator on another host.
     func configuration(ingestEndpoint: String, plain: Bool) throws -> CollectorConfiguration {
@@ -92,6 +105,21 @@ struct CollectorOptions: ParsableArguments {
             }
         }
         configuration.trustForwardedFor = trustForwardedFor
+        configuration.linkSecrets = try linkSecrets.secrets()?.secrets
+        if let hosts = linkAllowHosts ?? environment("PIXELPULSE_LINK_ALLOW_HOSTS") {
+            do {
+                configuration.linkAllowedHosts = try LinkAllowlist(parsing: hosts)
+            } catch {
+                throw ValidationError("--link-allow-hosts: \(error)")
+            }
+        }
+        if let file = pixelSetFile {
+            do {
+                configuration.pixelSets = try file.load()
+            } catch {
+                throw Failure("--pixel-sets: \(error)")
+            }
+        }
         guard queueLimit >= 1 else { throw ValidationError("--queue-limit must be at least 1") }
         configuration.queueLimit = queueLimit
         configuration.spoolDirectory = (spoolDir ?? environment("PIXELPULSE_SPOOL_DIR")).map { URL(fileURLWithPath: $0) }

@@ -1,21 +1,18 @@
 import Logging
-import PixelAggregator
-import PixelAlerts
 import PixelSupport
 import ServiceLifecycle
 import UnixSignals
-import ZeroMQ
 
-/// Reads the alert rules file and the allowlist files again on SIGHUP. A file that does not
-/// parse or check is refused with the reason, and what is in force stays. Open incidents
-/// survive a reload of the rules; connections already admitted survive one of the lists.
+/// Something read again on SIGHUP. A file that does not parse or check is refused with the
+/// reason, and what is in force stays.
+protocol HangupReload: Sendable {
+    func reload() async
+}
+
+/// Reloads on SIGHUP, one process's reloads in order: `serve` reloads the aggregator's
+/// files and the collector's with one signal.
 struct HangupReloader: Service {
-    /// `nil` when the built-in rules are in force: SIGHUP then leaves them.
-    let alertRules: AlertRuleFile?
-    /// `nil` without CURVE.
-    let allowlists: (files: AllowlistFiles, security: TransportSecurity)?
-    let aggregator: Aggregator
-    let logger: Logger
+    let reloads: [any HangupReload]
     /// Resolved once SIGHUP is trapped (before that, it would end the process).
     let trapping = OneShot<Void>()
 
@@ -23,34 +20,7 @@ struct HangupReloader: Service {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         trapping.succeed(())
         for await _ in signals.cancelOnGracefulShutdown() {
-            await reloadAlertRules()
-            reloadAllowlists()
-        }
-    }
-
-    private func reloadAlertRules() async {
-        guard let file = alertRules else {
-            return say("alert rules: SIGHUP ignored, no --alert-rules file (the built-in rules stay)")
-        }
-        do {
-            let rules = try await aggregator.reloadAlertRules(from: file)
-            say("alert rules: \(rules.count) loaded from \(file.path)")
-        } catch {
-            let kept = await aggregator.alertRules.count
-            logger.error("Alert rules not reloaded", metadata: ["error": "\(error)"])
-            say("alert rules not reloaded: \(error); keeping the \(kept) rule\(kept == 1 ? "" : "s") in force")
-        }
-    }
-
-    private func reloadAllowlists() {
-        guard let (files, security) = allowlists else { return }
-        do {
-            let lists = try files.load()
-            security.replaceAllowlists(lists)
-            say("allowlists: \(lists.summary), from \(files.paths)")
-        } catch {
-            logger.error("Allowlists not reloaded", metadata: ["error": "\(error)"])
-            say("allowlists not reloaded: \(error); keeping \(security.allowlists.summary)")
+            for reload in reloads { await reload.reload() }
         }
     }
 }

@@ -13,10 +13,12 @@ struct PixelPulse: AsyncParsableCommand {
               pixelpulse watch
               pixelpulse top
               pixelpulse alerts
+            Sign a tracking link for an email or an ad:
+              pixelpulse link --campaign spring-sale --link mail --to https://shop.example/spring --link-secrets-file link.secrets
             """,
         subcommands: [
             ServeCommand.self, AggregatorCommand.self, CollectorCommand.self, WatchCommand.self, TopCommand.self, AlertsCommand.self,
-            KeysCommand.self,
+            KeysCommand.self, LinkCommand.self,
         ]
     )
 }

@@ -16,12 +16,17 @@ import ZeroMQ
 struct AggregatorRole {
     let service: AggregatorService
     let reloader: HangupReloader
+    let alertRules: AlertRuleFile?
     let webhook: AlertWebhook?
 
     /// The in-process endpoint an embedded collector sends to.
     static let embeddedIngest = "inproc://pixelpulse.ingest"
 
-    init(options: AggregatorOptions, plain: Bool, context: Context, logger: Logger, embedded: Bool = false) throws {
+    /// - Parameter alsoReloading: What else this process reloads on SIGHUP (an embedded collector's files).
+    init(
+        options: AggregatorOptions, plain: Bool, context: Context, logger: Logger, embedded: Bool = false,
+        alsoReloading: [any HangupReload] = []
+    ) throws {
         let configuration = try options.configuration(plain: plain)
         let windows = configuration.windows
         let data = try (options.dataDir ?? environment("PIXELPULSE_DATA_DIR")).map {
@@ -34,7 +39,9 @@ struct AggregatorRole {
             context: context, logger: logger)
         let aggregator = service.aggregator
         let allowlists = try options.allowlistFiles().flatMap { files in configuration.security.map { (files, $0) } }
-        reloader = HangupReloader(alertRules: options.alertRulesFile, allowlists: allowlists, aggregator: aggregator, logger: logger)
+        alertRules = options.alertRulesFile
+        let reload = AggregatorReload(alertRules: alertRules, allowlists: allowlists, aggregator: aggregator, logger: logger)
+        reloader = HangupReloader(reloads: [reload] + alsoReloading)
         webhook = try options.webhookURL().map { AlertWebhook(url: $0, alerts: aggregator.alertNotifications(), logger: logger) }
     }
 
@@ -80,24 +87,32 @@ struct AggregatorRole {
         }
         try await reloader.trapping.value
         let rules = await service.aggregator.alertRules
-        say("alert rules: \(rules.count) loaded from \(reloader.alertRules?.path ?? "the built-in defaults") (\(rules.map(\.name).joined(separator: ", ")))")
+        say("alert rules: \(rules.count) loaded from \(alertRules?.path ?? "the built-in defaults") (\(rules.map(\.name).joined(separator: ", ")))")
         if let webhook { say("alert webhook: \(webhook.url)") }
     }
 }
 
 struct CollectorRole {
     let collector: Collector
+    /// The link secrets and pixel sets, read again on SIGHUP.
+    let reload: LinkReload
+    private let secretsSource: String?
 
-    init(configuration: CollectorConfiguration, context: Context, logger: Logger) {
+    init(options: CollectorOptions, ingestEndpoint: String, plain: Bool, context: Context, logger: Logger) throws {
+        let configuration = try options.configuration(ingestEndpoint: ingestEndpoint, plain: plain)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         collector = Collector(configuration: configuration, zmqContext: context, registry: registry, logger: logger)
+        secretsSource = try options.linkSecrets.secrets()?.source
+        reload = LinkReload(secretsFile: options.linkSecrets.file, pixelSets: options.pixelSetFile, collector: collector, logger: logger)
     }
 
-    /// Prints where the collector listens, once bound, and what its spool held.
+    /// Prints where the collector listens, once bound, what its spool held, and what it
+    /// answers tracking links with.
     func announce() async throws -> Int {
         let port = try await collector.listeningPort
-        let host = collector.configuration.host
+        let configuration = collector.configuration
+        let host = configuration.host
         if let recovery = try await collector.spoolRecovery {
             var line = "spool: \(recovery.directory) (recovered \(recovery.batches) batches, \(recovery.events) events"
             if recovery.sealedOpenEvents > 0 { line += "; sealed the open batch of \(recovery.sealedOpenEvents) events" }
@@ -107,8 +122,21 @@ struct CollectorRole {
         } else {
             say("spool: none (unsent batches are kept in memory only; --spool-dir keeps them on disk)")
         }
+        let keys = try await collector.links.keys
+        if let secretsSource {
+            say("link secrets: \(LinkReload.count(keys.count, "secret")) from \(secretsSource) (the first signs)")
+        } else if let spool = configuration.spoolDirectory {
+            say("link secrets: \(spool.appending(path: LinkSecrets.spoolFileName).path)")
+        } else {
+            say("link secrets: random for this process (links and click ids stop verifying at a restart; --link-secrets-file keeps them)")
+        }
+        if let file = reload.pixelSets {
+            let names = configuration.pixelSets.sets.keys.map(\.rawValue).sorted()
+            say("pixel sets: \(configuration.pixelSets.count) loaded from \(file.path) (\(names.joined(separator: ", ")))")
+        }
         say("http: http://\(host):\(port)")
         say("pixel: http://\(host):\(port)/p/{campaign}/{pixel}.gif")
+        say("link: http://\(host):\(port)/r/{campaign}/{link}?to=URL&sig=SIG (pixelpulse link signs them)")
         return port
     }
 }

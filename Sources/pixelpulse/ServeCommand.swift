@@ -23,10 +23,11 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try logging.makeLogger(label: "pixelpulse")
         let context = try Context()
-        let aggregatorRole = try AggregatorRole(options: aggregator, plain: transport.plain, context: context, logger: logger, embedded: true)
-        let collectorRole = CollectorRole(
-            configuration: try collector.configuration(ingestEndpoint: AggregatorRole.embeddedIngest, plain: transport.plain),
-            context: context, logger: logger)
+        let collectorRole = try CollectorRole(
+            options: collector, ingestEndpoint: AggregatorRole.embeddedIngest, plain: transport.plain, context: context, logger: logger)
+        let aggregatorRole = try AggregatorRole(
+            options: aggregator, plain: transport.plain, context: context, logger: logger, embedded: true,
+            alsoReloading: [collectorRole.reload])
         let port = OneShot<Int>()
         var services = aggregatorRole.services + [collectorRole.collector]
         if demo { services.append(DemoTraffic(port: port, logger: logger)) }

@@ -13,12 +13,15 @@ extension Paths {
 
 /// The collector as pages of another origin use it, in headless Chromium driven from
 /// Python (`browser_check.py`, Selenium with Debian's `chromium` and `chromium-driver`):
-/// every hit a browser sends arrives exactly once, and nothing else does.
+/// every hit a browser sends arrives exactly once, and nothing else does; and a tracking
+/// link whose pixel set fires an ad platform's stand-in before the browser lands.
 @Suite(.serialized) struct BrowserTests {
     @Test func pagesOfAnotherOriginCountExactly() async throws {
         let python = URL(fileURLWithPath: "/usr/bin/env")
         let pages = try ChildProcess(python, ["python3", Paths.browserCheck.path, "serve"], withErrors: true)
+        let ads = try await pages.value(after: "ads:")
         let pagesOrigin = try await pages.value(after: "pages:")  // http://127.0.0.1:N; http://localhost:N is not allowed
+        let keys = LinkKeys(secrets: [Array("browser-link-secret-0123456789".utf8)])
 
         let context = try Context()
         let ingest = try IngestStandIn.start(context: context)
@@ -26,6 +29,8 @@ extension Paths {
         configuration.port = 0
         configuration.eventLoopThreads = 1
         configuration.allowedOrigins = .only([pagesOrigin])
+        configuration.linkSecrets = [Array("browser-link-secret-0123456789".utf8)]
+        configuration.pixelSets = PixelSets(["ads": [.image(try Destination(validating: "\(ads)/px.gif?acct=7"))]])
         let registry = PrometheusCollectorRegistry()
         let collector = Collector(
             configuration: configuration, zmqContext: context, registry: registry,
@@ -33,15 +38,24 @@ extension Paths {
         let running = Task { try await collector.run() }
         let port = try await collector.listeningPort
 
+        let link = TrackingLink(
+            campaign: "browser", link: "link", destination: try Destination(validating: "\(pagesOrigin)/destination.html?from=link"),
+            pixelSet: "ads")
         let checker = try ChildProcess(python, [
             "python3", Paths.browserCheck.path, "check", "--pages", pagesOrigin, "--collector", "http://127.0.0.1:\(port)",
+            "--link", link.url(base: "http://127.0.0.1:\(port)", keys: keys),
         ], withErrors: true)
-        let verdict = try await checker.line(startingWithAnyOf: ["done", "FAIL", "Traceback"], timeout: .seconds(180))
+        let landed = try await checker.line(startingWithAnyOf: ["landed:", "done", "FAIL", "Traceback"], timeout: .seconds(180))
+        #expect(landed.hasPrefix("landed: \(pagesOrigin)/destination.html?from=link&ppclid="), "\(landed)")
+        let click = try ClickID(token: String(landed.split(separator: "ppclid=").last ?? ""), keys: keys)
+        #expect(click.campaign == "browser" && click.link == "link")
+        let verdict = try await checker.line(startingWithAnyOf: ["done", "FAIL", "Traceback"], timeout: .seconds(60))
         #expect(verdict == "done")
 
         // The JSON beacon (after its preflight), the fetched pixel, /p.js's view and outbound
-        // click, the view of a browser sending DNT, and the other origin's text/plain beacon.
-        let expected = ["dnt view", "fetch view", "json-beacon view", "plain-beacon view", "script click", "script view"]
+        // click, the view of a browser sending DNT, the other origin's text/plain beacon, and
+        // the tracking link's click.
+        let expected = ["dnt view", "fetch view", "json-beacon view", "link click", "plain-beacon view", "script click", "script view"]
         let hits = await ingest.events(count: expected.count, timeout: .seconds(30)).flatMap(\.hits)
         // The other origin's JSON beacon: its preflight refused and counted, the beacon never sent.
         let refused = await eventually(timeout: .seconds(30)) {
@@ -60,6 +74,9 @@ extension Paths {
         #expect(hits.first { $0.pixel == "dnt" }?.visitor == nil, "DNT: 1 drops the visitor hash")
         #expect(Self.sample(registry, #"pixelpulse_collector_rejected_total{reason="cors_origin"}"#) == 1)
         #expect(Self.sample(registry, #"pixelpulse_collector_http_errors_total{status="403"}"#) == 1)
+        #expect(Self.sample(registry, #"pixelpulse_collector_link_clicks_total{answer="pixel_page"}"#) == 1)
+        #expect(hits.allSatisfy { $0.device == .desktop })
+        #expect(hits.first { $0.pixel == "link" }?.time == click.time)
 
         #expect(try await checker.terminate() == 0)
         _ = try await pages.terminate()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# fuzz.sh - runs libFuzzer (with AddressSanitizer) on the two parsers that take bytes from
-# the network: the aggregator's ingest decoder and the collector's pixel-request parser.
+# fuzz.sh - runs libFuzzer (with AddressSanitizer) on the parsers that take bytes from the
+# network: the aggregator's ingest decoder, the collector's pixel-request parser, and the
+# tracking links' destination validator.
 #
 #   Tests/Fuzz/fuzz.sh            # 60 s per target
 #   SECONDS_PER_TARGET=600 Tests/Fuzz/fuzz.sh
@@ -19,7 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT="$ROOT/.build-fuzz"
 SECONDS_PER_TARGET=${SECONDS_PER_TARGET:-60}
-TARGETS=${TARGETS:-"ingest hits"}
+TARGETS=${TARGETS:-"ingest hits destinations"}
 FLAGS=(-sanitize=fuzzer,address -O -swift-version 6 -parse-as-library -g -package-name pixelpulse)
 mkdir -p "$OUT"
 
@@ -37,6 +38,9 @@ build ingest "${FLAGS[@]}" -I "$OUT" -L "$OUT" -lPixelCore -module-name FuzzInge
 HTTP="$ROOT/Sources/PixelCollector/HTTP"
 build hits "${FLAGS[@]}" -I "$OUT" -L "$OUT" -lPixelCore -module-name FuzzHits -o "$OUT/fuzz-hits" \
   "$ROOT/Tests/Fuzz/HitRequestFuzz.swift" "$HTTP/HitRequest.swift" "$HTTP/PercentDecoding.swift" "$HTTP/RejectReason.swift"
+LINKS="$ROOT/Sources/PixelCollector/Links"
+build destinations "${FLAGS[@]}" -module-name FuzzDestinations -o "$OUT/fuzz-destinations" \
+  "$ROOT/Tests/Fuzz/DestinationFuzz.swift" "$LINKS/Destination.swift" "$LINKS/DestinationError.swift" "$HTTP/PercentDecoding.swift"
 
 status=0
 for target in $TARGETS; do

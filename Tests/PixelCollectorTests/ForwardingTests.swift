@@ -33,16 +33,19 @@ struct ForwardingTests {
         #expect(batches.first?.sequence == 1000)
         let hits = batches.flatMap(\.hits)
         try #require(hits.count == 4)
-        #expect(hits.map(\.kind) == [.view, .click, .conversion, .view])
+        #expect(hits.map(\.kind) == [.view, .click, .conversion, .bot])
         #expect(hits.map(\.campaign) == ["camp-1", "camp-1", "camp-1", "camp-2"])
         #expect(hits.map(\.pixel) == ["hero", "hero", "cta", "hero"])
         #expect(hits.map(\.value) == [nil, nil, 123_456, nil])
-        #expect(hits.map(\.eventID) == [nil, nil, EventID(text: "ord-9"), EventID(text: "x")])
+        #expect(hits.map(\.eventID) == [nil, nil, EventID(text: "ord-9"), nil])
         #expect(hits.map(\.device) == [.mobile, .mobile, .mobile, .bot])
         #expect(hits.allSatisfy { (before...after).contains($0.time) })
-        // One visitor per (address, agent): the same for the iPhone hits, another for the bot.
+        // One visitor per (address, agent): the same for the iPhone hits; a bot is no visitor.
         #expect(hits[0].visitor != nil && hits[0].visitor == hits[1].visitor && hits[1].visitor == hits[2].visitor)
-        #expect(hits[3].visitor != nil && hits[3].visitor != hits[0].visitor)
+        #expect(hits[3].visitor == nil)
+        #expect(collector.sample("pixelpulse_collector_bots_total", #"route="pixel""#) == 1)
+        #expect(collector.sample("pixelpulse_collector_hits_total", #"kind="bot""#) == 1)
+        #expect(collector.sample("pixelpulse_collector_hits_total", #"kind="view""#) == 1)
 
         try await collector.stop()
         #expect(collector.sample("pixelpulse_collector_batch_acks_total", #"status="accepted""#) == batches.count)

@@ -46,6 +46,7 @@ import Testing
         ("/p/", .malformedPath),
         ("/p/c/p/q.gif", .malformedPath),
         ("/p/c/p.gif?e=purchase", .unknownKind),
+        ("/p/c/p.gif?e=bot", .unknownKind),
         ("/p/c/p.gif?e=", .unknownKind),
         ("/p/c/p.gif?e=VIEW", .unknownKind),
         ("/p/c/p.gif?e=conversion&v=abc", .invalidValue),

@@ -91,7 +91,7 @@ struct VisitorSecretTests {
             ("folder", "is not a regular file"),
         ]
         for (file, problem) in cases {
-            let error = VisitorSecretError(path: path(file), problem: problem)
+            let error = SecretFileError("visitor secret", path: path(file), problem: problem)
             var configuration = CollectorConfiguration(ingestEndpoint: "tcp://127.0.0.1:1", collectorID: "test-edge")
             configuration.port = 0
             configuration.visitorSecretFile = URL(fileURLWithPath: path(file))
@@ -100,11 +100,11 @@ struct VisitorSecretTests {
             await #expect(throws: error) { try await collector.run() }
             await #expect(throws: error) { _ = try await collector.listeningPort }
         }
-        #expect("\(VisitorSecretError(path: "/s", problem: "is not a regular file"))" == "visitor secret file /s is not a regular file")
+        #expect("\(SecretFileError("visitor secret", path: "/s", problem: "is not a regular file"))" == "visitor secret file /s is not a regular file")
 
         // A spool's own file, damaged, is refused too rather than replaced.
         try Data("x".utf8).write(to: root.appending(path: "visitor.secret"))
-        #expect(throws: VisitorSecretError.self) {
+        #expect(throws: SecretFileError.self) {
             var configuration = CollectorConfiguration(ingestEndpoint: "tcp://127.0.0.1:1", collectorID: "test-edge")
             configuration.spoolDirectory = root
             _ = try VisitorSecret.resolve(configuration, logger: LogCapture().logger)

@@ -29,6 +29,18 @@ struct ConversionRules: Sendable {
     var maxAhead: Int64 = 300_000
     var checkClickID: ClickIDCheck
 
+    /// Verifies click ids with the link secrets in force, so a rotation applies at once.
+    static func checkClickID(with links: LinkSettings) -> ClickIDCheck {
+        { token in
+            do throws(ClickIDError) {
+                let click = try ClickID(token: token, keys: links.keys)
+                return .success((click.campaign, click.link))
+            } catch {
+                return .failure(ConversionRefusal(.clickID, "\(error)"))
+            }
+        }
+    }
+
     /// The hit for `item` at clock time `now` (ms), or why it is refused.
     func hit(for item: ConversionItem, now: Int64) -> Result<HitEvent, ConversionRefusal> {
         guard item.isObject else { return .failure(.init(.item, "an item must be a JSON object")) }

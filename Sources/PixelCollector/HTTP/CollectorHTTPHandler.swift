@@ -23,6 +23,7 @@ import Prometheus
 /// | `POST /p/{campaign}/{pixel}` | `204`; counted if valid; body over the limit → `413` and close |
 /// | `OPTIONS` under `/p/` | a CORS preflight: `204` if allowed, else `403` (see ``Preflight``); otherwise `204` with `Allow` |
 /// | other methods under `/p/` | `405` |
+/// | `GET`/`HEAD /r/{campaign}/{link}?to=…` | a tracking link: `302`, the pixel page, or `400` (see ``LinkResponder``) |
 /// | `GET`/`HEAD /p.js` | `200` the page script (see ``PixelScript``), or `304` for its `ETag` |
 /// | `GET`/`HEAD /healthz` | `200 ok` |
 /// | `GET`/`HEAD /readyz` | `200` while the aggregator link is up, else `503` |
@@ -45,6 +46,8 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         case beacon(HitRequest.Parsed, HitHeaders, bodyBytes: Int)
         /// `OPTIONS` on the pixel route.
         case preflight(Preflight)
+        /// A tracking link (`GET` or `HEAD`).
+        case link(LinkRequest.Parsed, HitHeaders)
         /// `/p.js`, for a request with this `Origin`; `304` when it named the current `ETag`.
         case script(origin: String?, notModified: Bool)
         case fixed(StaticResponse)
@@ -201,6 +204,12 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             default:
                 reply = .fixed(responses.pixelMethodNotAllowed)
             }
+        case .link:
+            guard isRead else {
+                reply = .fixed(responses.readOnlyMethodNotAllowed)
+                return
+            }
+            reply = .link(LinkRequest.parse(target: head.uri), HitHeaders(head.headers, readForwardedFor: services.trustForwardedFor))
         case .script:
             guard isRead else {
                 reply = .fixed(responses.readOnlyMethodNotAllowed)
@@ -246,10 +255,10 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         guard let reply else { return }
         switch reply {
         case .pixel(let parsed, let headers):
-            if let parsed { recorder.record(parsed, headers: headers) }
+            if let parsed { recorder.record(parsed, headers: headers, from: .pixel) }
             send(responses.gif, ifAllowed: headers.origin, context: context)
         case .beacon(let parsed, let headers, _):
-            recorder.record(parsed, headers: headers)
+            recorder.record(parsed, headers: headers, from: .beacon)
             send(responses.noContent, ifAllowed: headers.origin, context: context)
         case .preflight(.notCrossOrigin):
             send(responses.options, context: context)
@@ -259,6 +268,9 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             services.metrics.countRejection(refusal.reason)
             services.metrics.countHTTPError(status: 403)
             send(responses.refusal(refusal), context: context)
+        case .link(let parsed, let headers):
+            let answer = LinkResponder(services: services).answer(parsed, headers: headers, isHEAD: isHEAD, recorder: &recorder).response
+            send(status: answer.status, headers: answer.headers, body: Array(answer.body.utf8), context: context)
         case .script(let origin, let notModified):
             send(notModified ? responses.scriptNotModified : responses.script, ifAllowed: origin, context: context)
         case .fixed(let response):
@@ -304,10 +316,9 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             connection = .close  // the rest of the body is not read
             reply = .answered
         }
-        var extra: [(String, String)] = []
-        if status == .unauthorized { extra.append(("WWW-Authenticate", "Bearer")) }
-        sendDynamic(status, contentType: "text/plain; charset=utf-8", body: Array("conversions refused: \(refusal.message)\n".utf8),
-                    extraHeaders: extra, context: context)
+        var headers = [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")]
+        if status == .unauthorized { headers.append(("WWW-Authenticate", "Bearer")) }
+        send(status: status, headers: headers, body: Array("conversions refused: \(refusal.message)\n".utf8), context: context)
     }
 
     /// Reports `items` and answers once their fates are known, in request order.
@@ -320,8 +331,9 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         services.conversions.report(items, on: context.eventLoop).whenSuccess { report in
             let (handler, context) = bound.value
-            let bytes = handler.dynamicResponse(
-                report.status, contentType: "application/json", body: report.json(), mode: mode, allocator: context.channel.allocator)
+            let bytes = handler.response(
+                status: report.status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+                body: report.json(), mode: mode, allocator: context.channel.allocator)
             handler.fill(slot, with: bytes, mode: mode, context: context)
         }
     }
@@ -345,25 +357,12 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         if slots.isEmpty && quiescing && reply == nil { context.close(promise: nil) }
     }
 
-    private func sendDynamic(
-        _ status: HTTPResponseStatus, contentType: String, body: [UInt8], extraHeaders: [(String, String)] = [],
-        context: ChannelHandlerContext
-    ) {
-        if quiescing { connection = .close }
-        finish(with: dynamicResponse(status, contentType: contentType, body: body, extraHeaders: extraHeaders, mode: connection,
-                                     allocator: context.channel.allocator), context: context)
-    }
-
-    /// A response made for one request: `Date`, the type, `no-store`, the length and the
-    /// connection header.
-    private func dynamicResponse(
-        _ status: HTTPResponseStatus, contentType: String, body: [UInt8], extraHeaders: [(String, String)] = [],
-        mode: ConnectionMode, allocator: ByteBufferAllocator
+    /// A response made for one request: `headers` with `Date` before them, and
+    /// `Content-Length` and what the connection needs after.
+    private func response(
+        status: HTTPResponseStatus, headers: [(String, String)], body: [UInt8], mode: ConnectionMode, allocator: ByteBufferAllocator
     ) -> ByteBuffer {
-        var headers = [
-            ("Date", cache.date), ("Content-Type", contentType), ("Cache-Control", "no-store"),
-            ("Content-Length", String(body.count)),
-        ] + extraHeaders
+        var headers = [("Date", cache.date)] + headers + [("Content-Length", String(body.count))]
         switch mode {
         case .keepAlive: break
         case .explicitKeepAlive: headers.append(("Connection", "keep-alive"))
@@ -399,7 +398,14 @@ final class CollectorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     private func sendMetrics(context: ChannelHandlerContext) {
-        sendDynamic(.ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: services.registry.emitToBuffer(), context: context)
+        let headers = [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), ("Cache-Control", "no-store")]
+        send(status: .ok, headers: headers, body: services.registry.emitToBuffer(), context: context)
+    }
+
+    /// Sends a response made for this request (see ``response(status:headers:body:mode:allocator:)``).
+    private func send(status: HTTPResponseStatus, headers: [(String, String)], body: [UInt8], context: ChannelHandlerContext) {
+        if quiescing { connection = .close }
+        finish(with: response(status: status, headers: headers, body: body, mode: connection, allocator: context.channel.allocator), context: context)
     }
 
     /// Writes a whole response; flushes at the end of the read, or now and closes.

@@ -1,7 +1,9 @@
+import Logging
 import Prometheus
 
 /// What every connection handler shares: the batcher, metrics, visitor hashing, the link
-/// state and the registry. All thread-safe; copied into each handler once.
+/// state, the tracking-link settings and the registry. All thread-safe; copied into each
+/// handler once.
 struct HTTPServices: Sendable {
     let batcher: HitBatcher
     let metrics: CollectorMetrics
@@ -14,6 +16,10 @@ struct HTTPServices: Sendable {
     let maxBeaconBodySize: Int
     /// The origins whose pages may use the answers (CORS).
     let origins: AllowedOrigins
+    /// Link secrets, pixel sets and the allowlist of unsigned destinations.
+    let links: LinkSettings
+    /// For the few things worth a line while serving (a link naming a missing pixel set).
+    let logger: Logger
     /// Conversions from backends and affiliate networks.
     let conversions: ConversionEndpoint
 }

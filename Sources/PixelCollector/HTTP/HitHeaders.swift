@@ -8,6 +8,9 @@ struct HitHeaders {
     var optedOut = false
     /// `Origin`, sent by browsers with `fetch` and beacons (not with `<img>`).
     var origin: String?
+    /// A prefetch, prerender or preview, not a person's request: `Sec-Purpose: prefetch…`,
+    /// `Purpose: prefetch`, `X-Moz: prefetch` or `X-Purpose: preview` (Safari's).
+    var isPrefetch = false
     /// The first address of the first `X-Forwarded-For`, when asked for and well-formed:
     /// at most 45 bytes of hexadecimal digits, `.` and `:` (an IPv4 or IPv6 address).
     var forwardedFor: Substring?
@@ -31,6 +34,10 @@ struct HitHeaders {
                 if Self.isOne(value) { optedOut = true }
             case 7 where Self.equalsIgnoringCase(name, "sec-gpc"):
                 if Self.isOne(value) { optedOut = true }
+            case 11 where Self.equalsIgnoringCase(name, "sec-purpose"), 7 where Self.equalsIgnoringCase(name, "purpose"),
+                9 where Self.equalsIgnoringCase(name, "x-purpose"), 5 where Self.equalsIgnoringCase(name, "x-moz"):
+                let purpose = value.lowercased()
+                if purpose.hasPrefix("prefetch") || purpose.hasPrefix("preview") { isPrefetch = true }
             case 15 where readForwardedFor && forwardedFor == nil && Self.equalsIgnoringCase(name, "x-forwarded-for"):
                 forwardedFor = Self.firstAddress(value)
             default:

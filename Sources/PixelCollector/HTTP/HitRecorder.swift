@@ -2,9 +2,19 @@ import PixelCore
 
 /// Turns one connection's parsed hits into events in the batcher, and counts them.
 ///
+/// A hit from a bot (a user agent ``DeviceClassifier`` classes ``DeviceClass/bot``, or a
+/// prefetch the caller names) is recorded as ``EventKind/bot`` whatever it asked for,
+/// without value, event id or visitor hash: crawlers and link previewers are counted apart,
+/// never as views, clicks or conversions, and never as visitors.
+///
 /// Keep-alive clients repeat the same address and agent, so the visitor hash, the day key
 /// and the device class of the last hit are kept and reused.
 struct HitRecorder {
+    /// The route a hit came in on, the `route` label of `pixelpulse_collector_bots_total`.
+    enum Source: String, CaseIterable, Sendable {
+        case pixel, beacon, link
+    }
+
     private let services: HTTPServices
     /// The connection's peer, the client address unless `X-Forwarded-For` is trusted.
     var peerAddress = ""
@@ -16,22 +26,42 @@ struct HitRecorder {
         self.services = services
     }
 
-    /// Counts a rejection, or records the hit in the batcher and counts it accepted or dropped.
-    mutating func record(_ parsed: HitRequest.Parsed, headers: HitHeaders) {
+    /// Counts a rejection, or records the hit.
+    mutating func record(_ parsed: HitRequest.Parsed, headers: HitHeaders, from source: Source) {
         switch parsed {
         case .rejected(let reason):
             services.metrics.countRejection(reason)
         case .hit(let request):
-            let time = WallClock.milliseconds()
-            let hit = HitEvent(
+            record(request, headers: headers, from: source)
+        }
+    }
+
+    /// Records a hit in the batcher, as a bot's if its agent is one's or `asBot`, and counts
+    /// it accepted or dropped.
+    mutating func record(
+        _ request: HitRequest, headers: HitHeaders, from source: Source, asBot: Bool = false, at time: Int64 = WallClock.milliseconds()
+    ) {        let device = device(headers.userAgent)
+        let hit: HitEvent
+        if asBot || device == .bot {
+            hit = HitEvent(time: time, kind: .bot, campaign: request.campaign, pixel: request.pixel, device: device)
+        } else {
+            hit = HitEvent(
                 time: time, kind: request.kind, campaign: request.campaign, pixel: request.pixel,
                 value: request.value, visitor: headers.optedOut ? nil : visitor(headers, time: time),
-                eventID: request.eventID, device: device(headers.userAgent))
-            switch services.batcher.record(hit) {
-            case .accepted: services.metrics.countHit(request.kind)
-            case .dropped(let reason): services.metrics.countDropped(reason)
-            }
+                eventID: request.eventID, device: device)
         }
+        switch services.batcher.record(hit) {
+        case .accepted:
+            services.metrics.countHit(hit.kind)
+            if hit.kind == .bot { services.metrics.countBot(from: source) }
+        case .dropped(let reason):
+            services.metrics.countDropped(reason)
+        }
+    }
+
+    /// Whether the agent is a bot's, by ``DeviceClassifier``.
+    mutating func isBot(_ headers: HitHeaders) -> Bool {
+        device(headers.userAgent) == .bot
     }
 
     /// The visitor hash, cached per connection: keep-alive clients repeat the same agent.

@@ -18,7 +18,8 @@ import PixelCore
 ///    are percent-decoded (`%XX`, and `+` for a space). Only `e`, `v` and `id` are read;
 ///    any other parameter (a cache buster, say) is ignored unexamined. When a key repeats,
 ///    the last one counts.
-///    - `e`: `view` (the default), `click` or `conversion` (``RejectReason/unknownKind``).
+///    - `e`: `view` (the default), `click` or `conversion` (``RejectReason/unknownKind``;
+///      so is `bot`, a kind only the collector gives, see ``HitRecorder``).
 ///    - `v`: read for conversions only, ignored otherwise: 1–13 decimal digits, at most
 ///      `HitEvent.maxValue` (``RejectReason/invalidValue``).
 ///    - `id`: 1–128 bytes of UTF-8 once decoded (``RejectReason/invalidEventID``; bytes
@@ -128,7 +129,7 @@ struct HitRequest: Equatable, Sendable {
                 case .tooLong: return .unknownKind
                 case .decoded(let count):
                     let name = String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<count]), as: UTF8.self)
-                    guard let kind = EventKind(name: name) else { return .unknownKind }
+                    guard let kind = EventKind(name: name), kind != .bot else { return .unknownKind }
                     self.kind = kind
                 }
             }
@@ -162,7 +163,7 @@ struct HitRequest: Equatable, Sendable {
     /// `IdentifierRules`, checked in place: the generic `validate` is not specialised
     /// across modules, and this runs twice per hit.
     @inline(__always)
-    private static func isIdentifier(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+    static func isIdentifier(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         guard !bytes.isEmpty, bytes.count <= IdentifierRules.maxLength else { return false }
         for byte in bytes where !IdentifierRules.isAllowed(byte) { return false }
         return true

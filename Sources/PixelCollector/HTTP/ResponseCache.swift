@@ -9,13 +9,16 @@ import PixelCore
 /// shared between threads.
 final class ResponseCache {
     private(set) var current: StaticResponses
+    /// The current `Date` header value, for the responses made per request.
+    private(set) var date: String
     private var second: Int64
     private let allocator: ByteBufferAllocator
 
     init(allocator: ByteBufferAllocator) {
         self.allocator = allocator
         second = WallClock.milliseconds() / 1000
-        current = StaticResponses(allocator: allocator, date: HTTPDate.format(secondsSinceEpoch: second))
+        date = HTTPDate.format(secondsSinceEpoch: second)
+        current = StaticResponses(allocator: allocator, date: date)
     }
 
     /// Rebuilds the responses if the second has changed.
@@ -23,11 +26,9 @@ final class ResponseCache {
         let now = WallClock.milliseconds() / 1000
         guard now != second else { return }
         second = now
-        current = StaticResponses(allocator: allocator, date: HTTPDate.format(secondsSinceEpoch: now))
+        date = HTTPDate.format(secondsSinceEpoch: now)
+        current = StaticResponses(allocator: allocator, date: date)
     }
-
-    /// The current `Date` header value.
-    var date: String { HTTPDate.format(secondsSinceEpoch: second) }
 
     /// A cache per event loop of `group`, each made on and refreshed by its own loop.
     static func perLoop(of group: any EventLoopGroup) async throws -> [ObjectIdentifier: NIOLoopBound<ResponseCache>] {

@@ -6,6 +6,8 @@ enum Route: Equatable {
     /// Anything under `/p/`: pixels (`GET`/`HEAD`), beacons (`POST`) and CORS preflights
     /// (`OPTIONS`).
     case pixel
+    /// Anything under `/r/`: tracking links.
+    case link
     /// `/p.js`, the page script.
     case script
     /// `/healthz`.
@@ -32,6 +34,8 @@ enum Route: Equatable {
         let path = UnsafeBufferPointer(rebasing: bytes[0..<end])
         if path.count >= 3, path[0] == UInt8(ascii: "/"), path[1] == UInt8(ascii: "p"), path[2] == UInt8(ascii: "/") {
             self = .pixel
+        } else if path.count >= 3, path[0] == UInt8(ascii: "/"), path[1] == UInt8(ascii: "r"), path[2] == UInt8(ascii: "/") {
+            self = .link
         } else if path.elementsEqual("/p.js".utf8) {
             self = .script
         } else if path.elementsEqual("/healthz".utf8) {

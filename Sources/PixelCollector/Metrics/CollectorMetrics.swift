@@ -5,10 +5,14 @@ import PixelCore
 ///
 /// | metric | labels | meaning |
 /// |---|---|---|
-/// | `pixelpulse_collector_hits_total` | `kind` | hits accepted into a batch |
+/// | `pixelpulse_collector_hits_total` | `kind` | hits accepted into a batch: `view`, `click`, `conversion`, and `bot` (see ``HitRecorder``) |
+/// | `pixelpulse_collector_bots_total` | `route` | of those, hits from bots, link previewers and prefetches, by where they came in: `pixel`, `beacon`, `link` |
 /// | `pixelpulse_collector_rejected_total` | `reason` | requests answered but not counted (see ``RejectReason``) |
+/// | `pixelpulse_collector_link_clicks_total` | `answer` | tracking-link clicks counted, by answer: `redirect` (a `302`) or `pixel_page` (the page that fires a pixel set) |
+/// | `pixelpulse_collector_link_refused_total` | `reason` | tracking links answered `400` (see ``LinkRefusal``) |
+/// | `pixelpulse_collector_link_pixel_set_missing_total` | | clicks on links naming a pixel set that is not loaded, answered with a plain `302` |
 /// | `pixelpulse_collector_dropped_total` | `reason` | hits lost: `queue_full` (the send queue was full), `unacked_overflow` (given up: too many batches waiting for acks), `shutdown` (still unsent or unacknowledged when the collector stopped), and with a spool `spool_full` (the spool held its limit) or `spool_error` (writing to the spool failed); the pixel is answered as usual |
-/// | `pixelpulse_collector_http_errors_total` | `status` | `400` (unparseable request), `401` (a conversion report without a valid token), `403` (refused CORS preflight), `404`, `405`, `413` answers |
+/// | `pixelpulse_collector_http_errors_total` | `status` | `400` (unparseable request, refused tracking link), `401` (a conversion report without a valid token), `403` (refused CORS preflight), `404`, `405`, `413` answers |
 /// | `pixelpulse_collector_batches_sent_total` | | batches handed to the DEALER socket |
 /// | `pixelpulse_collector_batches_resent_total` | | batches sent again (link back, or ack overdue) |
 /// | `pixelpulse_collector_events_sent_total` | | events in those batches |
@@ -21,6 +25,11 @@ struct CollectorMetrics: Sendable {
     /// Indexed by `EventKind.rawValue`.
     private let hits: [Counter]
     private let rejections: [RejectReason: Counter]
+    private let bots: [HitRecorder.Source: Counter]
+    private let linkRefusals: [LinkRefusal: Counter]
+    private let linkRedirects: Counter
+    private let linkPixelPages: Counter
+    private let linkPixelSetMissing: Counter
     let droppedQueueFull: Counter
     let droppedShutdown: Counter
     let droppedUnackedOverflow: Counter
@@ -44,7 +53,7 @@ struct CollectorMetrics: Sendable {
 
     init(factory: any MetricsFactory) {
         let prefix = "pixelpulse_collector_"
-        // Raw values are 0, 1, 2: the array index.
+        // Raw values are 0, 1, 2, 3: the array index.
         hits = EventKind.allCases.sorted { $0.rawValue < $1.rawValue }.map {
             Counter(label: prefix + "hits_total", dimensions: [("kind", $0.name)], factory: factory)
         }
@@ -54,6 +63,15 @@ struct CollectorMetrics: Sendable {
                 label: prefix + "rejected_total", dimensions: [("reason", reason.rawValue)], factory: factory)
         }
         self.rejections = rejections
+        bots = Dictionary(uniqueKeysWithValues: HitRecorder.Source.allCases.map {
+            ($0, Counter(label: prefix + "bots_total", dimensions: [("route", $0.rawValue)], factory: factory))
+        })
+        linkRefusals = Dictionary(uniqueKeysWithValues: LinkRefusal.allCases.map {
+            ($0, Counter(label: prefix + "link_refused_total", dimensions: [("reason", $0.rawValue)], factory: factory))
+        })
+        linkRedirects = Counter(label: prefix + "link_clicks_total", dimensions: [("answer", "redirect")], factory: factory)
+        linkPixelPages = Counter(label: prefix + "link_clicks_total", dimensions: [("answer", "pixel_page")], factory: factory)
+        linkPixelSetMissing = Counter(label: prefix + "link_pixel_set_missing_total", factory: factory)
         droppedQueueFull = Counter(label: prefix + "dropped_total", dimensions: [("reason", "queue_full")], factory: factory)
         droppedShutdown = Counter(label: prefix + "dropped_total", dimensions: [("reason", "shutdown")], factory: factory)
         droppedUnackedOverflow = Counter(
@@ -102,6 +120,26 @@ struct CollectorMetrics: Sendable {
     /// Counts a rejected request.
     func countRejection(_ reason: RejectReason) {
         rejections[reason]?.increment()
+    }
+
+    /// Counts a hit recorded as a bot's.
+    func countBot(from source: HitRecorder.Source) {
+        bots[source]?.increment()
+    }
+
+    /// Counts a tracking-link click answered with a redirect, or with the pixel page.
+    func countLinkClick(pixelPage: Bool) {
+        (pixelPage ? linkPixelPages : linkRedirects).increment()
+    }
+
+    /// Counts a click on a link naming a pixel set that is not loaded.
+    func countPixelSetMissing() {
+        linkPixelSetMissing.increment()
+    }
+
+    /// Counts a refused tracking link.
+    func countLinkRefusal(_ reason: LinkRefusal) {
+        linkRefusals[reason]?.increment()
     }
 
     /// Counts an error answer, if its status is one of ``countedErrorStatuses``.

@@ -7,15 +7,23 @@ import PixelCore
 /// 1. empty → ``DeviceClass/unknown``;
 /// 2. mail image proxies and mail clients (`GoogleImageProxy`, `ggpht.com`,
 ///    `YahooMailProxy`, `Thunderbird`, `Microsoft Outlook`) → ``DeviceClass/mail``;
-/// 3. crawlers, link previewers, monitors and HTTP libraries (`bot`, `crawl`, `spider`,
-///    `slurp`, `preview`, `facebookexternalhit`, `headless`, `lighthouse`, `pingdom`,
-///    `uptime`, `curl/`, `wget/`, `python-`, `go-http-client`, `okhttp`, `java/`) →
+/// 3. crawlers, link previewers, monitors and headless browsers (`bot` — Googlebot,
+///    bingbot, Applebot, Slackbot, Twitterbot, LinkedInBot, Discordbot, TelegramBot,
+///    Facebot, redditbot, Pinterestbot and the like — `crawl`, `spider`, `slurp`, `preview`
+///    — BingPreview, SkypeUriPreview —, `facebookexternalhit`, `whatsapp/`, `embedly`,
+///    `iframely`, `vkshare`, `headless`, `lighthouse`, `pingdom`, `uptime`) →
 ///    ``DeviceClass/bot``;
-/// 4. `iPad`, `tablet`, `Kindle`, `Silk/`, or `Android` without `Mobile` →
+/// 4. HTTP libraries (`curl/`, `wget/`, `python-`, `go-http-client`, `okhttp`, `java/`) →
+///    ``DeviceClass/server``: servers fire pixels and follow links on behalf of people
+///    (a shop's backend, a mail sender's proxy), so they count, unlike bots;
+/// 5. `iPad`, `tablet`, `Kindle`, `Silk/`, or `Android` without `Mobile` →
 ///    ``DeviceClass/tablet``;
-/// 5. `Mobile`, `iPhone`, `iPod`, `Android`, `Windows Phone`, `Opera Mini`,
+/// 6. `Mobile`, `iPhone`, `iPod`, `Android`, `Windows Phone`, `Opera Mini`,
 ///    `BlackBerry` → ``DeviceClass/mobile``;
-/// 6. anything else → ``DeviceClass/desktop``.
+/// 7. anything else → ``DeviceClass/desktop``.
+///
+/// A hit whose class is ``DeviceClass/bot`` is recorded as an `EventKind.bot`, never as
+/// a view or a click (see ``HitRecorder``).
 enum DeviceClassifier {
     /// How much of the agent is examined; real agents are far shorter.
     static let examinedLength = 512
@@ -24,10 +32,10 @@ enum DeviceClassifier {
         "googleimageproxy", "ggpht.com", "yahoomailproxy", "thunderbird", "microsoft outlook",
     ]
     private static let bots: [StaticString] = [
-        "bot", "crawl", "spider", "slurp", "preview", "facebookexternalhit", "headless",
-        "lighthouse", "pingdom", "uptime", "curl/", "wget/", "python-", "go-http-client",
-        "okhttp", "java/",
+        "bot", "crawl", "spider", "slurp", "preview", "facebookexternalhit", "whatsapp/", "embedly", "iframely",
+        "vkshare", "headless", "lighthouse", "pingdom", "uptime",
     ]
+    private static let servers: [StaticString] = ["curl/", "wget/", "python-", "go-http-client", "okhttp", "java/"]
     private static let tablets: [StaticString] = ["ipad", "tablet", "kindle", "silk/"]
     private static let mobiles: [StaticString] = [
         "mobile", "iphone", "ipod", "android", "windows phone", "opera mini", "blackberry",
@@ -52,6 +60,7 @@ enum DeviceClassifier {
     private static func classify(lowercased agent: UnsafeBufferPointer<UInt8>) -> DeviceClass {
         if containsAny(agent, mail) { return .mail }
         if containsAny(agent, bots) { return .bot }
+        if containsAny(agent, servers) { return .server }
         if containsAny(agent, tablets) { return .tablet }
         if contains(agent, "android") && !contains(agent, "mobile") { return .tablet }
         if containsAny(agent, mobiles) { return .mobile }
