@@ -22,7 +22,7 @@ struct CollectorCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try logging.makeLogger(label: "pixelpulse.collector")
         let role = try CollectorRole(options: collector, ingestEndpoint: endpoint, plain: transport.plain, context: try Context(), logger: logger)
-        let reloader = HangupReloader(reloads: [role.reload])
+        let reloader = HangupReloader(reloads: role.reloads)
         try await runServices([role.collector, reloader], logger: logger) {
             try await reloader.trapping.value
             _ = try await role.announce()

@@ -128,7 +128,7 @@ struct CollectorOptions: ParsableArguments {
             throw ValidationError("--spool-limit-mb must be a positive number of megabytes, got \"\(limitText)\"")
         }
         configuration.spoolLimitBytes = limit << 20
-        configuration.conversionTokens = ConversionTokens(try conversionTokens())
+        configuration.conversionTokens = ConversionTokens(try conversionTokenSource.load())
         if let currency = currency ?? environment("PIXELPULSE_CURRENCY") {
             guard currency.utf8.count == 3, currency.utf8.allSatisfy({ $0 &- 65 < 26 }) else {
                 throw ValidationError("--currency must be three capital letters (ISO 4217), such as EUR, got \"\(currency)\"")
@@ -155,21 +155,27 @@ struct CollectorOptions: ParsableArguments {
         return configuration
     }
 
-    /// The conversion tokens file, if one was given.
-    var conversionTokensFileURL: URL? {
-        (conversionTokensFile ?? environment("PIXELPULSE_CONVERSION_TOKENS_FILE")).map { URL(fileURLWithPath: $0) }
+    /// Where the conversion tokens come from.
+    var conversionTokenSource: ConversionTokenSource {
+        ConversionTokenSource(
+            file: (conversionTokensFile ?? environment("PIXELPULSE_CONVERSION_TOKENS_FILE")).map { URL(fileURLWithPath: $0) },
+            environment: environment("PIXELPULSE_CONVERSION_TOKENS"))
     }
+}
 
-    /// The tokens of `PIXELPULSE_CONVERSION_TOKENS` and of the tokens file.
-    func conversionTokens() throws -> [String] {
-        var tokens = (environment("PIXELPULSE_CONVERSION_TOKENS") ?? "").split(separator: ",").map {
-            $0.trimmingCharacters(in: .whitespaces)
-        }.filter { !$0.isEmpty }
+/// The conversion tokens: those of `PIXELPULSE_CONVERSION_TOKENS` (comma-separated) and
+/// those of the tokens file.
+struct ConversionTokenSource: Sendable {
+    let file: URL?
+    let environment: String?
+
+    func load() throws -> [String] {
+        var tokens = (environment ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if let short = tokens.first(where: { $0.utf8.count < ConversionTokens.minimumLength }) {
             throw ValidationError(
                 "PIXELPULSE_CONVERSION_TOKENS: a token of \(short.utf8.count) bytes; tokens need at least \(ConversionTokens.minimumLength) (make one with `openssl rand -hex 32`)")
         }
-        if let file = conversionTokensFileURL {
+        if let file {
             do {
                 tokens += try ConversionTokens.read(file: file)
             } catch {

@@ -96,6 +96,8 @@ struct CollectorRole {
     let collector: Collector
     /// The link secrets and pixel sets, read again on SIGHUP.
     let reload: LinkReload
+    /// The conversion tokens, read again on SIGHUP.
+    let tokenReload: ConversionTokenReload
     private let secretsSource: String?
 
     init(options: CollectorOptions, ingestEndpoint: String, plain: Bool, context: Context, logger: Logger) throws {
@@ -105,7 +107,11 @@ struct CollectorRole {
         collector = Collector(configuration: configuration, zmqContext: context, registry: registry, logger: logger)
         secretsSource = try options.linkSecrets.secrets()?.source
         reload = LinkReload(secretsFile: options.linkSecrets.file, pixelSets: options.pixelSetFile, collector: collector, logger: logger)
+        tokenReload = ConversionTokenReload(source: options.conversionTokenSource, tokens: configuration.conversionTokens, logger: logger)
     }
+
+    /// What SIGHUP reads again.
+    var reloads: [any HangupReload] { [reload, tokenReload] }
 
     /// Prints where the collector listens, once bound, what its spool held, and what it
     /// answers tracking links with.
@@ -134,6 +140,10 @@ struct CollectorRole {
             let names = configuration.pixelSets.sets.keys.map(\.rawValue).sorted()
             say("pixel sets: \(configuration.pixelSets.count) loaded from \(file.path) (\(names.joined(separator: ", ")))")
         }
+        let tokens = configuration.conversionTokens.count
+        say("conversion tokens: " + (tokens == 0
+            ? "none (POST /v1/conversions and GET /v1/postback answer 401; --conversion-tokens-file turns them on)"
+            : "\(LinkReload.count(tokens, "token"))\(tokenReload.source.file.map { " from \($0.path)" } ?? "")"))
         say("http: http://\(host):\(port)")
         say("pixel: http://\(host):\(port)/p/{campaign}/{pixel}.gif")
         say("link: http://\(host):\(port)/r/{campaign}/{link}?to=URL&sig=SIG (pixelpulse link signs them)")

@@ -27,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
             options: collector, ingestEndpoint: AggregatorRole.embeddedIngest, plain: transport.plain, context: context, logger: logger)
         let aggregatorRole = try AggregatorRole(
             options: aggregator, plain: transport.plain, context: context, logger: logger, embedded: true,
-            alsoReloading: [collectorRole.reload])
+            alsoReloading: collectorRole.reloads)
         let port = OneShot<Int>()
         var services = aggregatorRole.services + [collectorRole.collector]
         if demo { services.append(DemoTraffic(port: port, logger: logger)) }

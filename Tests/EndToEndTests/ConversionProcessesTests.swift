@@ -1,6 +1,7 @@
 import Foundation
 import PixelPulseTesting
 import Testing
+import ZeroMQ
 
 /// The journey across processes: a signed tracking link clicked, its conversion reported by
 /// the thank-you pixel and by the backend with the click id, then again by an affiliate
@@ -96,5 +97,40 @@ import Testing
         #expect(fbAd["value"] as? Int == 5999)
         #expect(try await collector.terminate() == 0)
         #expect(try await aggregator.terminate() == 0)
+    }
+
+    @Test func sighupReadsTheTokensAgainAndKeepsThemWhenTheFileIsBroken() async throws {
+        let folder = try ScratchFolder("tokens")
+        defer { folder.remove() }
+        let tokens = folder.url.appending(path: "conversion.tokens").path
+        try "old-token-0123456789abcdef\n".write(toFile: tokens, atomically: true, encoding: .utf8)
+        let context = try Context()
+        let ingest = try IngestStandIn.start(context: context)
+        let collector = try ChildProcess(try Paths.pixelpulse, [
+            "collector", "--ingest", ingest.endpoint, "--http", "127.0.0.1:0", "--conversion-tokens-file", tokens,
+        ])
+        #expect(try await collector.value(after: "conversion tokens:") == "1 token from \(tokens)")
+        let http = try await collector.value(after: "http:")
+        func status(_ token: String) async throws -> Int {
+            try await curl(["-o", "/dev/null", "\(http)/v1/postback?campaign=c&pixel=p&event_id=\(UUID().uuidString)&token=\(token)"]).status
+        }
+        // The stand-in acknowledges batches without fates: admitted items are answered `pending`.
+        #expect(try await status("old-token-0123456789abcdef") == 202)
+
+        try "new-token-0123456789abcdef\n".write(toFile: tokens, atomically: true, encoding: .utf8)
+        kill(collector.process.processIdentifier, SIGHUP)
+        #expect(try await collector.value(after: "conversion tokens: 1 token loaded") == "from \(tokens)")
+        #expect(try await status("old-token-0123456789abcdef") == 401)
+        #expect(try await status("new-token-0123456789abcdef") == 202)
+
+        try "new-token-0123456789abcdef\nshort\n".write(toFile: tokens, atomically: true, encoding: .utf8)
+        kill(collector.process.processIdentifier, SIGHUP)
+        #expect(try await collector.value(after: "conversion tokens not reloaded:") == """
+            --conversion-tokens-file: \(tokens):2: a token of 5 bytes; tokens need at least 16 \
+            (make one with `openssl rand -hex 32`); keeping the 1 token in force
+            """)
+        #expect(try await status("new-token-0123456789abcdef") == 202)
+        #expect(try await collector.terminate() == 0)
+        await ingest.stop()
     }
 }
