@@ -100,12 +100,27 @@ struct CollectorRole {
     let tokenReload: ConversionTokenReload
     private let secretsSource: String?
 
-    init(options: CollectorOptions, ingestEndpoint: String, plain: Bool, context: Context, logger: Logger) throws {
-        let configuration = try options.configuration(ingestEndpoint: ingestEndpoint, plain: plain)
+    /// The link secret and conversion token of `serve --demo` when none is given, so the
+    /// README's `pixelpulse link` and postback examples work against it. Public: a demo is
+    /// no place for real links.
+    static let demoLinkSecret = "pixelpulse-demo-link-secret"
+    static let demoConversionToken = "pixelpulse-demo-conversion-token"
+
+    /// - Parameter demo: Fall back to the demo's link secret and conversion token.
+    init(options: CollectorOptions, ingestEndpoint: String, plain: Bool, context: Context, logger: Logger, demo: Bool = false) throws {
+        var configuration = try options.configuration(ingestEndpoint: ingestEndpoint, plain: plain)
+        var secretsSource = try options.linkSecrets.secrets()?.source
+        if demo, secretsSource == nil, configuration.spoolDirectory == nil {
+            configuration.linkSecrets = [Array(Self.demoLinkSecret.utf8)]
+            secretsSource = "the demo (\(Self.demoLinkSecret))"
+        }
+        if demo, configuration.conversionTokens.count == 0 {
+            configuration.conversionTokens.replace(with: [Self.demoConversionToken])
+        }
+        self.secretsSource = secretsSource
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         collector = Collector(configuration: configuration, zmqContext: context, registry: registry, logger: logger)
-        secretsSource = try options.linkSecrets.secrets()?.source
         reload = LinkReload(secretsFile: options.linkSecrets.file, pixelSets: options.pixelSetFile, collector: collector, logger: logger)
         tokenReload = ConversionTokenReload(source: options.conversionTokenSource, tokens: configuration.conversionTokens, logger: logger)
     }
@@ -143,7 +158,8 @@ struct CollectorRole {
         let tokens = configuration.conversionTokens.count
         say("conversion tokens: " + (tokens == 0
             ? "none (POST /v1/conversions and GET /v1/postback answer 401; --conversion-tokens-file turns them on)"
-            : "\(LinkReload.count(tokens, "token"))\(tokenReload.source.file.map { " from \($0.path)" } ?? "")"))
+            : "\(LinkReload.count(tokens, "token"))\(tokenReload.source.file.map { " from \($0.path)" } ?? "")"
+            + (tokenReload.source.file == nil && tokenReload.source.environment == nil ? " (the demo's: \(Self.demoConversionToken))" : "")))
         say("http: http://\(host):\(port)")
         say("pixel: http://\(host):\(port)/p/{campaign}/{pixel}.gif")
         say("link: http://\(host):\(port)/r/{campaign}/{link}?to=URL&sig=SIG (pixelpulse link signs them)")

@@ -24,7 +24,8 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = try logging.makeLogger(label: "pixelpulse")
         let context = try Context()
         let collectorRole = try CollectorRole(
-            options: collector, ingestEndpoint: AggregatorRole.embeddedIngest, plain: transport.plain, context: context, logger: logger)
+            options: collector, ingestEndpoint: AggregatorRole.embeddedIngest, plain: transport.plain, context: context, logger: logger,
+            demo: demo)
         let aggregatorRole = try AggregatorRole(
             options: aggregator, plain: transport.plain, context: context, logger: logger, embedded: true,
             alsoReloading: collectorRole.reloads)
@@ -36,13 +37,16 @@ struct ServeCommand: AsyncParsableCommand {
             try await aggregatorRole.announce()
             let bound = try await collectorRole.announce()
             port.succeed(bound)
-            say("""
-                PixelPulse is running\(demo ? " with demo traffic" : "").
-                  fire a pixel:  curl -s -o /dev/null -w '%{http_code}\\n' 'http://127.0.0.1:\(bound)/p/spring-sale/hero.gif?e=view'
-                  watch:         pixelpulse watch
-                  alerts:        pixelpulse alerts
-                  top:           pixelpulse top
-                """)
+            var lines = [
+                "PixelPulse is running\(demo ? " with demo traffic" : "").",
+                "  fire a pixel:  curl -s -o /dev/null -w '%{http_code}\\n' 'http://127.0.0.1:\(bound)/p/spring-sale/hero.gif?e=view'",
+            ]
+            if demo {
+                lines.append("  sign a link:   PIXELPULSE_LINK_SECRETS=\(CollectorRole.demoLinkSecret) pixelpulse link --campaign spring-sale "
+                    + "--link mail --to https://shop.example/spring --base-url http://127.0.0.1:\(bound)")
+            }
+            lines += ["  watch:         pixelpulse watch", "  alerts:        pixelpulse alerts", "  top:           pixelpulse top"]
+            say(lines.joined(separator: "\n"))
         }
     }
 }
