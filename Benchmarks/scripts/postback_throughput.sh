@@ -94,7 +94,7 @@ med() { printf '%s\n' $1 | median; }
 echo
 echo "| server | conversions/s (median of $ROUNDS) | p99 per request, per run |"
 echo "|---|---|---|"
-echo "| pixelpulse serve, each item confirmed | $(med "${ITEMS_OF[collector]}") | ${P99_OF[collector]% } |"
-echo "| nginx return 200, log on | $(med "${ITEMS_OF[nginx]}") | ${P99_OF[nginx]% } |"
+printf '| pixelpulse serve, each item confirmed | %.0f | %s |\n' "$(med "${ITEMS_OF[collector]}")" "${P99_OF[collector]% }"
+printf '| nginx return 200, log on (the same requests, unread) | %.0f | %s |\n' "$(med "${ITEMS_OF[nginx]}")" "${P99_OF[nginx]% }"
 echo
 echo "collector/nginx: median of per-round ratios $(printf '%s\n' "${RATIOS[@]}" | median); accepted - sent per run: ${DIFFS% } (0..$((CONNS * BATCH)) = in flight)"
