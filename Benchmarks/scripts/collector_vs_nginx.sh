@@ -108,35 +108,8 @@ metric_sum() { # metrics-text name -> sum of all its samples
 }
 metrics() { curl -fsS "http://127.0.0.1:$PORT/metrics"; }
 
-NGINX_DIR="$WORK/nginx"
-mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/tmp"
-start_nginx() {
-  cat >"$NGINX_DIR/nginx.conf" <<EOF
-worker_processes 1;
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log $NGINX_DIR/logs/access.log combined;
-    keepalive_requests 1000000;
-    client_body_temp_path $NGINX_DIR/tmp/body;
-    proxy_temp_path $NGINX_DIR/tmp/proxy;
-    fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
-    uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
-    scgi_temp_path $NGINX_DIR/tmp/scgi;
-    server {
-        listen 127.0.0.1:$PORT;
-        $NGINX_LOCATION
-    }
-}
-EOF
-  rm -f "$NGINX_DIR/logs/access.log"
-  nginx -t -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" >/dev/null 2>&1 || nginx -t -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"
-  nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -g 'daemon off;' 2>>"$NGINX_DIR/logs/stderr" &
-  SERVER_PID=$!
-  for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT$URL_PATH" 2>/dev/null && return 0; sleep 0.1; done
-  echo "nginx did not start" >&2; return 1
-}
+NGINX_DIR="$WORK/nginx"  # start_nginx_with (lib/common.sh) keeps its files there
+start_nginx() { start_nginx_with "$NGINX_LOCATION"; }
 start_collector() { # [extra options]
   "$PIXELPULSE" serve --http "127.0.0.1:$PORT" --ingest 'tcp://127.0.0.1:*' --feed 'tcp://127.0.0.1:*' --snapshot 'tcp://127.0.0.1:*' \
     "$@" >"$WORK/collector.out" 2>"$WORK/collector.err" &

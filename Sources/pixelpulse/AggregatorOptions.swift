@@ -38,7 +38,7 @@ struct AggregatorOptions: ParsableArguments {
     @Option(help: "Seconds between checkpoints of the whole state in --data-dir (one more is written on shutdown). (env PIXELPULSE_CHECKPOINT_SECONDS; default 60)")
     var checkpointSeconds: Int?
 
-    @Option(help: "How long event ids (id=, eventId) are remembered, so that a hit sent again counts once: 1m to 136h, e.g. 48h or 90m. (env PIXELPULSE_DEDUP_HORIZON; default 48h)")
+    @Option(help: "How long event ids (id= on a pixel, event_id in a conversion report) are remembered, so that a hit sent again counts once: 1m to 136h, e.g. 48h or 90m. (env PIXELPULSE_DEDUP_HORIZON; default 48h)")
     var dedupHorizon: String?
 
     @Option(help: "The most event ids remembered (10–15 bytes each), at least 1000; beyond it the oldest are forgotten early. (env PIXELPULSE_DEDUP_LIMIT; default 10000000)")

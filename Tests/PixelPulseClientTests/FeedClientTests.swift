@@ -56,8 +56,12 @@ import ZeroMQ
         } while state.event != .resynced(.restarted) && state.event != .resynced(.silence)
         #expect(state.event == .resynced(.restarted))
         #expect(state.startedAt == second.aggregator.startedAt)
-        // The new run's state only: nothing of the first run's 1 000 views survives.
-        #expect(Self.views(state, "stats/c1/*/") == 12)
+        // The resync may have read the new run before its 12 views were counted: they come
+        // as updates then. The new run's state only: nothing of the first run's 1 000 views.
+        #expect((Self.views(state, "stats/c1/*/") ?? 0) <= 12)
+        while Self.views(state, "stats/c1/*/") != 12 {
+            state = try #require(try await iterator.next())
+        }
         #expect(state.stats["stats/c1/p3/"] == nil)
         #expect(Self.views(state, "stats/c1/p0/") == 4)
         try await second.stop()

@@ -1,6 +1,6 @@
 /// A 64-bit fingerprint of a client-supplied event id, used to de-duplicate hits.
 ///
-/// Clients send event ids as text (`id=` on a pixel, `eventId` in a postback). The collector
+/// Clients send event ids as text (`id=` on a pixel, `event_id` in a conversion report). The collector
 /// keeps only this fingerprint: FNV-1a over the UTF-8 bytes, 64 bits. Two distinct ids
 /// collide with probability about n²/2⁶⁵ for n ids in the de-duplication horizon.
 public struct EventID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
