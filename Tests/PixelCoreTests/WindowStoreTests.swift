@@ -218,7 +218,7 @@ import Testing
                     continue
                 default:
                     let key = Int.random(in: 0..<keyCount, using: &rng)
-                    let kind = [EventKind.view, .click, .conversion].randomElement(using: &rng)!
+                    let kind = EventKind.allCases.randomElement(using: &rng)!
                     let value = kind == .conversion ? UInt64.random(in: 0...(Bool.random(using: &rng) ? 500 : 1 << 40), using: &rng) : 0
                     let count = UInt32(Int.random(in: 0..<50, using: &rng) == 0 ? Int.random(in: 1...100_000, using: &rng) : 1)
                     // Mostly near the newest time; some late, out of order, too late or early.

@@ -1,8 +1,9 @@
 /// A 64-bit fingerprint of a client-supplied event id, used to de-duplicate hits.
 ///
-/// Clients send event ids as text (`id=` on a pixel, `event_id` in a conversion report). The collector
-/// keeps only this fingerprint: FNV-1a over the UTF-8 bytes, 64 bits. Two distinct ids
-/// collide with probability about n²/2⁶⁵ for n ids in the de-duplication horizon.
+/// Clients send event ids as text (`id=` on a pixel, `event_id` in a conversion report).
+/// The collector keeps only this fingerprint: FNV-1a over the UTF-8 bytes, 64 bits. Two
+/// distinct ids collide with probability about n²/2⁶⁵ for n ids in the de-duplication
+/// horizon.
 public struct EventID: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64
 

@@ -1,8 +1,9 @@
 /// Writes compact JSON into a byte buffer, for feed bodies published many times a second.
 ///
-/// Only what the feed and the collector's answers need: objects, arrays of objects, strings, integers, doubles, booleans and null.
-/// Commas are placed automatically. Member names are literals (`StaticString`), copied as
-/// bytes: a body is mostly names and digits, and a `String`'s UTF-8 view is slower to append.
+/// Only what the feed and the collector's answers need: objects, arrays of objects,
+/// strings, integers, doubles, booleans and null. Commas are placed automatically. Member
+/// names are literals (`StaticString`), copied as bytes: a body is mostly names and
+/// digits, and a `String`'s UTF-8 view is slower to append.
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
     private var needsComma = false
