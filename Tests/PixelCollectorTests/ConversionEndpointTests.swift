@@ -57,6 +57,25 @@ struct ConversionEndpointTests {
         }
     }
 
+    @Test func throughASpoolTheFatesComeBackToo() async throws {
+        let spool = FileManager.default.temporaryDirectory.appending(path: "pixelpulse-conversions-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: spool) }
+        try await LiveAggregator.with { live in
+            let collector = try await RunningCollector.start(ingest: live.endpoints.ingest, context: live.context) {
+                $0.conversionTokens = ConversionTokens([Self.token])
+                $0.spoolDirectory = spool
+            }
+            for expected in [["accepted", "accepted"], ["duplicate", "accepted"]] {
+                let answer = try await TestHTTPConnection.request(port: collector.port, "POST", "/v1/conversions", headers: Self.bearer, body: Self.body(
+                    #"{"campaign":"spooled","pixel":"p","event_id":"o-1"}"#,
+                    #"{"campaign":"spooled","pixel":"p","event_id":"o-\#(expected[0] == "accepted" ? 2 : 3)"}"#))
+                #expect(try Self.fates(answer) == expected)
+            }
+            #expect(try #require(await live.aggregator.counts(campaign: "spooled"))[0].conversions == 3)
+            try await collector.stop()
+        }
+    }
+
     @Test func requestsWithoutAValidTokenOrBodyAreRefusedWhole() async throws {
         let context = try Context()
         let ingest = try IngestStandIn.start(context: context)

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 @testable import PixelCollector
 import PixelCore
 import PixelSupport
@@ -142,6 +144,34 @@ import Testing
         #expect(again.map(\.sequence) == [101, 103])
         #expect(again.flatMap(\.hits) == [hit(2), hit(3), hit(6), hit(7)])
         #expect(spool.nextSequence == 104)
+    }
+
+    /// A conversion report's batch asks the aggregator for each event's fate: the seal
+    /// record says so, read from memory, from the file, and after a restart.
+    @Test func aBatchThatAsksForFatesSaysSoOnDisk() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let conversions = (10..<13).map { HitEvent(time: 1_700_000_000_000, kind: .conversion, campaign: "c", pixel: "p", value: UInt64($0)) }
+        do {
+            let spool = try openSpool(directory)
+            let batcher = try batcher(spool, batchSize: 100)
+            for index in 0..<2 { _ = batcher.record(hit(index)) }
+            let promise = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: FateWaiters.Answer.self)
+            defer { promise.succeed(nil) }
+            #expect(try batcher.submit(conversions, waiting: promise).get() == (sequence: 101, stored: 3))
+            _ = batcher.record(hit(2))
+            _ = batcher.takeSealed(now: .now, flush: true)
+            var reader = SpoolReader(spool: spool, logger: logger)
+            let batches = reader.read(limit: 10)
+            #expect(batches.map(\.reportsFates) == [false, true, false])
+            #expect(batches[1].hits == conversions)
+            reader.closeSegment()
+        }
+        let spool = try openSpool(directory)
+        var reader = SpoolReader(spool: spool, logger: logger)
+        let again = reader.read(limit: 10)
+        #expect(again.map(\.sequence) == [100, 101, 102])
+        #expect(again.map(\.reportsFates) == [false, true, false])
     }
 
     @Test func recoverySealsTheBatchOpenAtTheCrash() throws {
