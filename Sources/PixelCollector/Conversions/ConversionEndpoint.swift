@@ -55,7 +55,13 @@ struct ConversionEndpoint: Sendable {
             return answered(report, on: eventLoop)
         case .success(let (sequence, stored)):
             for index in sent[stored...] { report.fates[index] = .failed("not stored: the batch was full; send it again") }
-            let timeout = eventLoop.scheduleTask(in: confirmTimeout) { [fates = batcher.fates] in
+            let fates = batcher.fates
+            let timeout = eventLoop.scheduleTask(in: confirmTimeout) {
+                if fates.cancel(sequence) { verdict.succeed(nil) }
+            }
+            // An event loop shutting down cancels the timer: the answer is then `pending`
+            // too, so no report is left without one.
+            timeout.futureResult.whenFailure { _ in
                 if fates.cancel(sequence) { verdict.succeed(nil) }
             }
             return verdict.futureResult.flatMap { [report, sent] fates in
