@@ -3,18 +3,22 @@
 # each answered with every item's fate once the aggregator confirmed it, against nginx
 # taking the same POSTs (`return 200`, access log on) in the same run, alternated.
 #
-#   Benchmarks/scripts/postback_throughput.sh            # ROUNDS=3, BATCH=100, wrk -t1 -c32 -d10s
-#   ROUNDS=5 BATCH=1000 CONNS=8 Benchmarks/scripts/postback_throughput.sh
+#   Benchmarks/scripts/postback_throughput.sh            # ROUNDS=3, 100 conversions a request, wrk -t1 -c32 -d10s
+#   BATCHES="1 10 100 1000" ROUNDS=1 DURATION=5s Benchmarks/scripts/postback_throughput.sh   # how the rate grows with the batch
 #
-# Each request holds BATCH conversions with event ids no other request uses
+# Each request holds BATCH conversions (each of BATCHES in turn) with event ids no other request uses
 # (lib/postback_batch.lua), so every item is checked, sent to the aggregator in a batch of its
 # own, de-duplicated against every id of the last 48 h, counted, and answered `accepted`. The
 # collector is `pixelpulse serve` (collector and aggregator in one process). After each
 # collector run, /metrics must say that every item wrk sent is `accepted` (up to CONNS requests
 # in flight when wrk stopped) and none is pending, invalid or failed.
 #
-# Env: ROUNDS (3), BATCH (100), DURATION (10s), CONNS (32), WORK (temp dir, removed afterwards).
-# Needs: swift, nginx, wrk, curl, python3.
+# Prints a markdown table, a row per batch size, and with gnuplot a PNG of conversions/s by
+# batch size (PLOT).
+#
+# Env: ROUNDS (3), BATCHES (conversions per request, a list: "100"), DURATION (10s), CONNS (32),
+#      PLOT (the PNG; ${TMPDIR:-/tmp}/postback_throughput.png; empty for none), WORK (temp dir).
+# Needs: swift, nginx, wrk, curl, python3; for the plot gnuplot (Debian's gnuplot-nox).
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
@@ -22,10 +26,11 @@ source "$(dirname "$0")/lib/common.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 ROUNDS=${ROUNDS:-3}
-BATCH=${BATCH:-100}
+BATCHES=${BATCHES:-100}
+PLOT=${PLOT-${TMPDIR:-/tmp}/postback_throughput.png}
 DURATION=${DURATION:-10s}
 CONNS=${CONNS:-32}
-export BATCH TOKEN="bench-token-0123456789abcdef"
+export TOKEN="bench-token-0123456789abcdef"
 use_work_dir postback-throughput
 SERVER_PID=""
 trap 'stop_pid "$SERVER_PID" TERM; if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi' EXIT
@@ -74,27 +79,42 @@ run_one() { # collector|nginx -> ITEMS (per second), P50, P99, DIFF (items accep
 }
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, pixelpulse $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
-echo "# wrk -t1 -c$CONNS -d$DURATION, POST /v1/conversions with $BATCH new conversions each, ROUNDS=$ROUNDS, alternating with nginx"
-declare -A ITEMS_OF P99_OF
-RATIOS=()
-DIFFS=""
-for i in $(seq "$ROUNDS"); do
-  echo "  round $i:" >&2
-  order="collector nginx"; [ $((i % 2)) = 0 ] && order="nginx collector"
-  for server in $order; do
-    run_one "$server"
-    ITEMS_OF[$server]+="$ITEMS "; P99_OF[$server]+="$P99 "
-    eval "last_$server=$ITEMS"
-    if [ "$server" = collector ]; then DIFFS+="$DIFF "; fi
-  done
-  # shellcheck disable=SC2154  # set by eval above
-  RATIOS+=("$(awk -v a="$last_collector" -v b="$last_nginx" 'BEGIN { printf "%.3f", a / b }')")
-done
+echo "# wrk -t1 -c$CONNS -d$DURATION, POST /v1/conversions with BATCH new conversions each (BATCHES=\"$BATCHES\"), ROUNDS=$ROUNDS, alternating with nginx"
 med() { printf '%s\n' $1 | median; }
 echo
-echo "| server | conversions/s (median of $ROUNDS) | p99 per request, per run |"
-echo "|---|---|---|"
-printf '| pixelpulse serve, each item confirmed | %.0f | %s |\n' "$(med "${ITEMS_OF[collector]}")" "${P99_OF[collector]% }"
-printf '| nginx return 200, log on (the same requests, unread) | %.0f | %s |\n' "$(med "${ITEMS_OF[nginx]}")" "${P99_OF[nginx]% }"
-echo
-echo "collector/nginx: median of per-round ratios $(printf '%s\n' "${RATIOS[@]}" | median); accepted - sent per run: ${DIFFS% } (0..$((CONNS * BATCH)) = in flight)"
+echo "| items per request | conversions/s (median of $ROUNDS) | requests/s | p99 per request, per run | nginx, the same requests unread (conversions/s) | accepted - sent, per run |"
+echo "|---|---|---|---|---|---|"
+: >"$WORK/plot.dat"
+for BATCH in $BATCHES; do
+  export BATCH
+  declare -A ITEMS_OF=() P99_OF=()
+  DIFFS=""
+  for i in $(seq "$ROUNDS"); do
+    echo "  batch $BATCH, round $i:" >&2
+    order="collector nginx"; [ $((i % 2)) = 0 ] && order="nginx collector"
+    for server in $order; do
+      run_one "$server"
+      ITEMS_OF[$server]+="$ITEMS "; P99_OF[$server]+="$P99 "
+      if [ "$server" = collector ]; then DIFFS+="$DIFF "; fi
+    done
+  done
+  rate=$(med "${ITEMS_OF[collector]}")
+  printf '| %s | %.0f | %.0f | %s | %.0f | %s |\n' "$BATCH" "$rate" "$(awk -v r="$rate" -v b="$BATCH" 'BEGIN { print r / b }')" \
+    "${P99_OF[collector]% }" "$(med "${ITEMS_OF[nginx]}")" "${DIFFS% } (0..$((CONNS * BATCH)) in flight)"
+  echo "$BATCH $rate" >>"$WORK/plot.dat"
+done
+if [ -n "$PLOT" ] && command -v gnuplot >/dev/null; then
+  gnuplot <<EOF
+set terminal pngcairo size 800,450
+set output '$PLOT'
+set title 'POST /v1/conversions: conversions per second by items per request'
+set xlabel 'items per request'
+set ylabel 'conversions/s'
+set logscale x
+set yrange [0:*]
+set grid
+plot '$WORK/plot.dat' using 1:2 with linespoints title 'pixelpulse serve, each item confirmed'
+EOF
+  echo
+  echo "plot: $PLOT"
+fi
