@@ -26,10 +26,17 @@ public struct FeedStats: Sendable, Hashable, Decodable {
     public var pixel: String?
     /// Window name (`1m`, `1h`…) → its counts.
     public var windows: [String: WindowStats]
+    /// The JSON body as published (empty for a value not parsed from one).
+    public private(set) var body: [UInt8] = []
+
+    private enum CodingKeys: String, CodingKey {
+        case seq, time, campaign, pixel, windows
+    }
 
     /// Parses a JSON stats body; `nil` when it is not one.
     public init?(json body: [UInt8]) {
-        guard let stats = try? JSONDecoder().decode(FeedStats.self, from: Data(body)) else { return nil }
+        guard var stats = try? JSONDecoder().decode(FeedStats.self, from: Data(body)) else { return nil }
+        stats.body = body
         self = stats
     }
 

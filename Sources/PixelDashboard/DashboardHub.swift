@@ -1,0 +1,147 @@
+import PixelCore
+public import PixelPulseClient
+import Synchronization
+
+/// The dashboard's state, its ring of recent messages and its SSE subscribers, in one lock:
+/// a state change and its broadcast happen together, so a stream that starts from a state
+/// misses nothing after it and sees nothing twice.
+public final class DashboardHub: Sendable {
+    private struct Subscriber {
+        let prefix: String
+        let continuation: AsyncStream<StreamItem>.Continuation
+    }
+
+    private struct Inner {
+        var state = DashboardState()
+        var ring: FeedRing
+        var subscribers: [Int: Subscriber] = [:]
+        var nextID = 0
+        var lastNews: Int64 = 0
+        var closed = false
+        var slowClientsClosed = 0
+    }
+
+    private let inner: Mutex<Inner>
+    /// Events a stream may have queued before it counts as fallen behind.
+    let queueLimit: Int
+
+    /// - Parameters:
+    ///   - ringCapacity: Messages kept for resuming streams.
+    ///   - queueLimit: Events one stream may have queued; a stream that falls further
+    ///     behind is closed (its client reconnects and resumes).
+    public init(ringCapacity: Int = 4096, queueLimit: Int = 1024) {
+        inner = Mutex(Inner(ring: FeedRing(capacity: ringCapacity)))
+        self.queueLimit = max(1, queueLimit)
+    }
+
+    /// The current state.
+    public var state: DashboardState { inner.withLock { $0.state } }
+
+    /// Streams closed because their client fell behind.
+    public var slowClientsClosed: Int { inner.withLock { $0.slowClientsClosed } }
+
+    /// Streams open now.
+    public var clients: Int { inner.withLock { $0.subscribers.count } }
+
+    /// Applies a state yielded by the feed client and tells every stream what changed.
+    /// - Parameter now: The wall clock, ms since the epoch.
+    public func apply(_ feed: FeedState, now: Int64) {
+        inner.withLock { inner in
+            switch feed.event {
+            case .snapshot, .resynced:
+                inner.state = DashboardState(feed)
+                inner.ring.reset(at: feed.seq)
+                inner.lastNews = now
+                broadcast(.state(inner.state), in: &inner)
+                return
+            case .silent:
+                guard inner.state.staleSince == nil else { return }
+                inner.state.staleSince = inner.lastNews
+                broadcast(.stale(since: inner.lastNews), in: &inner)
+                return
+            case .update, .alerts, .heartbeat:
+                inner.lastNews = now
+            }
+            var messages: [DashboardMessage] = []
+            if case .update(let topics) = feed.event {
+                for topic in topics {
+                    guard let stats = feed.stats[topic] else { continue }
+                    messages.append(DashboardMessage(kind: .stats, topic: topic, seq: stats.seq, body: stats.body))
+                }
+            }
+            if case .alerts(let alerts) = feed.event {
+                for alert in alerts {
+                    messages.append(DashboardMessage(kind: .alert, topic: DashboardPrefix.topic(of: alert), seq: alert.seq, body: alert.body))
+                }
+            }
+            // The feed client yields a heartbeat's news only when nothing else changed: compare.
+            if let beat = feed.heartbeat, beat.seq > inner.state.heartbeat?.seq ?? 0 {
+                messages.append(DashboardMessage(kind: .heartbeat, topic: FeedTopic.heartbeat, seq: beat.seq, body: beat.encoded()))
+            }
+            for message in messages.sorted(by: { $0.seq < $1.seq }) {
+                inner.state.apply(message)
+                inner.ring.append(message)
+                broadcast(.message(message), in: &inner)
+            }
+        }
+    }
+
+    /// Sends a keep-alive comment to every stream.
+    public func keepAlive() {
+        inner.withLock { broadcast(.keepAlive, in: &$0) }
+    }
+
+    /// Ends every stream, and every stream opened from now on at once: for a graceful shutdown.
+    public func close() {
+        let continuations = inner.withLock { inner in
+            inner.closed = true
+            defer { inner.subscribers.removeAll() }
+            return inner.subscribers.values.map(\.continuation)
+        }
+        for continuation in continuations { continuation.finish() }
+    }
+
+    /// Opens a stream for `prefix`: the messages after `lastEventID` when the ring still
+    /// holds them all, else a fresh state first; then everything live.
+    func subscribe(prefix: String, lastEventID: UInt64?) -> AsyncStream<StreamItem> {
+        let (stream, continuation) = AsyncStream<StreamItem>.makeStream(bufferingPolicy: .bufferingOldest(queueLimit))
+        let id: Int? = inner.withLock { inner in
+            guard !inner.closed else { return nil }
+            if let lastEventID, inner.state.isLoaded, inner.state.staleSince == nil,
+               let replay = inner.ring.messages(after: lastEventID, latest: inner.state.seq), replay.count < queueLimit {
+                for message in replay where message.matches(prefix) { continuation.yield(.message(message)) }
+            } else {
+                continuation.yield(.state(inner.state))
+                if let since = inner.state.staleSince { continuation.yield(.stale(since: since)) }
+            }
+            let id = inner.nextID
+            inner.nextID += 1
+            inner.subscribers[id] = Subscriber(prefix: prefix, continuation: continuation)
+            return id
+        }
+        guard let id else {
+            continuation.finish()
+            return stream
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.inner.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    private func broadcast(_ item: StreamItem, in inner: inout Inner) {
+        var behind: [Int] = []
+        for (id, subscriber) in inner.subscribers {
+            if case .message(let message) = item, !message.matches(subscriber.prefix) { continue }
+            if case .dropped = subscriber.continuation.yield(item) { behind.append(id) }
+        }
+        for id in behind {
+            // Finishing calls onTermination, which takes the lock: remove first, finish outside.
+            if let subscriber = inner.subscribers.removeValue(forKey: id) {
+                inner.slowClientsClosed += 1
+                let continuation = subscriber.continuation
+                Task { continuation.finish() }
+            }
+        }
+    }
+}
