@@ -46,11 +46,22 @@ public final class Dashboard: Sendable {
     private let application: Application<RouterResponder<BasicRequestContext>>
     private let bound = OneShot<Int>()
 
-    public init(configuration: Configuration, client: FeedClient, logger: Logger) {
+    /// - Parameters:
+    ///   - client: The feed client of the aggregator to follow.
+    ///   - logger: Where the server and the follower log.
+    public convenience init(configuration: Configuration, client: FeedClient, logger: Logger) {
+        self.init(configuration: configuration, makeClient: { client }, logger: logger)
+    }
+
+    /// - Parameters:
+    ///   - makeClient: Makes the feed client when the follower starts: for an aggregator in
+    ///     the same process, whose endpoints are known once it has bound them.
+    ///   - logger: Where the server and the follower log.
+    public init(configuration: Configuration, makeClient: @escaping @Sendable () async throws -> FeedClient, logger: Logger) {
         self.configuration = configuration
         let hub = DashboardHub(ringCapacity: configuration.ringCapacity, queueLimit: configuration.clientQueueLimit)
         self.hub = hub
-        follower = FeedFollower(client: client, hub: hub, keepAliveInterval: configuration.keepAliveInterval, logger: logger)
+        follower = FeedFollower(client: makeClient, hub: hub, keepAliveInterval: configuration.keepAliveInterval, logger: logger)
         let bound = bound
         application = Application(
             router: DashboardRoutes.router(hub: hub, access: configuration.access),

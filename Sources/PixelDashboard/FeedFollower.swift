@@ -8,12 +8,14 @@ public import ServiceLifecycle
 /// resyncs on gaps, restarts and silence) into a ``DashboardHub``, and sends the hub's
 /// streams a keep-alive comment on a timer. On graceful shutdown it ends every stream.
 public struct FeedFollower: Service {
-    let client: FeedClient
+    let client: @Sendable () async throws -> FeedClient
     let hub: DashboardHub
     let keepAliveInterval: Duration
     let logger: Logger
 
-    public init(client: FeedClient, hub: DashboardHub, keepAliveInterval: Duration = .seconds(15), logger: Logger) {
+    /// - Parameter client: Makes the feed client, once the aggregator's endpoints are known
+    ///   (an aggregator in the same process binds first).
+    public init(client: @escaping @Sendable () async throws -> FeedClient, hub: DashboardHub, keepAliveInterval: Duration = .seconds(15), logger: Logger) {
         self.client = client
         self.hub = hub
         self.keepAliveInterval = keepAliveInterval
@@ -40,7 +42,7 @@ public struct FeedFollower: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    for try await state in client.updates(prefix: "") {
+                    for try await state in try await client().updates(prefix: "") {
                         hub.apply(state, now: WallClock.milliseconds())
                     }
                 } catch {

@@ -45,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         if demo { services.append(DemoTraffic(port: port, logger: logger)) }
         let dashboard = Dashboard(
             configuration: try dashboardAccess.configuration(address: dashboardAddress, flag: "--dashboard-http"),
-            client: try Self.feedClient(of: aggregatorRole.service.configuration.aggregator, context: context), logger: logger)
+            makeClient: { [service = aggregatorRole.service] in try await Self.feedClient(of: service, context: context) }, logger: logger)
         services += dashboard.services
         try await aggregatorRole.restore(logger: logger)
         try await runServices(services, logger: logger) {
@@ -67,13 +67,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// A feed client of the aggregator this process runs: its endpoints, with a wildcard
-    /// host read as loopback, and CURVE with a key of its own when the feed is encrypted.
-    private static func feedClient(of configuration: AggregatorConfiguration, context: Context) throws -> FeedClient {
+    /// A feed client of the aggregator this process runs, on the endpoints it bound (a
+    /// wildcard host read as loopback), with CURVE and a key of its own when the feed is
+    /// encrypted.
+    private static func feedClient(of service: AggregatorService, context: Context) async throws -> FeedClient {
         func local(_ endpoint: String) -> String {
             endpoint.replacingOccurrences(of: "tcp://*:", with: "tcp://127.0.0.1:").replacingOccurrences(of: "tcp://0.0.0.0:", with: "tcp://127.0.0.1:")
         }
-        let curve = try configuration.security.map { CurveClientCredentials(keyPair: try CurveKeyPair.generate(), serverKey: $0.keyPair.publicKey) }
-        return FeedClient(feed: local(configuration.feedEndpoint), snapshot: local(configuration.snapshotEndpoint), context: context, curve: curve)
+        let endpoints = try await service.endpoints
+        let curve = try service.configuration.aggregator.security.map {
+            CurveClientCredentials(keyPair: try CurveKeyPair.generate(), serverKey: $0.keyPair.publicKey)
+        }
+        return FeedClient(feed: local(endpoints.feed), snapshot: local(endpoints.snapshot), context: context, curve: curve)
     }
 }
