@@ -28,6 +28,8 @@ struct SSEClient: ~Copyable {
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    // A stream that goes quiet for 20 s ends, so a missing event fails the test instead of stalling it.
+                    try channel.pipeline.syncOperations.addHandlers([IdleStateHandler(readTimeout: .seconds(20)), CloseOnIdle()])
                     return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
                 }
             }
@@ -89,6 +91,15 @@ struct SSEClient: ~Copyable {
         }
         event.data = data.joined(separator: "\n")
         return event
+    }
+}
+
+/// Closes the connection when the idle handler before it says reads went quiet.
+private final class CloseOnIdle: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) } else { context.fireUserInboundEventTriggered(event) }
     }
 }
 
