@@ -54,4 +54,29 @@ import ZeroMQ
         }
         #expect(ContinuousClock.now - started < .seconds(5))
     }
+
+    @Test func withCurveOnlyAListedSubscriberGetsTheSeries() async throws {
+        try #require(LibZMQ.has("curve"))
+        let server = try CurveKeyPair.generate()
+        let dashboard = try CurveKeyPair.generate()
+        let stranger = try CurveKeyPair.generate()
+        var configuration = LiveAggregator.configuration()
+        configuration.security = TransportSecurity(
+            keyPair: server, allowlists: .init(collectors: [:], subscribers: [dashboard.publicKey: "dashboard"]))
+        let context = try Context()
+        let live = try await LiveAggregator.start(configuration, context: context)
+        var batch = EventBatch(collector: "edge-1", sequence: 1)
+        for _ in 0..<5 { batch.append(HitEvent(time: Aggregator.wallClock(), kind: .view, campaign: "paid", pixel: "p")) }
+        await live.aggregator.ingest([batch])
+        let listed = FeedClient(feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context,
+                                curve: CurveClientCredentials(keyPair: dashboard, serverKey: server.publicKey))
+        let series = try await listed.series(prefix: "stats/paid/*/")
+        #expect(series.map { $0.views.reduce(0, +) } == [5])
+        let unlisted = SeriesRequest(snapshot: live.endpoints.snapshot, context: context,
+                                     curve: CurveClientCredentials(keyPair: stranger, serverKey: server.publicKey))
+        await #expect(throws: FeedClientError.seriesTimedOut(.milliseconds(500))) {
+            try await unlisted.series(prefix: "stats/", timeout: .milliseconds(500))
+        }
+        try await live.stop()
+    }
 }
