@@ -46,6 +46,9 @@ public actor Aggregator {
         startedAt = clock()
     }
 
+    /// The windows every key keeps, shortest first.
+    public nonisolated var windows: [WindowSpec] { configuration.windows.windows }
+
     /// Milliseconds since the Unix epoch, from the system clock.
     @Sendable public static func wallClock() -> Int64 {
         WallClock.milliseconds()
@@ -197,6 +200,21 @@ public actor Aggregator {
         let (updates, next) = state.snapshot(prefix: prefix, from: start, limit: limit, now: now)
         let alerts = start > 0 ? [] : state.firing.values.map(\.message).filter { $0.topic.hasPrefix(prefix) }
         return SnapshotChunk(seq: state.seq, time: now, updates: updates, alerts: alerts.sorted { $0.topic < $1.topic }, next: next)
+    }
+
+    /// One chunk of a series reply: window `window`'s counts step by step (see
+    /// ``PixelCore/WindowStore/series(key:window:)``) for up to `limit` keys from `start`
+    /// whose stats topic starts with `prefix`.
+    ///
+    /// Like ``snapshot(prefix:from:limit:)``, it first publishes every pending change, so
+    /// the series read are never ahead of the feed, and reads the keys in one actor step.
+    ///
+    /// - Parameter window: An index into the configuration's windows.
+    public func series(prefix: String, window: Int, from start: Int, limit: Int) -> SeriesChunk {
+        let now = clock()
+        publish(changes(now: now))
+        let (series, next) = state.series(prefix: prefix, window: window, from: start, limit: limit, now: now)
+        return SeriesChunk(seq: state.seq, time: now, series: series, next: next)
     }
 
     /// The `seq` of the last message queued for the feed.

@@ -168,6 +168,18 @@ struct AggregatorState: ~Copyable {
         return (updates, end < table.count ? end : nil)
     }
 
+    /// The series of window `window` for the keys `start..<start + limit` whose topic
+    /// starts with `prefix`, and where the next chunk starts.
+    mutating func series(prefix: String, window: Int, from start: Int, limit: Int, now: Int64) -> ([SeriesUpdate], next: Int?) {
+        let end = min(table.count, start + limit)
+        let series = (start..<end).filter { table[$0].topic.hasPrefix(prefix) }.map { key in
+            let entry = table[key]
+            return SeriesUpdate(topic: entry.topic, campaign: entry.campaign, pixel: entry.pixel, seq: seq, time: now,
+                                series: store.series(key: key, window: window))
+        }
+        return (series, end < table.count ? end : nil)
+    }
+
     /// The current counts of `key`, every window.
     mutating func counts(key: Int) -> [Counts] { store.counts(key: key) }
 

@@ -126,7 +126,7 @@ public struct CollectorConfiguration: Sendable {
         if let linkSecrets, linkSecrets.isEmpty || linkSecrets.contains(where: { $0.count < LinkKeys.minimumSecretLength }) {
             return "linkSecrets must hold at least one secret, each at least \(LinkKeys.minimumSecretLength) bytes"
         }
-        if let currency, currency.utf8.count != 3 || !currency.utf8.allSatisfy({ $0 &- 65 < 26 }) {
+        if let currency, !ConversionRules.isCurrencyCode(currency) {
             return "currency \(currency) is not three capital letters (ISO 4217)"
         }
         if conversionConfirmTimeout <= .zero { return "conversionConfirmTimeout must be positive" }

@@ -36,10 +36,10 @@ public final class FeedClient: Sendable {
     public let feedEndpoint: String
     /// The aggregator's snapshot ROUTER endpoint.
     public let snapshotEndpoint: String
-    private let context: Context
+    let context: Context
     private let silenceTimeout: Duration
     private let snapshotTimeout: Duration
-    private let curve: CurveClientCredentials?
+    let curve: CurveClientCredentials?
 
     /// Creates a client; nothing connects until ``updates(prefix:)`` is iterated.
     ///

@@ -130,7 +130,7 @@ struct CollectorOptions: ParsableArguments {
         configuration.spoolLimitBytes = limit << 20
         configuration.conversionTokens = ConversionTokens(try conversionTokenSource.load())
         if let currency = currency ?? environment("PIXELPULSE_CURRENCY") {
-            guard currency.utf8.count == 3, currency.utf8.allSatisfy({ $0 &- 65 < 26 }) else {
+            guard ConversionRules.isCurrencyCode(currency) else {
                 throw ValidationError("--currency must be three capital letters (ISO 4217), such as EUR, got \"\(currency)\"")
             }
             configuration.currency = currency

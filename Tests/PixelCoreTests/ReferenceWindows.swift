@@ -47,4 +47,20 @@ struct ReferenceWindows {
         }
         return counts
     }
+
+    /// The counts of each step of window `index`, oldest first, ending with the step that
+    /// contains ``now``; and the start of the first step in ms.
+    func series(key: Int, window index: Int) -> (start: Int64, slots: [Counts]) {
+        let window = configuration.windows[index]
+        let nowStep = now / configuration.unit * configuration.unit / window.step
+        let firstStep = nowStep - Int64(window.slots) + 1
+        var slots = Array(repeating: Counts(), count: window.slots)
+        for event in events where event.key == key {
+            let step = event.time / configuration.unit * configuration.unit / window.step
+            guard step >= firstStep && step <= nowStep else { continue }
+            slots[Int(step - firstStep)][event.kind] += UInt64(event.count)
+            slots[Int(step - firstStep)].value += event.value
+        }
+        return (firstStep * window.step, slots)
+    }
 }

@@ -9,7 +9,7 @@ import ZeroMQ
 
 /// Alerts through the Clone recipe: live as they fire and resolve, and in the first state of
 /// a client that joins while one is firing.
-@Suite struct FeedClientAlertTests {
+@Suite(.timeLimit(.minutes(2))) struct FeedClientAlertTests {
     @Test func clientsSeeAlertsLiveAndFiringOnesInTheirSnapshot() async throws {
         let context = try Context()
         let time = Atomic<Int64>(1_790_000_000_000)
@@ -39,8 +39,11 @@ import ZeroMQ
         try await seconds(20, views: 10)
         try await seconds(7, views: 0)
 
-        let fired = try await Self.nextAlerts(&states)
-        let alerts = fired.alertsEvent
+        // Live as an alert event; on a machine busy enough to miss a heartbeat, through the
+        // client's resync instead: either way the state holds the firing alert.
+        let fired = try await Self.next(&states) { !$0.alerts.isEmpty }
+        let alerts = Array(fired.alerts.values)
+        if case .alerts = fired.event { #expect(fired.alertsEvent.map(\.status) == ["firing"]) }
         #expect(alerts.map(\.status) == ["firing"])
         #expect(alerts.first?.rule == "quiet")
         #expect(alerts.first?.pixel == "hero")
@@ -59,10 +62,11 @@ import ZeroMQ
         #expect(try await other.next()?.alerts.isEmpty == true)
 
         try await seconds(6, views: 10)
-        let resolved = try await Self.nextAlerts(&states)
-        #expect(resolved.alertsEvent.map(\.status) == ["resolved"])
-        #expect(resolved.alertsEvent.map(\.fingerprint) == alerts.map(\.fingerprint))
-        #expect(resolved.alerts.isEmpty)
+        let resolved = try await Self.next(&states) { $0.alerts.isEmpty }
+        if case .alerts = resolved.event {
+            #expect(resolved.alertsEvent.map(\.status) == ["resolved"])
+            #expect(resolved.alertsEvent.map(\.fingerprint) == alerts.map(\.fingerprint))
+        }
         try await live.stop()
     }
 
@@ -76,10 +80,6 @@ import ZeroMQ
             if matches(state) { return state }
         }
         throw StreamEnded()
-    }
-
-    static func nextAlerts(_ states: inout AsyncThrowingStream<FeedState, any Error>.AsyncIterator) async throws -> FeedState {
-        try await next(&states) { !$0.alertsEvent.isEmpty }
     }
 
     static func nextHeartbeat(_ states: inout AsyncThrowingStream<FeedState, any Error>.AsyncIterator) async throws -> FeedState {

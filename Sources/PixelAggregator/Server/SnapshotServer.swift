@@ -13,7 +13,10 @@ import ZeroMQ
 /// `[snapshot/end/, SnapshotEnd]`. Requests are served one at a time on the socket's
 /// thread, read from the ``Aggregator`` in chunks of ``keysPerChunk`` keys (one actor call
 /// each), so a snapshot of 100 000 keys never holds up ingestion for more than one chunk.
-/// A malformed request (more frames, an over-long prefix, invalid UTF-8) is answered with
+/// A series request is `[series, prefix]` or `[series, prefix, window]`: it is answered with
+/// one `[topic, FeedSeries]` message per matching key (the longest window unless one is
+/// named), read in the same chunks, then the same end marker. A malformed request (other
+/// frame counts, an over-long prefix, invalid UTF-8, an unknown window) is answered with
 /// an end marker carrying `error` and `count` 0.
 final class SnapshotServer: SocketServer {
     /// The longest prefix accepted, in bytes.
@@ -71,15 +74,20 @@ final class SnapshotServer: SocketServer {
 
     private func answer(_ frames: [[UInt8]], on router: Socket) throws(ZMQError) {
         let identity = frames[0]
-        let request = Self.parse(frames)
-        guard case .success(let prefix) = request else {
-            guard case .failure(let refusal) = request else { return }
+        switch parse(frames) {
+        case .success(.snapshot(let prefix)):
+            try answerSnapshot(prefix: prefix, to: identity, on: router)
+        case .success(.series(let prefix, let window)):
+            try answerSeries(prefix: prefix, window: window, to: identity, on: router)
+        case .failure(let refusal):
             logger.warning("Refused a snapshot request", metadata: ["snapshot.error": "\(refusal.reason)"])
             let body = SnapshotEnd(seq: 0, time: Aggregator.wallClock(), startedAt: aggregator.startedAt,
                                    prefix: refusal.prefix, count: 0, error: refusal.reason).encoded()
             try router.send([identity, Array(FeedTopic.snapshotEnd.utf8), body])
-            return
         }
+    }
+
+    private func answerSnapshot(prefix: String, to identity: [UInt8], on router: Socket) throws(ZMQError) {
         var start: Int? = 0
         var first: SnapshotChunk?
         var count = 0
@@ -99,15 +107,69 @@ final class SnapshotServer: SocketServer {
         try router.send([identity, Array(FeedTopic.snapshotEnd.utf8), body])
     }
 
+    /// The series of `window` for every key matching `prefix`, in chunks like a snapshot.
+    private func answerSeries(prefix: String, window: Int, to identity: [UInt8], on router: Socket) throws(ZMQError) {
+        var start: Int? = 0
+        var first: SeriesChunk?
+        var count = 0
+        while let from = start {
+            let chunk = blockingCall { [aggregator] in
+                await aggregator.series(prefix: prefix, window: window, from: from, limit: Self.keysPerChunk)
+            }
+            first = first ?? chunk
+            for message in chunk.series.map(\.message) {
+                try router.send([identity, Array(message.topic.utf8), message.body])
+            }
+            count += chunk.series.count
+            start = chunk.next
+        }
+        let body = SnapshotEnd(seq: first!.seq, time: first!.time, startedAt: aggregator.startedAt,
+                               prefix: prefix, count: count).encoded()
+        try router.send([identity, Array(FeedTopic.snapshotEnd.utf8), body])
+    }
+
+    /// What a well-formed request asks for.
+    private enum Request {
+        /// `[prefix]`: the stats (and alerts) of the matching keys.
+        case snapshot(prefix: String)
+        /// `[series, prefix, window?]`: one window's series (an index) for the matching keys.
+        case series(prefix: String, window: Int)
+    }
+
     private struct Refusal: Error {
         var reason: String
         var prefix: String?
     }
 
-    /// The prefix of a well-formed request `[identity, prefix]`.
-    private static func parse(_ frames: [[UInt8]]) -> Result<String, Refusal> {
-        guard frames.count == 2 else { return .failure(Refusal(reason: "expected one frame: the topic prefix")) }
-        let bytes = frames[1]
+    /// The first frame of a series request.
+    static let seriesVerb: [UInt8] = Array("series".utf8)
+
+    /// The request in `[identity, frames…]`: `[prefix]` or `[series, prefix, window?]`.
+    private func parse(_ frames: [[UInt8]]) -> Result<Request, Refusal> {
+        switch frames.count {
+        case 2:
+            return Self.prefix(frames[1]).map { .snapshot(prefix: $0) }
+        case 3...4 where frames[1] == Self.seriesVerb:
+            let prefix: String
+            switch Self.prefix(frames[2]) {
+            case .success(let valid): prefix = valid
+            case .failure(let refusal): return .failure(refusal)
+            }
+            let windows = aggregator.windows
+            guard frames.count == 4 else { return .success(.series(prefix: prefix, window: windows.count - 1)) }
+            let name = String(decoding: frames[3], as: UTF8.self)
+            guard let window = windows.firstIndex(where: { $0.name == name }) else {
+                let kept = windows.map(\.name).joined(separator: ", ")
+                return .failure(Refusal(reason: "unknown window \"\(name)\"; windows kept: \(kept)", prefix: prefix))
+            }
+            return .success(.series(prefix: prefix, window: window))
+        default:
+            return .failure(Refusal(reason: "expected one frame (the topic prefix), or series, a prefix and optionally a window"))
+        }
+    }
+
+    /// A request's prefix frame, when valid.
+    private static func prefix(_ bytes: [UInt8]) -> Result<String, Refusal> {
         guard let prefix = String(validating: bytes, as: UTF8.self) else {
             return .failure(Refusal(reason: "prefix is not valid UTF-8"))
         }

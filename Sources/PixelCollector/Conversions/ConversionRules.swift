@@ -17,7 +17,7 @@ import PixelCore
 ///   it has one (`currency`).
 /// - `time`: optional (default: now), ms since the Unix epoch (an integer or digits), or an
 ///   RFC 3339 time; at most ``maxAge`` ago and ``maxAhead`` ahead (`time`).
-struct ConversionRules: Sendable {
+public struct ConversionRules: Sendable {
     /// The campaign and link a valid click id names; a one-line reason otherwise.
     typealias ClickIDCheck = @Sendable (String) -> Result<(campaign: CampaignID, link: PixelID), ConversionRefusal>
 
@@ -77,7 +77,7 @@ struct ConversionRules: Sendable {
             value = UInt64(parsed)
         }
         if let field = item["currency"] {
-            guard case .text(let code) = field, code.utf8.count == 3, code.utf8.allSatisfy({ $0 &- 65 < 26 }) else {
+            guard case .text(let code) = field, Self.isCurrencyCode(code) else {
                 return .failure(.init(.currency, "currency must be three capital letters (ISO 4217)"))
             }
             if let currency, code != currency {
@@ -98,6 +98,11 @@ struct ConversionRules: Sendable {
             time = parsed
         }
         return .success(HitEvent(time: time, kind: .conversion, campaign: campaign, pixel: pixel, value: value, eventID: eventID))
+    }
+
+    /// Whether `code` has the shape of an ISO 4217 currency code: three capital letters.
+    public static func isCurrencyCode(_ code: String) -> Bool {
+        code.utf8.count == 3 && code.utf8.allSatisfy { $0 &- 65 < 26 }
     }
 
     /// An integer, or text of 1–19 decimal digits.

@@ -67,6 +67,20 @@ public struct JSONWriter {
         member(key, value)
     }
 
+    /// An array of integers as member `key`.
+    public mutating func member(_ key: StaticString, integers values: some Sequence<UInt64>) {
+        writeKey(key)
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        for value in values {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            writeDigits(value)
+        }
+        bytes.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
     /// Decimal digits without a `String` in between: feed bodies are mostly integers.
     private mutating func writeDigits(_ value: UInt64) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for the 20 digits of UInt64.max

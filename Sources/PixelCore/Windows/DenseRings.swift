@@ -110,6 +110,18 @@ struct DenseRings {
         }
     }
 
+    /// What a slot holds.
+    @inline(__always)
+    func value(lane: Int, slot: Int, _ g: RingGeometry) -> UInt64 {
+        withBytes { raw in
+            let width = Int(raw.load(fromByteOffset: g.widthsOffset + lane, as: UInt8.self))
+            guard width > 0 else { return 0 }
+            let at = raw + Int(raw.loadUnaligned(fromByteOffset: g.offsetsOffset + lane * 2, as: UInt16.self))
+                + slot &* width
+            return Self.load(at, width: width)
+        }
+    }
+
     /// Empties a slot and subtracts what it held from running total `total`.
     ///
     /// - Returns: what the slot held.
