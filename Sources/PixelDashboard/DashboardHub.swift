@@ -7,8 +7,9 @@ import Synchronization
 /// misses nothing after it and sees nothing twice.
 public final class DashboardHub: Sendable {
     private struct Subscriber {
-        let prefix: String
+        let selection: DashboardSelection
         let continuation: AsyncStream<StreamItem>.Continuation
+        let backlog: StreamBacklog
     }
 
     private struct Inner {
@@ -22,14 +23,14 @@ public final class DashboardHub: Sendable {
     }
 
     private let inner: Mutex<Inner>
-    /// Events a stream may have queued before it counts as fallen behind.
+    /// Bytes of events a stream may have queued before it counts as fallen behind.
     let queueLimit: Int
 
     /// - Parameters:
     ///   - ringCapacity: Messages kept for resuming streams.
-    ///   - queueLimit: Events one stream may have queued; a stream that falls further
-    ///     behind is closed (its client reconnects and resumes).
-    public init(ringCapacity: Int = 4096, queueLimit: Int = 1024) {
+    ///   - queueLimit: Bytes of events one stream may have queued; a stream that falls
+    ///     further behind is closed (its client reconnects and resumes).
+    public init(ringCapacity: Int = 4096, queueLimit: Int = 8 << 20) {
         inner = Mutex(Inner(ring: FeedRing(capacity: ringCapacity)))
         self.queueLimit = max(1, queueLimit)
     }
@@ -62,27 +63,31 @@ public final class DashboardHub: Sendable {
             case .update, .alerts, .heartbeat:
                 inner.lastNews = now
             }
+            // The feed client's state holds every body parsed already: take them from there.
             var messages: [DashboardMessage] = []
             if case .update(let topics) = feed.event {
                 for topic in topics {
                     guard let stats = feed.stats[topic] else { continue }
+                    inner.state.stats[topic] = stats
                     messages.append(DashboardMessage(kind: .stats, topic: topic, seq: stats.seq, body: stats.body))
                 }
             }
             if case .alerts(let alerts) = feed.event {
                 for alert in alerts {
-                    messages.append(DashboardMessage(kind: .alert, topic: DashboardPrefix.topic(of: alert), seq: alert.seq, body: alert.body))
+                    inner.state.alerts[alert.fingerprint] = alert.isFiring ? alert : nil
+                    messages.append(DashboardMessage(kind: .alert, topic: DashboardSelection.topic(of: alert), seq: alert.seq, body: alert.body))
                 }
             }
             // The feed client yields a heartbeat's news only when nothing else changed: compare.
             if let beat = feed.heartbeat, beat.seq > inner.state.heartbeat?.seq ?? 0 {
+                inner.state.heartbeat = beat
                 messages.append(DashboardMessage(kind: .heartbeat, topic: FeedTopic.heartbeat, seq: beat.seq, body: beat.encoded()))
             }
-            for message in messages.sorted(by: { $0.seq < $1.seq }) {
-                inner.state.apply(message)
-                inner.ring.append(message)
-                broadcast(.message(message), in: &inner)
-            }
+            guard !messages.isEmpty else { return }
+            messages.sort { $0.seq < $1.seq }
+            inner.state.seq = max(inner.state.seq, messages.last!.seq)
+            for message in messages { inner.ring.append(message) }
+            broadcast(messages, in: &inner)
         }
     }
 
@@ -101,39 +106,54 @@ public final class DashboardHub: Sendable {
         for continuation in continuations { continuation.finish() }
     }
 
-    /// Opens a stream for `prefix`: the messages after `lastEventID` when the ring still
-    /// holds them all, else a fresh state first; then everything live.
-    func subscribe(prefix: String, lastEventID: UInt64?) -> AsyncStream<StreamItem> {
-        let (stream, continuation) = AsyncStream<StreamItem>.makeStream(bufferingPolicy: .bufferingOldest(queueLimit))
+    /// Opens a stream of `selection`: the messages after `lastEventID` when the ring still
+    /// holds them all, else a fresh state first; then everything live. The stream's writer
+    /// reports each item's bytes to the backlog once written.
+    func subscribe(_ selection: DashboardSelection, lastEventID: UInt64?) -> (AsyncStream<StreamItem>, StreamBacklog) {
+        let (stream, continuation) = AsyncStream<StreamItem>.makeStream()
+        let backlog = StreamBacklog()
         let id: Int? = inner.withLock { inner in
             guard !inner.closed else { return nil }
             if let lastEventID, inner.state.isLoaded, inner.state.staleSince == nil,
-               let replay = inner.ring.messages(after: lastEventID, latest: inner.state.seq), replay.count < queueLimit {
-                for message in replay where message.matches(prefix) { continuation.yield(.message(message)) }
+               let replay = inner.ring.messages(after: lastEventID, latest: inner.state.seq) {
+                let selected = replay.filter(selection.matches)
+                if !selected.isEmpty { continuation.yield(.messages(selected)) }
             } else {
                 continuation.yield(.state(inner.state))
                 if let since = inner.state.staleSince { continuation.yield(.stale(since: since)) }
             }
             let id = inner.nextID
             inner.nextID += 1
-            inner.subscribers[id] = Subscriber(prefix: prefix, continuation: continuation)
+            inner.subscribers[id] = Subscriber(selection: selection, continuation: continuation, backlog: backlog)
             return id
         }
         guard let id else {
             continuation.finish()
-            return stream
+            return (stream, backlog)
         }
         continuation.onTermination = { [weak self] _ in
             _ = self?.inner.withLock { $0.subscribers.removeValue(forKey: id) }
         }
-        return stream
+        return (stream, backlog)
     }
 
     private func broadcast(_ item: StreamItem, in inner: inout Inner) {
+        for subscriber in inner.subscribers.values { subscriber.continuation.yield(item) }
+    }
+
+    /// Gives every stream the messages it selects, closing those that have fallen behind.
+    private func broadcast(_ messages: [DashboardMessage], in inner: inout Inner) {
         var behind: [Int] = []
         for (id, subscriber) in inner.subscribers {
-            if case .message(let message) = item, !message.matches(subscriber.prefix) { continue }
-            if case .dropped = subscriber.continuation.yield(item) { behind.append(id) }
+            let selected = messages.filter(subscriber.selection.matches)
+            guard !selected.isEmpty else { continue }
+            let bytes = selected.reduce(0) { $0 + $1.event.count }
+            guard subscriber.backlog.current + bytes <= queueLimit else {
+                behind.append(id)
+                continue
+            }
+            subscriber.backlog.add(bytes)
+            subscriber.continuation.yield(.messages(selected))
         }
         for id in behind {
             // Finishing calls onTermination, which takes the lock: remove first, finish outside.

@@ -29,42 +29,34 @@ public struct DashboardState: Sendable {
         isLoaded = true
     }
 
-    /// Applies one message received live.
-    mutating func apply(_ message: DashboardMessage) {
-        seq = max(seq, message.seq)
-        switch message.kind {
-        case .stats: if let body = FeedStats(json: message.body) { stats[message.topic] = body }
-        case .alert:
-            if let alert = FeedAlert(json: message.body) { alerts[alert.fingerprint] = alert.isFiring ? alert : nil }
-        case .heartbeat: heartbeat = FeedHeartbeat(json: message.body)
-        }
-    }
-
-    /// The JSON document of `GET /v1/state` and of the `state` event, for `prefix`:
+    /// The JSON document of `GET /v1/state` and of the `state` event, for `selection`:
     /// `{"seq":S,"startedAt":…,"stale":bool,"heartbeat":{…}|null,"stats":[…],"alerts":[…]}`,
     /// stats in topic order, alerts in fingerprint order, each body as the feed sent it.
-    public func document(prefix: String) -> [UInt8] {
+    public func document(for selection: DashboardSelection) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256 + stats.count * 600)
         out += Array("{\"seq\":\(seq),\"startedAt\":\(startedAt),\"stale\":\(staleSince != nil || !isLoaded),\"heartbeat\":".utf8)
         out += heartbeat.map { $0.encoded() } ?? Array("null".utf8)
-        out += Array(",\"stats\":[".utf8)
-        var first = true
-        for topic in stats.keys.sorted() where topic.hasPrefix(prefix) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            out += stats[topic]!.body
-        }
-        out += Array("],\"alerts\":[".utf8)
-        first = true
-        for fingerprint in alerts.keys.sorted() {
-            let alert = alerts[fingerprint]!
-            guard DashboardPrefix.matchesAlert(topic: DashboardPrefix.topic(of: alert), prefix: prefix) else { continue }
-            if !first { out.append(UInt8(ascii: ",")) }
-            first = false
-            out += alert.body
-        }
-        out += Array("]}".utf8)
+        out += Array(",\"stats\":".utf8)
+        append(stats.keys.sorted().lazy.filter(selection.matchesStats).map { stats[$0]!.body }, to: &out)
+        out += Array(",\"alerts\":".utf8)
+        append(
+            alerts.keys.sorted().lazy.map { alerts[$0]! }
+                .filter { selection.matchesAlert(topic: DashboardSelection.topic(of: $0)) }.map(\.body),
+            to: &out)
+        out.append(UInt8(ascii: "}"))
         return out
+    }
+
+    /// Appends `bodies` as a JSON array.
+    private func append(_ bodies: some Sequence<[UInt8]>, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        var first = true
+        for body in bodies {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            out += body
+        }
+        out.append(UInt8(ascii: "]"))
     }
 }

@@ -16,15 +16,38 @@ import Testing
     }
 
     @Test func aClientThatFallsBehindIsClosedAndCounted() async throws {
-        let hub = DashboardHub(ringCapacity: 100, queueLimit: 4)
+        let one = DashboardMessage(kind: .heartbeat, topic: "heartbeat/", seq: 2, body: Self.heartbeat(2).heartbeat!.encoded())
+        // Room for four heartbeats not yet written (their seq grows by a digit at most).
+        let hub = DashboardHub(ringCapacity: 100, queueLimit: 4 * (one.event.count + 1))
         hub.apply(Self.heartbeat(1), now: 1)
-        let slow = hub.subscribe(prefix: "", lastEventID: nil)
+        let (slow, _) = hub.subscribe(.everything, lastEventID: nil)
         for seq in 2...10 { hub.apply(Self.heartbeat(UInt64(seq)), now: Int64(seq)) }
         #expect(hub.slowClientsClosed == 1)
-        var received = 0
-        for await _ in slow { received += 1 }
-        #expect(received == 4, "what was queued is delivered, then the stream ends")
+        var received: [String] = []
+        for await item in slow {
+            switch item {
+            case .state: received.append("state")
+            case .messages(let messages): received += messages.map { "\($0.seq)" }
+            default: received.append("other")
+            }
+        }
+        #expect(received == ["state", "2", "3", "4", "5"], "what was queued is delivered, then the stream ends")
         #expect(hub.clients == 0)
+    }
+
+    @Test func aWrittenBacklogLeavesRoomForMore() async throws {
+        let one = DashboardMessage(kind: .heartbeat, topic: "heartbeat/", seq: 2, body: Self.heartbeat(2).heartbeat!.encoded())
+        let hub = DashboardHub(ringCapacity: 100, queueLimit: 2 * (one.event.count + 1))
+        hub.apply(Self.heartbeat(1), now: 1)
+        let (stream, backlog) = hub.subscribe(.everything, lastEventID: nil)
+        var items = stream.makeAsyncIterator()
+        _ = await items.next()  // the state
+        for seq in 2...20 {
+            hub.apply(Self.heartbeat(UInt64(seq)), now: Int64(seq))
+            guard case .messages(let messages) = await items.next() else { Issue.record("no messages"); return }
+            backlog.written(messages.reduce(0) { $0 + $1.event.count })
+        }
+        #expect(hub.slowClientsClosed == 0 && hub.clients == 1)
     }
 
     @Test func theRingReplaysAfterAnIDItHoldsAndNotAfterOneItDropped() {
@@ -39,11 +62,23 @@ import Testing
         #expect(ring.messages(after: 18, latest: 20)?.map(\.seq) == [19, 20])
     }
 
-    @Test func aPrefixSelectsStatsAndTheirAlerts() {
-        #expect(DashboardPrefix.matchesAlert(topic: "alerts/c1/p1/", prefix: "stats/c1/"))
-        #expect(DashboardPrefix.matchesAlert(topic: "alerts/c1/p1/", prefix: "alerts/"))
-        #expect(!DashboardPrefix.matchesAlert(topic: "alerts/c10/p1/", prefix: "stats/c1/"))
-        #expect(DashboardPrefix.matchesAlert(topic: "alerts/c1/p1/", prefix: ""))
+    @Test func aSelectionTakesItsPrefixesTheirAlertsAndOptionallyEveryRollup() {
+        let campaign = DashboardSelection(prefixes: ["stats/c1/"], rollups: false)
+        #expect(campaign.matchesStats(topic: "stats/c1/p1/") && campaign.matchesStats(topic: "stats/c1/*/"))
+        #expect(!campaign.matchesStats(topic: "stats/c10/p1/"))
+        #expect(campaign.matchesAlert(topic: "alerts/c1/p1/") && !campaign.matchesAlert(topic: "alerts/c10/p1/"))
+
+        let overview = DashboardSelection(prefixes: ["alerts/", "stats/c2/"], rollups: true)
+        #expect(overview.matchesStats(topic: "stats/c1/*/") && overview.matchesStats(topic: "stats/c9/*/"))
+        #expect(!overview.matchesStats(topic: "stats/c1/p1/"), "a rollup only, unless a prefix selects the pixel")
+        #expect(overview.matchesStats(topic: "stats/c2/p1/"))
+        #expect(overview.matchesAlert(topic: "alerts/c1/p1/"), "alerts/ selects every alert")
+
+        let rollups = DashboardSelection(prefixes: [], rollups: true)
+        #expect(rollups.matchesAlert(topic: "alerts/c1/*/") && !rollups.matchesAlert(topic: "alerts/c1/p1/"))
+        #expect(DashboardSelection(prefixes: [], rollups: false) == .everything)
+        #expect(DashboardSelection.everything.matchesAlert(topic: "alerts/c1/p1/"))
+        #expect(DashboardSelection.isRollup("stats/c/*/") && !DashboardSelection.isRollup("stats/c/p/"))
     }
 
     @Test func tokensCompareWhole() {
