@@ -81,7 +81,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
-            ]
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            // The page, compiled into the binary: nothing to install beside it.
+            resources: [.embedInCode("Page/index.html"), .embedInCode("Page/dashboard.css"), .embedInCode("Page/dashboard.js")]
         ),
         .target(
             name: "PixelPulseTesting",

@@ -23,17 +23,20 @@ public final class Dashboard: Sendable {
         public var access: DashboardAccess
         /// Messages kept for resuming streams (`Last-Event-ID`).
         public var ringCapacity: Int
-        /// Events one stream may have queued before it is closed as too slow.
+        /// Bytes of events one stream may have queued before it is closed as too slow.
         public var clientQueueLimit: Int
         public var keepAliveInterval: Duration
+        /// The ISO 4217 code the page shows conversion values in; `nil`: minor units ÷ 100.
+        public var currency: String?
 
         public init(
             host: String = "127.0.0.1", port: Int = 8081, access: DashboardAccess = .open, ringCapacity: Int = 4096,
-            clientQueueLimit: Int = 1024, keepAliveInterval: Duration = .seconds(15)
+            clientQueueLimit: Int = 8 << 20, keepAliveInterval: Duration = .seconds(15), currency: String? = nil
         ) {
             self.host = host
             self.port = port
             self.access = access
+            self.currency = currency
             self.ringCapacity = ringCapacity
             self.clientQueueLimit = clientQueueLimit
             self.keepAliveInterval = keepAliveInterval
@@ -61,10 +64,13 @@ public final class Dashboard: Sendable {
         self.configuration = configuration
         let hub = DashboardHub(ringCapacity: configuration.ringCapacity, queueLimit: configuration.clientQueueLimit)
         self.hub = hub
-        follower = FeedFollower(client: makeClient, hub: hub, keepAliveInterval: configuration.keepAliveInterval, logger: logger)
+        let source = FeedClientSource(makeClient)
+        follower = FeedFollower(client: source, hub: hub, keepAliveInterval: configuration.keepAliveInterval, logger: logger)
         let bound = bound
         application = Application(
-            router: DashboardRoutes.router(hub: hub, access: configuration.access),
+            router: DashboardRoutes.router(
+                hub: hub, series: SeriesCache(source: source), page: DashboardPage(currency: configuration.currency),
+                access: configuration.access),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "pixelpulse-dashboard"),
             onServerRunning: { channel in bound.succeed(channel.localAddress?.port ?? configuration.port) },
             logger: logger)

@@ -43,13 +43,10 @@ struct DashboardTokenMiddleware<Context: RequestContext>: RouterMiddleware {
             given = Substring(query)
         }
         guard let given, DashboardAccess.constantTimeEquals(given.utf8, token) else {
-            var headers = HTTPFields()
-            headers[.wwwAuthenticate] = "Bearer"
-            headers[.contentType] = "text/plain; charset=utf-8"
-            headers[.cacheControl] = "no-store"
-            return Response(
-                status: .unauthorized, headers: headers,
-                body: .init(byteBuffer: ByteBuffer(string: "dashboard: a token is required (Authorization: Bearer TOKEN or ?token=TOKEN)\n")))
+            var response = try DashboardError(.unauthorized, "a token is required: Authorization: Bearer TOKEN, or ?token=TOKEN")
+                .response(from: request, context: context)
+            response.headers[.wwwAuthenticate] = "Bearer"
+            return response
         }
         return try await next(request, context)
     }

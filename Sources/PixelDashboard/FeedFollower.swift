@@ -1,28 +1,26 @@
 import AsyncAlgorithms
-public import Logging
+import Logging
 import PixelCore
-public import PixelPulseClient
-public import ServiceLifecycle
+import PixelPulseClient
+import ServiceLifecycle
 
 /// Follows the aggregator's whole feed (the empty prefix: snapshot, sequenced updates,
 /// resyncs on gaps, restarts and silence) into a ``DashboardHub``, and sends the hub's
 /// streams a keep-alive comment on a timer. On graceful shutdown it ends every stream.
-public struct FeedFollower: Service {
-    let client: @Sendable () async throws -> FeedClient
+struct FeedFollower: Service {
+    let source: FeedClientSource
     let hub: DashboardHub
     let keepAliveInterval: Duration
     let logger: Logger
 
-    /// - Parameter client: Makes the feed client, once the aggregator's endpoints are known
-    ///   (an aggregator in the same process binds first).
-    public init(client: @escaping @Sendable () async throws -> FeedClient, hub: DashboardHub, keepAliveInterval: Duration = .seconds(15), logger: Logger) {
-        self.client = client
+    init(client source: FeedClientSource, hub: DashboardHub, keepAliveInterval: Duration, logger: Logger) {
+        self.source = source
         self.hub = hub
         self.keepAliveInterval = keepAliveInterval
         self.logger = logger
     }
 
-    public func run() async throws {
+    func run() async throws {
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await follow() }
             tasks.addTask {
@@ -42,7 +40,7 @@ public struct FeedFollower: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    for try await state in try await client().updates(prefix: "") {
+                    for try await state in try await source.client().updates(prefix: "") {
                         hub.apply(state, now: WallClock.milliseconds())
                     }
                 } catch {

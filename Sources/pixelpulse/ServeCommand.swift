@@ -43,8 +43,10 @@ struct ServeCommand: AsyncParsableCommand {
         let port = OneShot<Int>()
         var services = aggregatorRole.services + [collectorRole.collector]
         if demo { services.append(DemoTraffic(port: port, logger: logger)) }
+        var dashboardConfiguration = try dashboardAccess.configuration(address: dashboardAddress, flag: "--dashboard-http")
+        dashboardConfiguration.currency = try collector.currency.code()
         let dashboard = Dashboard(
-            configuration: try dashboardAccess.configuration(address: dashboardAddress, flag: "--dashboard-http"),
+            configuration: dashboardConfiguration,
             makeClient: { [service = aggregatorRole.service] in try await Self.feedClient(of: service, context: context) }, logger: logger)
         services += dashboard.services
         try await aggregatorRole.restore(logger: logger)

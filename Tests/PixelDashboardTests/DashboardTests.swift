@@ -2,7 +2,7 @@ import Foundation
 import NIOHTTP1
 import PixelAggregator
 import PixelCore
-import PixelDashboard
+@testable import PixelDashboard
 import PixelPulseClient
 import PixelPulseTesting
 import Testing
@@ -69,6 +69,70 @@ import ZeroMQ
             #expect(UInt64(update.id ?? "") == (try object(update.data)["seq"] as? UInt64))
             }
             #expect(try await get(port: port, "/healthz").status == 200)
+        }
+        try await live.stop()
+    }
+
+    @Test func aSelectionOfRollupsAndPrefixesReadsThoseTopicsInTheStateAndTheStream() async throws {
+        let context = try Context()
+        let live = try await LiveAggregator.start(context: context)
+        try await send(views(20, campaign: "o1", pixels: 2, sequence: 1) + views(10, campaign: "o2", pixels: 2, sequence: 2),
+                       to: live.endpoints.ingest, context: context)
+        try await withDashboard(feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context) { dashboard in
+            let port = try await dashboard.port
+            #expect(await eventually { dashboard.hub.state.stats.count == 6 })
+            func topics(_ query: String) async throws -> [String] {
+                let stats = try object(try await get(port: port, "/v1/state?\(query)").text)["stats"] as? [[String: Any]] ?? []
+                return stats.map { "\($0["campaign"] as! String)/\($0["pixel"] as? String ?? "*")" }
+            }
+            #expect(try await topics("rollups=true") == ["o1/*", "o2/*"])
+            #expect(try await topics("rollups=true&prefix=stats/o2/") == ["o1/*", "o2/*", "o2/p0", "o2/p1"])
+            #expect(try await topics("prefix=stats/o1/p0/&prefix=stats/o2/p1/") == ["o1/p0", "o2/p1"])
+            #expect(try await topics("prefix=alerts/").isEmpty)
+            let bad = try await get(port: port, "/v1/state?rollups=yes")
+            #expect(bad.status == 400)
+            #expect(try object(bad.text)["error"] as? String == #"rollups: true or false, got "yes""#)
+            let tooMany = (0...DashboardSelection.maximumPrefixes).map { "prefix=stats/c\($0)/" }.joined(separator: "&")
+            #expect(try await get(port: port, "/v1/state?\(tooMany)").status == 400)
+
+            try await SSEClient.with(port: port, path: "/v1/stream?rollups=true&prefix=stats/o2/p1/") { stream in
+                _ = try await Self.loadedState(&stream)
+                try await send(views(4, campaign: "o1", pixels: 2, sequence: 3) + views(4, campaign: "o2", pixels: 2, sequence: 4),
+                               to: live.endpoints.ingest, context: context)
+                var seen = Set<String>()
+                while seen.count < 3 {
+                    let event = try await stream.next { $0.event == "stats" }
+                    let body = try object(event.data)
+                    seen.insert("\(body["campaign"] as! String)/\(body["pixel"] as? String ?? "*")")
+                }
+                #expect(seen == ["o1/*", "o2/*", "o2/p1"], "o1/p0, o1/p1 and o2/p0 are not selected")
+            }
+        }
+        try await live.stop()
+    }
+
+    @Test func theSeriesOfTheAggregatorComeThroughAsItSentThem() async throws {
+        let context = try Context()
+        let live = try await LiveAggregator.start(context: context)
+        try await send(views(30, campaign: "h1", pixels: 3, sequence: 1) + views(5, campaign: "h2", pixels: 1, sequence: 2),
+                       to: live.endpoints.ingest, context: context)
+        try await withDashboard(feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context) { dashboard in
+            let port = try await dashboard.port
+            let response = try await get(port: port, "/v1/series?prefix=stats/&rollups=true&window=1h")
+            #expect(response.status == 200)
+            #expect(response.header("Content-Type") == "application/json")
+            let series = try #require(try object(response.text)["series"] as? [[String: Any]])
+            #expect(series.map { $0["campaign"] as? String } == ["h1", "h2"])
+            #expect(series.allSatisfy { $0["pixel"] is NSNull && $0["window"] as? String == "1h" && $0["step"] as? Int == 60_000 })
+            #expect(series.map { ($0["views"] as? [Int] ?? []).reduce(0, +) } == [30, 5])
+
+            let pixels = try object(try await get(port: port, "/v1/series?prefix=stats/h1/&window=1h").text)["series"] as? [[String: Any]]
+            #expect(pixels?.count == 4, "h1's rollup and its three pixels")
+
+            let unknown = try await get(port: port, "/v1/series?prefix=stats/&window=7d")
+            #expect(unknown.status == 400)
+            let reason = try #require(try object(unknown.text)["error"] as? String)
+            #expect(reason.hasPrefix("the aggregator refused the series request: ") && reason.contains("1h"), "\(reason)")
         }
         try await live.stop()
     }
