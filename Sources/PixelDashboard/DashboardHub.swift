@@ -20,6 +20,8 @@ public final class DashboardHub: Sendable {
         var lastNews: Int64 = 0
         var closed = false
         var slowClientsClosed = 0
+        var lastSerial: UInt64 = 0
+        var statesSkipped = 0
     }
 
     private let inner: Mutex<Inner>
@@ -41,6 +43,9 @@ public final class DashboardHub: Sendable {
     /// Streams closed because their client fell behind.
     public var slowClientsClosed: Int { inner.withLock { $0.slowClientsClosed } }
 
+    /// Times the hub fell behind the feed client and sent every stream a fresh state.
+    public var statesSkipped: Int { inner.withLock { $0.statesSkipped } }
+
     /// Streams open now.
     public var clients: Int { inner.withLock { $0.subscribers.count } }
 
@@ -48,6 +53,17 @@ public final class DashboardHub: Sendable {
     /// - Parameter now: The wall clock, ms since the epoch.
     public func apply(_ feed: FeedState, now: Int64) {
         inner.withLock { inner in
+            // States skipped while the hub fell behind changed topics this one does not name.
+            let skipped = feed.serial != inner.lastSerial + 1
+            inner.lastSerial = feed.serial
+            if skipped, inner.state.isLoaded, feed.event != .silent {
+                inner.statesSkipped += 1
+                inner.state = DashboardState(feed)
+                inner.ring.reset(at: feed.seq)
+                inner.lastNews = now
+                broadcast(.state(inner.state), in: &inner)
+                return
+            }
             switch feed.event {
             case .snapshot, .resynced:
                 inner.state = DashboardState(feed)

@@ -37,7 +37,7 @@ enum DashboardRoutes {
             let state = hub.state
             let feed = !state.isLoaded ? "waiting" : state.staleSince != nil ? "stale" : "live"
             let body = "{\"status\":\"ok\",\"feed\":\"\(feed)\",\"seq\":\(state.seq),\"clients\":\(hub.clients),"
-                + "\"slowClientsClosed\":\(hub.slowClientsClosed)}"
+                + "\"slowClientsClosed\":\(hub.slowClientsClosed),\"statesSkipped\":\(hub.statesSkipped)}"
             return json(Array(body.utf8))
         }
         router.get("/v1/state") { request, _ in

@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
                 lines.append("  sign a link:   PIXELPULSE_LINK_SECRETS=\(CollectorRole.demoLinkSecret) pixelpulse link --campaign spring-sale "
                     + "--link mail --to https://shop.example/spring --base-url http://127.0.0.1:\(bound)")
             }
-            lines += ["  live state:    curl -N \(dashboardURL)/v1/stream", "  watch:         pixelpulse watch", "  alerts:        pixelpulse alerts", "  top:           pixelpulse top"]
+            lines += ["  dashboard:     open \(dashboardURL)/ in a browser", "  live state:    curl -N \(dashboardURL)/v1/stream", "  watch:         pixelpulse watch", "  alerts:        pixelpulse alerts", "  top:           pixelpulse top"]
             say(lines.joined(separator: "\n"))
         }
     }

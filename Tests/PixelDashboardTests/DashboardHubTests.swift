@@ -12,6 +12,7 @@ import Testing
             seq: seq, time: 2_000 + Int64(seq), startedAt: startedAt, activeKeys: 0, ingestRate: 0, events: 0, duplicates: 0,
             tooLate: 0, tooFarInFuture: 0, batches: 0, duplicateBatches: 0, rejectedBatches: 0, published: seq, firingAlerts: 0)
         state.event = seq == 1 ? .snapshot : .heartbeat
+        state.serial = seq
         return state
     }
 
@@ -48,6 +49,20 @@ import Testing
             backlog.written(messages.reduce(0) { $0 + $1.event.count })
         }
         #expect(hub.slowClientsClosed == 0 && hub.clients == 1)
+    }
+
+    @Test func statesSkippedByTheFeedClientSendAFreshState() async throws {
+        let hub = DashboardHub()
+        hub.apply(Self.heartbeat(1), now: 1)
+        let (stream, _) = hub.subscribe(.everything, lastEventID: nil)
+        var items = stream.makeAsyncIterator()
+        guard case .state = await items.next() else { Issue.record("no state first"); return }
+        hub.apply(Self.heartbeat(2), now: 2)
+        guard case .messages(let messages) = await items.next() else { Issue.record("no heartbeat"); return }
+        #expect(messages.map(\.seq) == [2])
+        hub.apply(Self.heartbeat(5), now: 5)  // 3 and 4 were dropped: what they changed is not named
+        guard case .state(let state) = await items.next() else { Issue.record("no fresh state"); return }
+        #expect(state.seq == 5 && hub.statesSkipped == 1)
     }
 
     @Test func theRingReplaysAfterAnIDItHoldsAndNotAfterOneItDropped() {
