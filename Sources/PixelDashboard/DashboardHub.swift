@@ -133,7 +133,10 @@ public final class DashboardHub: Sendable {
             if let lastEventID, inner.state.isLoaded, inner.state.staleSince == nil,
                let replay = inner.ring.messages(after: lastEventID, latest: inner.state.seq) {
                 let selected = replay.filter(selection.matches)
-                if !selected.isEmpty { continuation.yield(.messages(selected)) }
+                if !selected.isEmpty {
+                    backlog.add(selected.reduce(0) { $0 + $1.event.count })
+                    continuation.yield(.messages(selected))
+                }
             } else {
                 continuation.yield(.state(inner.state))
                 if let since = inner.state.staleSince { continuation.yield(.stale(since: since)) }

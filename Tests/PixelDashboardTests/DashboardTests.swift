@@ -212,6 +212,53 @@ import ZeroMQ
         try await live.stop()
     }
 
+    @Test func pythonResumesAfterItsLastEventID() async throws {
+        let context = try Context()
+        let live = try await LiveAggregator.start(context: context)
+        try await send(views(6, campaign: "pr", pixels: 1, sequence: 1), to: live.endpoints.ingest, context: context)
+        try await withDashboard(feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context) { dashboard in
+            let port = try await dashboard.port
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sse_check.py").path
+            try await SSEClient.with(port: port, path: "/v1/stream") { loaded in _ = try await Self.loadedState(&loaded) }
+            let url = "http://127.0.0.1:\(port)/v1/stream?prefix=stats/pr/"
+            let first = try ChildProcess(["python3", script, url, "stats/pr/p0/", "8"])
+            let state = try #require(await first.line())
+            #expect(state.hasPrefix("state "))
+            let lastID = String(state.dropFirst("state ".count))
+            try await send(views(2, campaign: "pr", pixels: 1, sequence: 2), to: live.endpoints.ingest, context: context)
+            #expect(await first.line()?.hasSuffix(" 8") == true)
+            // Away, then back with the last id seen: the updates since then, no state.
+            let resumed = try ChildProcess(["python3", script, url, "stats/pr/p0/", "8", lastID])
+            #expect(await resumed.line()?.hasPrefix("resumed ") == true)
+            #expect(await resumed.line()?.hasSuffix(" 8") == true)
+            #expect(await resumed.exitStatus() == 0)
+        }
+        try await live.stop()
+    }
+
+    @Test func curlReadsTheStreamAsText() async throws {
+        let context = try Context()
+        let live = try await LiveAggregator.start(context: context)
+        try await send(views(3, campaign: "cu", pixels: 1, sequence: 1), to: live.endpoints.ingest, context: context)
+        try await withDashboard(feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context) { dashboard in
+            let port = try await dashboard.port
+            try await SSEClient.with(port: port, path: "/v1/stream") { loaded in _ = try await Self.loadedState(&loaded) }
+            let curl = try ChildProcess(["curl", "-sN", "--max-time", "60", "http://127.0.0.1:\(port)/v1/stream?prefix=stats/cu/"])
+            #expect(await curl.line() == "event: state")
+            let id = try #require(await curl.line())
+            #expect(id.hasPrefix("id: "))
+            let data = try #require(await curl.line())
+            let state = try object(String(data.dropFirst("data: ".count)))
+            #expect("id: \(state["seq"] as? Int ?? -1)" == id)
+            #expect((state["stats"] as? [[String: Any]])?.count == 2, "cu's rollup and pixel")
+            try await send(views(1, campaign: "cu", pixels: 1, sequence: 2), to: live.endpoints.ingest, context: context)
+            var lines: [String] = []
+            while let line = await curl.line(), !(line.hasPrefix("data: ") && line.contains(#""views":4"#)) { lines.append(line) }
+            #expect(lines.contains("event: stats"))
+        }
+        try await live.stop()
+    }
+
     @Test func keepAliveCommentsComeOnTheirTimer() async throws {
         let context = try Context()
         let live = try await LiveAggregator.start(context: context)

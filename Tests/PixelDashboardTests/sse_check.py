@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Reads a dashboard's SSE stream with the standard library only, as a browser would.
 
-Usage: sse_check.py URL TOPIC VIEWS
+Usage: sse_check.py URL TOPIC VIEWS [LAST_EVENT_ID]
 Prints "state SEQ" once the first event (a state) has arrived, then waits for a stats event
-on TOPIC whose 1h window holds VIEWS views, prints "stats SEQ VIEWS" and exits 0. Exits 1 on
-anything else, or after 30 s.
+on TOPIC whose 1h window holds VIEWS views, prints "stats SEQ VIEWS" and exits 0. With
+LAST_EVENT_ID, sent as the Last-Event-ID header as a reconnecting EventSource does, the
+first event must instead be a replayed message after that id: prints "resumed SEQ". Exits 1
+on anything else, or after 30 s.
 """
 import json
 import sys
@@ -34,7 +36,11 @@ def events(response):
 
 def main():
     url, topic, views = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    request = urllib.request.Request(url, headers={"Accept": "text/event-stream"})
+    resume = sys.argv[4] if len(sys.argv) > 4 else None
+    headers = {"Accept": "text/event-stream"}
+    if resume:
+        headers["Last-Event-ID"] = resume
+    request = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         if response.headers.get("Content-Type") != "text/event-stream":
             print("not an event stream:", response.headers.get("Content-Type"), flush=True)
@@ -42,7 +48,13 @@ def main():
         first = True
         for event, ident, data in events(response):
             body = json.loads(data)
-            if first:
+            if first and resume:
+                if event == "state" or int(ident) <= int(resume):
+                    print("not resumed after", resume, ":", event, ident, flush=True)
+                    return 1
+                print("resumed", ident, flush=True)
+                first = False
+            elif first:
                 if event != "state" or int(ident) != body["seq"]:
                     print("the first event is not a state:", event, flush=True)
                     return 1
