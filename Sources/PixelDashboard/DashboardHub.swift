@@ -179,6 +179,7 @@ public final class DashboardHub: Sendable {
             if let subscriber = inner.subscribers.removeValue(forKey: id) {
                 inner.slowClientsClosed += 1
                 let continuation = subscriber.continuation
+                continuation.yield(.cut)
                 Task { continuation.finish() }
             }
         }

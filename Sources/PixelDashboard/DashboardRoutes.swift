@@ -55,6 +55,8 @@ enum DashboardRoutes {
                 var buffer = ByteBuffer()
                 // One write per item (a tick's messages together): the channel flushes each.
                 for await item in stream {
+                    // Throwing closes the connection (Hummingbird logs it at trace level).
+                    if case .cut = item { throw StreamCut() }
                     buffer.clear()
                     item.encoded(for: selection, into: &buffer)
                     let bytes = buffer.readableBytes
@@ -111,6 +113,9 @@ enum DashboardRoutes {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
+
+/// Ends a stream's connection without finishing its response.
+private struct StreamCut: Error {}
 
 /// A request the dashboard cannot answer: `{"error":"reason"}` with its status.
 struct DashboardError: HTTPResponseError {

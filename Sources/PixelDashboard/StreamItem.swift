@@ -10,6 +10,9 @@ enum StreamItem: Sendable {
     /// The feed has been silent since this time (ms since the epoch).
     case stale(since: Int64)
     case keepAlive
+    /// The stream fell too far behind: its connection is cut after what it was given, so
+    /// the client reconnects (a response merely ended would leave it waiting).
+    case cut
 
     /// The item as SSE text: `event:`, `id:` and one `data:` line per event (feed bodies
     /// are one line of JSON), or a comment.
@@ -25,6 +28,8 @@ enum StreamItem: Sendable {
             buffer.writeString("event: stale\ndata: {\"since\":\(since)}\n\n")
         case .keepAlive:
             buffer.writeString(": keep-alive\n\n")
+        case .cut:
+            break
         }
     }
 }

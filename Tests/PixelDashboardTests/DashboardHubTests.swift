@@ -29,10 +29,11 @@ import Testing
             switch item {
             case .state: received.append("state")
             case .messages(let messages): received += messages.map { "\($0.seq)" }
+            case .cut: received.append("cut")
             default: received.append("other")
             }
         }
-        #expect(received == ["state", "2", "3", "4", "5"], "what was queued is delivered, then the stream ends")
+        #expect(received == ["state", "2", "3", "4", "5", "cut"], "what was queued is delivered, then the connection is cut")
         #expect(hub.clients == 0)
     }
 

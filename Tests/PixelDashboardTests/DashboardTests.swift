@@ -259,6 +259,33 @@ import ZeroMQ
         try await live.stop()
     }
 
+    @Test func aClientThatStopsReadingHasItsConnectionCut() async throws {
+        let context = try Context()
+        let live = try await LiveAggregator.start(context: context)
+        try await send(views(1, campaign: "sl", pixels: 1, sequence: 1), to: live.endpoints.ingest, context: context)
+        try await withDashboard(
+            feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context,
+            configuration: .init(port: 0, clientQueueLimit: 64 << 10)
+        ) { dashboard in
+            let port = try await dashboard.port
+            #expect(await eventually { dashboard.hub.state.isLoaded })
+            let reader = try StalledReader(port: port, path: "/v1/stream")
+            // Updates of 300 keys a batch until the stream is more than 64 KiB behind.
+            var sequence: UInt64 = 2
+            while dashboard.hub.slowClientsClosed == 0 {
+                try await send(views(300, campaign: "sl", pixels: 300, sequence: sequence), to: live.endpoints.ingest, context: context)
+                sequence += 1
+                #expect(sequence < 2_000, "the stalled stream was never closed")
+                if sequence >= 2_000 { return }
+            }
+            let received = try await onSocketThread { try reader.readToEnd(timeout: .seconds(60)) }
+            #expect(received.closed, "the server closed the connection")
+            #expect(!received.bytes.suffix(5).elementsEqual(Array("0\r\n\r\n".utf8)), "cut, not a finished response")
+            #expect(dashboard.hub.clients == 0)
+        }
+        try await live.stop()
+    }
+
     @Test func keepAliveCommentsComeOnTheirTimer() async throws {
         let context = try Context()
         let live = try await LiveAggregator.start(context: context)
