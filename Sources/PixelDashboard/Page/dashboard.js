@@ -9,8 +9,7 @@
   const REOPEN_AFTER = 60000;    // a stream silent this long may be a dead connection: open a new one
   const ALERT_FADE = 5000;       // a resolved alert stays this long (the CSS fades it out)
   const SERIES_EVERY = 300000;
-  const MOVES_PER_FRAME = 150;   // rows moved by a re-sort in one frame (about 0.1 ms each)
-  const FLUSH_EVERY = 125;       // feed-driven frames at most 8 a second: faster than anyone reads, and each frame has a fixed cost
+  const FLUSH_EVERY = 125;       // feed-driven frames at most 8 a second: each row changes once a second anyway
   const SPARK_W = 100, SPARK_H = 20;
   const SVG = "http://www.w3.org/2000/svg";
   const $ = (id) => document.getElementById(id);
@@ -308,20 +307,16 @@
   }
 
   // Moving a row costs a style and layout pass on it, so only the rows outside the longest run
-  // already in order move (a re-sort mostly swaps neighbours), and at most MOVES_PER_FRAME of
-  // them a frame: a big re-sort settles over a few short frames rather than one long one.
+  // already in order move (a re-sort mostly swaps neighbours).
   function reorder(now) {
     const want = orderedRows().map((row) => row.tr);
     const was = new Map();
     let i = 0;
     for (const tr of tbody.children) was.set(tr, i++);
     const stay = longestIncreasing(want.map((tr) => was.get(tr) ?? -1));
-    let next = null, moves = 0;
+    let next = null;
     for (let k = want.length - 1; k >= 0; k--) {
-      if (!stay.has(k)) {
-        if (moves++ === MOVES_PER_FRAME) { touch("order"); break; } // the rest next frame, from the order then
-        tbody.insertBefore(want[k], next);
-      }
+      if (!stay.has(k)) tbody.insertBefore(want[k], next);
       next = want[k];
     }
     for (const g of groups.values()) {
