@@ -55,19 +55,9 @@ CHECK_S=${CHECK_S:-4}
 READY_TIMEOUT_S=${READY_TIMEOUT_S:-120}
 RAF=${RAF:-0}
 RAF_FLAG=(); [ "$RAF" = 1 ] && RAF_FLAG=(--raf)
-use_work_dir dashboard-page
-if [ -n "${OUT:-}" ]; then mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd); else OUT=$WORK; KEEP_WORK=1; fi
-
 # shellcheck source=lib/dashboard_load.sh
 source "$HERE/lib/dashboard_load.sh"
-cleanup() {
-  stop_dashboard; stop_pipeline
-  if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-need_pyzmq
+setup_dashboard_bench dashboard-page
 python3 -c 'import selenium' 2>/dev/null || { echo "dashboard_page.sh: needs python3 with selenium" >&2; exit 1; }
 for tool in wrk /usr/bin/chromium /usr/bin/chromedriver; do
   command -v "$tool" >/dev/null || { echo "dashboard_page.sh: needs $tool" >&2; exit 1; }

@@ -60,19 +60,9 @@ DELAY_MS=${DELAY_MS:-5}
 WARMUP_S=${WARMUP_S:-5}
 PREWARM_S=${PREWARM_S:-65}
 DURATION_S=${DURATION_S:-25}
-use_work_dir dashboard-streams
-if [ -n "${OUT:-}" ]; then mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd); else OUT=$WORK; KEEP_WORK=1; fi
-
 # shellcheck source=lib/dashboard_load.sh
 source "$HERE/lib/dashboard_load.sh"
-cleanup() {
-  stop_dashboard; stop_pipeline
-  if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-need_pyzmq
+setup_dashboard_bench dashboard-streams
 command -v wrk >/dev/null || { echo "dashboard_streams.sh: needs wrk" >&2; exit 1; }
 build "$ROOT" pixelpulse
 PIXELPULSE="$(cd "$ROOT" && swift build -c release --show-bin-path)/pixelpulse"

@@ -18,6 +18,11 @@ import ZeroMQ
         })
     }
 
+    /// Waits until the dashboard on `port` holds the aggregator's state.
+    static func waitUntilLoaded(port: Int) async throws {
+        try await SSEClient.with(port: port, path: "/v1/stream") { stream in _ = try await loadedState(&stream) }
+    }
+
     /// Waits for the stream's state event of a loaded (not stale) state.
     static func loadedState(_ client: inout SSEClient) async throws -> SSEEvent {
         try await client.next { $0.event == "state" && (try? object($0.data)["stale"] as? Bool) == false }
@@ -193,33 +198,16 @@ import ZeroMQ
         }
     }
 
-    @Test func aBrowserLikeClientInPythonReadsTheStateThenTheUpdates() async throws {
-        let context = try Context()
-        let live = try await LiveAggregator.start(context: context)
-        try await send(views(6, campaign: "py", pixels: 1, sequence: 1), to: live.endpoints.ingest, context: context)
-        try await withDashboard(feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context) { dashboard in
-            let port = try await dashboard.port
-            try await SSEClient.with(port: port, path: "/v1/stream") { loaded in _ = try await Self.loadedState(&loaded) }
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sse_check.py").path
-            let child = try ChildProcess(["python3", script, "http://127.0.0.1:\(port)/v1/stream?prefix=stats/py/", "stats/py/p0/", "9"])
-            let first = try #require(await child.line())
-            #expect(first.hasPrefix("state "))
-            try await send(views(3, campaign: "py", pixels: 1, sequence: 2), to: live.endpoints.ingest, context: context)
-            let second = try #require(await child.line())
-            #expect(second.hasPrefix("stats ") && second.hasSuffix(" 9"))
-            #expect(await child.exitStatus() == 0)
-        }
-        try await live.stop()
-    }
-
-    @Test func pythonResumesAfterItsLastEventID() async throws {
+    /// `sse_check.py`, a standard-library Python reader, as a browser-like client: the state,
+    /// then the updates; then away and back with the last id it saw.
+    @Test func pythonReadsTheStateThenTheUpdatesAndResumesAfterItsLastEventID() async throws {
         let context = try Context()
         let live = try await LiveAggregator.start(context: context)
         try await send(views(6, campaign: "pr", pixels: 1, sequence: 1), to: live.endpoints.ingest, context: context)
         try await withDashboard(feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context) { dashboard in
             let port = try await dashboard.port
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sse_check.py").path
-            try await SSEClient.with(port: port, path: "/v1/stream") { loaded in _ = try await Self.loadedState(&loaded) }
+            try await Self.waitUntilLoaded(port: port)
             let url = "http://127.0.0.1:\(port)/v1/stream?prefix=stats/pr/"
             let first = try ChildProcess(["python3", script, url, "stats/pr/p0/", "8"])
             let state = try #require(await first.line())
@@ -242,7 +230,7 @@ import ZeroMQ
         try await send(views(3, campaign: "cu", pixels: 1, sequence: 1), to: live.endpoints.ingest, context: context)
         try await withDashboard(feed: live.endpoints.feed, snapshot: live.endpoints.snapshot, context: context) { dashboard in
             let port = try await dashboard.port
-            try await SSEClient.with(port: port, path: "/v1/stream") { loaded in _ = try await Self.loadedState(&loaded) }
+            try await Self.waitUntilLoaded(port: port)
             let curl = try ChildProcess(["curl", "-sN", "--max-time", "60", "http://127.0.0.1:\(port)/v1/stream?prefix=stats/cu/"])
             #expect(await curl.line() == "event: state")
             let id = try #require(await curl.line())

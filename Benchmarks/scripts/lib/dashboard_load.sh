@@ -77,3 +77,13 @@ start_dashboard() {
 stop_dashboard() { stop_pid "$DASH_PID"; DASH_PID=""; }
 
 json_field() { python3 -c 'import json, sys; print(json.load(sys.stdin).get(sys.argv[1], "?"))' "$1"; }
+
+# The scratch folder (`name`), OUT (given, or the scratch folder, then kept), and everything
+# started stopped on exit: the set-up both scripts share, after their env defaults.
+setup_dashboard_bench() { # name
+  use_work_dir "$1"
+  if [ -n "${OUT:-}" ]; then mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd); else OUT=$WORK; KEEP_WORK=1; fi
+  trap 'stop_dashboard; stop_pipeline; if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi' EXIT
+  trap 'exit 130' INT TERM
+  need_pyzmq
+}
