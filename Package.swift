@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "PixelAggregator", targets: ["PixelAggregator"]),
         .library(name: "PixelCollector", targets: ["PixelCollector"]),
         .library(name: "PixelPulseClient", targets: ["PixelPulseClient"]),
+        .library(name: "PixelDashboard", targets: ["PixelDashboard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -69,6 +72,21 @@ let package = Package(
         ),
         .target(name: "PixelPulseClient", dependencies: ["PixelCore", "PixelSupport", "ZeroMQ"]),
         .target(
+            name: "PixelDashboard",
+            dependencies: [
+                "PixelPulseClient", "PixelCore", "PixelSupport", "ZeroMQ",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            // The page, compiled into the binary: nothing to install beside it.
+            resources: [.embedInCode("Page/index.html"), .embedInCode("Page/dashboard.css"), .embedInCode("Page/dashboard.js")]
+        ),
+        .target(
             name: "PixelPulseTesting",
             dependencies: [
                 "PixelAggregator", "PixelAlerts", "PixelCore", "PixelSupport", "ZeroMQ",
@@ -82,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "pixelpulse",
             dependencies: [
-                "PixelCore", "PixelSupport", "ZeroMQ", "PixelAlerts", "PixelAggregator", "PixelCollector", "PixelPulseClient",
+                "PixelCore", "PixelSupport", "ZeroMQ", "PixelAlerts", "PixelAggregator", "PixelCollector", "PixelPulseClient", "PixelDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -123,9 +141,21 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "PixelDashboardTests",
+            dependencies: [
+                "PixelDashboard", "PixelAggregator", "PixelCore", "PixelPulseClient", "PixelPulseTesting", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["sse_check.py"]
+        ),
+        .testTarget(
             name: "pixelpulseTests",
             dependencies: [
-                "pixelpulse", "PixelAggregator", "PixelCollector", "PixelCore", "ZeroMQ",
+                "pixelpulse", "PixelAggregator", "PixelCollector", "PixelCore", "PixelDashboard", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -137,7 +167,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["alert_check.py", "browser_check.py", "cut_proxy.py", "feed_check.py", "webhook_receiver.py"]
+            exclude: ["alert_check.py", "browser_check.py", "cut_proxy.py", "dashboard_check.py", "feed_check.py", "webhook_receiver.py"]
         ),
     ]
 )

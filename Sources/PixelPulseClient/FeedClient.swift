@@ -69,7 +69,9 @@ public final class FeedClient: Sendable {
     /// resync. Ending the iteration (or cancelling its task) stops the socket thread.
     ///
     /// A consumer that falls behind skips intermediate states (the newest 256 are kept);
-    /// each state is complete, so none is needed to understand the next.
+    /// each state is complete, so none is needed to understand the next, and its
+    /// ``FeedState/serial`` tells when some were skipped (so its ``FeedState/event`` does
+    /// not say all that changed).
     public func updates(prefix: String = "") -> AsyncThrowingStream<FeedState, any Error> {
         let (stream, continuation) = AsyncThrowingStream<FeedState, any Error>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let thread = LoopThread<Void, Void>(name: "pp-feed-client")
@@ -78,8 +80,14 @@ public final class FeedClient: Sendable {
             feed: feedEndpoint, snapshot: snapshotEndpoint, prefix: prefix, context: context,
             silenceTimeout: silenceTimeout, snapshotTimeout: snapshotTimeout, curve: curve)
         thread.start {
+            var serial: UInt64 = 0
             do {
-                try session.run(isStopped: { thread.isStopping }, yield: { continuation.yield($0) })
+                try session.run(isStopped: { thread.isStopping }, yield: { state in
+                    var numbered = state
+                    serial += 1
+                    numbered.serial = serial
+                    continuation.yield(numbered)
+                })
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)

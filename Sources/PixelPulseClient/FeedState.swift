@@ -14,6 +14,9 @@ public struct FeedState: Sendable {
     public var heartbeat: FeedHeartbeat?
     /// What changed with this value.
     public var event: FeedEvent = .snapshot
+    /// The number of states the stream has yielded, this one included: a consumer that sees
+    /// it skip a number fell behind and missed states, whose changes ``event`` does not name.
+    public var serial: UInt64 = 0
 
     public init() {}
 

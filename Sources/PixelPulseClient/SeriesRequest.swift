@@ -47,8 +47,14 @@ public struct SeriesRequest: Sendable {
     ///   an unknown window, naming those it keeps), ``FeedClientError/seriesTimedOut(_:)``,
     ///   ``FeedClientError/prefixTooLong``, or a ``ZeroMQ/ZMQError``.
     public func series(prefix: String, window: String? = nil, timeout: Duration = .seconds(5)) async throws -> [FeedSeries] {
+        try await bodies(prefix: prefix, window: window, timeout: timeout).compactMap { FeedSeries(json: $0) }
+    }
+
+    /// The series bodies of every key whose stats topic starts with `prefix`, as the
+    /// aggregator sent them: for passing them on. See ``series(prefix:window:timeout:)``.
+    public func bodies(prefix: String, window: String? = nil, timeout: Duration = .seconds(5)) async throws -> [[UInt8]] {
         guard prefix.utf8.count <= 256 else { throw FeedClientError.prefixTooLong }
-        let thread = LoopThread<Void, [FeedSeries]>(name: "pp-series")
+        let thread = LoopThread<Void, [[UInt8]]>(name: "pp-series")
         let (endpoint, context, curve) = (endpoint, context, curve)
         thread.start {
             let dealer = try context.socket(.dealer)
@@ -61,7 +67,7 @@ public struct SeriesRequest: Sendable {
             let poller = Poller()
             poller.register(dealer)
             let deadline = ContinuousClock.now + timeout
-            var series: [FeedSeries] = []
+            var bodies: [[UInt8]] = []
             while !thread.isStopping {
                 let left = deadline - .now
                 guard left > .zero else { throw FeedClientError.seriesTimedOut(timeout) }
@@ -69,12 +75,12 @@ public struct SeriesRequest: Sendable {
                 while let frames = try dealer.tryReceiveMultipart() {
                     guard frames.count == 2 else { continue }
                     guard frames[0] == Array(FeedTopic.snapshotEnd.utf8) else {
-                        if let one = FeedSeries(json: frames[1]) { series.append(one) }
+                        bodies.append(frames[1])
                         continue
                     }
                     guard let end = SnapshotEnd(json: frames[1]) else { continue }
                     if let error = end.error { throw FeedClientError.seriesRefused(error) }
-                    return series
+                    return bodies
                 }
             }
             throw CancellationError()
@@ -93,5 +99,12 @@ extension FeedClient {
     public func series(prefix: String, window: String? = nil, timeout: Duration = .seconds(5)) async throws -> [FeedSeries] {
         try await SeriesRequest(snapshot: snapshotEndpoint, context: context, curve: curve)
             .series(prefix: prefix, window: window, timeout: timeout)
+    }
+
+    /// The series bodies of `prefix` as the aggregator sent them, from this client's
+    /// snapshot endpoint with its credentials: see ``SeriesRequest/bodies(prefix:window:timeout:)``.
+    public func seriesBodies(prefix: String, window: String? = nil, timeout: Duration = .seconds(5)) async throws -> [[UInt8]] {
+        try await SeriesRequest(snapshot: snapshotEndpoint, context: context, curve: curve)
+            .bodies(prefix: prefix, window: window, timeout: timeout)
     }
 }

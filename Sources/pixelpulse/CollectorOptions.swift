@@ -52,8 +52,7 @@ struct CollectorOptions: ParsableArguments {
     @Option(help: "File of the bearer tokens that may report conversions (POST /v1/conversions, GET /v1/postback), one per line; read again on SIGHUP. (env PIXELPULSE_CONVERSION_TOKENS_FILE; tokens themselves, comma-separated, in PIXELPULSE_CONVERSION_TOKENS)")
     var conversionTokensFile: String?
 
-    @Option(help: "The currency conversion values are counted in (ISO 4217, such as EUR): reported conversions in another are refused. (env PIXELPULSE_CURRENCY; default: values as they come)")
-    var currency: String?
+    @OptionGroup var currency: CurrencyOption
 
     @Option(help: "Milliseconds a conversion report waits for the aggregator's verdict before answering pending. (default 2000)")
     var conversionConfirmMs: Int = 2000
@@ -129,12 +128,7 @@ struct CollectorOptions: ParsableArguments {
         }
         configuration.spoolLimitBytes = limit << 20
         configuration.conversionTokens = ConversionTokens(try conversionTokenSource.load())
-        if let currency = currency ?? environment("PIXELPULSE_CURRENCY") {
-            guard ConversionRules.isCurrencyCode(currency) else {
-                throw ValidationError("--currency must be three capital letters (ISO 4217), such as EUR, got \"\(currency)\"")
-            }
-            configuration.currency = currency
-        }
+        configuration.currency = try currency.code()
         guard conversionConfirmMs > 0 else { throw ValidationError("--conversion-confirm-ms must be positive") }
         configuration.conversionConfirmTimeout = .milliseconds(conversionConfirmMs)
         let ownKey = collectorKey ?? environment("PIXELPULSE_COLLECTOR_KEY")
@@ -183,5 +177,21 @@ struct ConversionTokenSource: Sendable {
             }
         }
         return tokens
+    }
+}
+
+/// The currency conversion values are counted in, for the collector (which refuses others)
+/// and the dashboard (which shows values in it).
+struct CurrencyOption: ParsableArguments {
+    @Option(help: "The currency conversion values are counted in (ISO 4217, such as EUR): the collector refuses reported conversions in another, the dashboard shows values in it. (env PIXELPULSE_CURRENCY; default: values as they come, shown as minor units ÷ 100)")
+    var currency: String?
+
+    /// The code given, checked; `nil` when none is.
+    func code() throws -> String? {
+        guard let code = currency ?? environment("PIXELPULSE_CURRENCY") else { return nil }
+        guard ConversionRules.isCurrencyCode(code) else {
+            throw ValidationError("--currency must be three capital letters (ISO 4217), such as EUR, got \"\(code)\"")
+        }
+        return code
     }
 }

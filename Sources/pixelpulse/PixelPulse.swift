@@ -13,12 +13,14 @@ struct PixelPulse: AsyncParsableCommand {
               pixelpulse watch
               pixelpulse top
               pixelpulse alerts
+            Serve the live feed to browsers (JSON and Server-Sent Events):
+              pixelpulse dashboard
             Sign a tracking link for an email or an ad:
               pixelpulse link --campaign spring-sale --link mail --to https://shop.example/spring --link-secrets-file link.secrets
             """,
         subcommands: [
             ServeCommand.self, AggregatorCommand.self, CollectorCommand.self, WatchCommand.self, TopCommand.self, AlertsCommand.self,
-            KeysCommand.self, LinkCommand.self,
+            KeysCommand.self, LinkCommand.self, DashboardCommand.self,
         ]
     )
 }

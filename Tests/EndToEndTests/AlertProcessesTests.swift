@@ -28,7 +28,7 @@ import Testing
             """.write(to: rules, atomically: true, encoding: .utf8)
         let binary = try Paths.pixelpulse
         let serve = try ChildProcess(binary, [
-            "serve", "--demo", "--http", "127.0.0.1:0", "--ingest", "tcp://127.0.0.1:*", "--feed", "tcp://127.0.0.1:*",
+            "serve", "--demo", "--http", "127.0.0.1:0", "--dashboard-http", "127.0.0.1:0", "--ingest", "tcp://127.0.0.1:*", "--feed", "tcp://127.0.0.1:*",
             "--snapshot", "tcp://127.0.0.1:*", "--windows", "6s,1m", "--tick-ms", "100", "--alert-rules", rules.path,
         ])
         let feed = try await serve.value(after: "feed:")

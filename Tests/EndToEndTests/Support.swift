@@ -71,6 +71,17 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// The lines read so far.
+    var linesRead: [String] { lines.withLock { $0.lines } }
+
+    /// Waits for the process to end by itself: its exit status.
+    func exitStatus() async throws -> Int32 {
+        try await onSocketThread { [process] in
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
     /// Sends SIGTERM and waits for the exit status.
     func terminate() async throws -> Int32 {
         process.terminate()

@@ -18,6 +18,7 @@ import ZeroMQ
         var iterator = client.updates(prefix: "stats/c1/").makeAsyncIterator()
         let initial = try #require(try await iterator.next())
         #expect(initial.event == .snapshot)
+        #expect(initial.serial == 1)
         #expect(initial.stats.count == 41, "40 pixels and the rollup, never c10")
         #expect(Self.views(initial, "stats/c1/*/") == 10_000)
         #expect(Self.views(initial, "stats/c1/p7/") == 250)
@@ -28,7 +29,9 @@ import ZeroMQ
         var state = initial
         while !(Self.views(state, "stats/c1/*/") == 10_040
                 && state.stats.values.allSatisfy { $0.pixel == nil || $0.windows["1h"]?.views == 251 }) {
+            let previous = state.serial
             state = try #require(try await iterator.next())
+            #expect(state.serial == previous + 1, "a reading consumer skips no state")
             if case .update(let topics) = state.event { #expect(topics.allSatisfy { $0.hasPrefix("stats/c1/") }) }
             #expect(state.stats.values.allSatisfy { ($0.windows["1h"]?.views ?? 0) >= ($0.pixel == nil ? 10_000 : 250) })
         }

@@ -26,11 +26,50 @@ public struct FeedStats: Sendable, Hashable, Decodable {
     public var pixel: String?
     /// Window name (`1m`, `1h`…) → its counts.
     public var windows: [String: WindowStats]
+    /// The JSON body as published (empty for a value not parsed from one).
+    public private(set) var body: [UInt8] = []
 
-    /// Parses a JSON stats body; `nil` when it is not one.
+    private enum CodingKeys: String, CodingKey {
+        case seq, time, campaign, pixel, windows
+    }
+
+    /// Parses a JSON stats body; `nil` when it is not one. Read in place (``JSONReader``):
+    /// every subscriber parses every stats message it receives.
     public init?(json body: [UInt8]) {
-        guard let stats = try? JSONDecoder().decode(FeedStats.self, from: Data(body)) else { return nil }
-        self = stats
+        var reader = JSONReader(body)
+        var type: String?, seq: UInt64?, time: Int64?, campaign: String?, pixel: String??
+        var windows: [String: WindowStats]?
+        do {
+            try reader.readObject { reader, key in
+                if JSONReader.key(key, is: "type") {
+                    type = try reader.readString()
+                } else if JSONReader.key(key, is: "seq") {
+                    seq = try reader.readUInt64()
+                } else if JSONReader.key(key, is: "time") {
+                    time = try reader.readInt64()
+                } else if JSONReader.key(key, is: "campaign") {
+                    campaign = try reader.readString()
+                } else if JSONReader.key(key, is: "pixel") {
+                    pixel = .some(try reader.readNull() ? nil : try reader.readString())
+                } else if JSONReader.key(key, is: "windows") {
+                    var all: [String: WindowStats] = [:]
+                    try reader.readObject { reader, name in all[try JSONReader.string(name)] = try WindowStats(reading: &reader) }
+                    windows = all
+                } else {
+                    try reader.skipValue()
+                }
+            }
+            guard reader.isAtEnd else { return nil }
+        } catch {
+            return nil
+        }
+        guard type == nil || type == "stats", let seq, let time, let campaign, let windows else { return nil }
+        self.seq = seq
+        self.time = time
+        self.campaign = campaign
+        self.pixel = pixel ?? nil
+        self.windows = windows
+        self.body = body
     }
 
     /// Encodes a body straight from the counters, windows in the order given: this runs for

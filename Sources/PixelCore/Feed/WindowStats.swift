@@ -29,4 +29,35 @@ public struct WindowStats: Sendable, Hashable, Decodable {
         ctr = try container.decodeIfPresent(Double.self, forKey: .ctr)
         cvr = try container.decodeIfPresent(Double.self, forKey: .cvr)
     }
+
+    /// Reads one window's object (see ``FeedStats/init(json:)``): `views`, `clicks`,
+    /// `conversions` and `value` required; `bots` 0 when absent; the rest `null` or absent.
+    init(reading reader: inout JSONReader) throws {
+        var views: UInt64?, clicks: UInt64?, conversions: UInt64?, value: UInt64?
+        var bots: UInt64 = 0, uniques: UInt64?, ctr: Double?, cvr: Double?
+        try reader.readObject { reader, key in
+            if JSONReader.key(key, is: "views") {
+                views = try reader.readUInt64()
+            } else if JSONReader.key(key, is: "clicks") {
+                clicks = try reader.readUInt64()
+            } else if JSONReader.key(key, is: "conversions") {
+                conversions = try reader.readUInt64()
+            } else if JSONReader.key(key, is: "value") {
+                value = try reader.readUInt64()
+            } else if JSONReader.key(key, is: "bots") {
+                bots = try reader.readNull() ? 0 : try reader.readUInt64()
+            } else if JSONReader.key(key, is: "uniques") {
+                uniques = try reader.readNull() ? nil : try reader.readUInt64()
+            } else if JSONReader.key(key, is: "ctr") {
+                ctr = try reader.readNull() ? nil : try reader.readDouble()
+            } else if JSONReader.key(key, is: "cvr") {
+                cvr = try reader.readNull() ? nil : try reader.readDouble()
+            } else {
+                try reader.skipValue()
+            }
+        }
+        guard let views, let clicks, let conversions, let value else { throw JSONReader.Malformed() }
+        (self.views, self.clicks, self.conversions, self.value) = (views, clicks, conversions, value)
+        (self.bots, self.uniques, self.ctr, self.cvr) = (bots, uniques, ctr, cvr)
+    }
 }
