@@ -26,9 +26,12 @@ struct AggregatorState: ~Copyable {
     var alerts: AlertEngine
     /// Alerts now firing, by fingerprint, with the message that announced them.
     var firing: [String: (alert: Alert, message: FeedMessage)] = [:]
+    /// The windows' part of every stats body, made once.
+    let layout: StatsBodyLayout
 
     init(configuration: AggregatorConfiguration) {
         store = WindowStore(configuration: configuration.windows)
+        layout = StatsBodyLayout(windows: configuration.windows.windows)
         eventIDs = EventIDFilter(horizon: configuration.eventIDHorizon, limit: configuration.eventIDLimit)
         countsUniques = configuration.uniqueVisitors
         let rules = configuration.alertRules ?? AlertRule.defaults(for: configuration.windows)
@@ -212,7 +215,7 @@ struct AggregatorState: ~Copyable {
     private func update(_ key: Int, seq: UInt64, now: Int64, counts: [Counts]) -> StatsUpdate {
         let entry = table[key]
         return StatsUpdate(topic: entry.topic, campaign: entry.campaign, pixel: entry.pixel, seq: seq, time: now,
-                           windows: windows, counts: counts)
+                           layout: layout, counts: counts)
     }
 
     /// Makes room for keys up to `count`, first seen at `now`.

@@ -37,6 +37,26 @@ import Testing
         }
     }
 
+    @Test func idsThatNeedEscapingAndExtremeNumbersWriteValidJSON() throws {
+        let windows = try ["1m", "90s", "1500ms", "2h"].map { try WindowSpec(parsing: $0) }
+        let extremes = [
+            Counts(views: .max, clicks: .max, conversions: .max, value: .max, bots: .max, uniques: .max),
+            Counts(views: 1, clicks: 3, conversions: 0, value: 0, bots: 0, uniques: nil),
+            Counts(views: 3, clicks: 1, conversions: 1, value: 1, bots: 1, uniques: 0),
+            Counts(),
+        ]
+        for (campaign, pixel) in [("a\"b\\c\u{1}\u{1f}", Optional("é😀\n")), ("plain", nil)] {
+            let body = FeedStats.encode(
+                seq: .max, time: .min, campaign: CampaignID(unchecked: campaign), pixel: pixel.map { PixelID(unchecked: $0) },
+                windows: windows, counts: extremes)
+            let reference = try #require(Self.reference(body), "\(String(decoding: body, as: UTF8.self))")
+            #expect(reference.campaign == campaign && reference.pixel == pixel && reference.time == .min)
+            #expect(reference.windows["1m"]?.uniques == UInt64(Int64.max), "uniques are written clamped to 63 bits")
+            #expect(reference.windows["90s"]?.ctr == 3 && reference.windows["1500ms"]?.cvr == 1)
+            #expect(Self.same(FeedStats(json: body), reference))
+        }
+    }
+
     @Test func variantsAClientMayMeetReadAsTheReferenceReadsThem() {
         let bodies = [
             // Whitespace, other key orders, unknown members of every kind, escapes.

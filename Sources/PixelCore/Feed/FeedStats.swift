@@ -72,34 +72,54 @@ public struct FeedStats: Sendable, Hashable, Decodable {
         self.body = body
     }
 
-    /// Encodes a body straight from the counters, windows in the order given: this runs for
-    /// every changed key on every tick, so it builds no ``WindowStats`` on the way.
+    /// Encodes a body straight from the counters, windows in the order given.
     public static func encode(
         seq: UInt64, time: Int64, campaign: CampaignID, pixel: PixelID?,
         windows: [WindowSpec], counts: [Counts]
     ) -> [UInt8] {
-        var json = JSONWriter(capacity: 160 + 130 * windows.count)
-        json.beginObject()
-        json.member("type", "stats")
-        json.member("seq", seq)
-        json.member("time", time)
-        json.member("campaign", campaign.rawValue)
-        json.member("pixel", pixel?.rawValue)
-        json.beginObject("windows")
-        for (window, counts) in zip(windows, counts) {
-            json.beginObject(window.name)
-            json.member("views", counts.views)
-            json.member("clicks", counts.clicks)
-            json.member("conversions", counts.conversions)
-            json.member("value", counts.value)
-            json.member("bots", counts.bots)
-            json.member("uniques", counts.uniques.map { Int64(clamping: $0) })
-            json.member("ctr", counts.ctr)
-            json.member("cvr", counts.cvr)
-            json.endObject()
+        encode(seq: seq, time: time, campaign: campaign, pixel: pixel, layout: StatsBodyLayout(windows: windows), counts: counts)
+    }
+
+    /// Encodes a body straight from the counters, one per window of `layout`: this runs for
+    /// every changed key on every tick, so it builds no ``WindowStats`` on the way and writes
+    /// into one allocation.
+    public static func encode(
+        seq: UInt64, time: Int64, campaign: CampaignID, pixel: PixelID?, layout: StatsBodyLayout, counts: [Counts]
+    ) -> [UInt8] {
+        precondition(counts.count == layout.openings.count, "one Counts per window")
+        let bound = layout.bound + 6 * (campaign.rawValue.utf8.count + (pixel?.rawValue.utf8.count ?? 0))
+        return [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
+            var out = ByteCursor(buffer.baseAddress!)
+            out.write(#"{"type":"stats","seq":"#)
+            out.write(seq)
+            out.write(#","time":"#)
+            out.write(time)
+            out.write(#","campaign":"#)
+            out.writeString(campaign.rawValue)
+            out.write(#","pixel":"#)
+            if let pixel { out.writeString(pixel.rawValue) } else { out.write("null") }
+            out.write(#","windows":{"#)
+            for (opening, counts) in zip(layout.openings, counts) {
+                out.write(opening)
+                out.write(counts.views)
+                out.write(#","clicks":"#)
+                out.write(counts.clicks)
+                out.write(#","conversions":"#)
+                out.write(counts.conversions)
+                out.write(#","value":"#)
+                out.write(counts.value)
+                out.write(#","bots":"#)
+                out.write(counts.bots)
+                out.write(#","uniques":"#)
+                if let uniques = counts.uniques { out.write(Int64(clamping: uniques)) } else { out.write("null") }
+                out.write(#","ctr":"#)
+                out.write(counts.ctr)
+                out.write(#","cvr":"#)
+                out.write(counts.cvr)
+                out.write("}")
+            }
+            out.write("}}")
+            initialized = out.count
         }
-        json.endObject()
-        json.endObject()
-        return json.bytes
     }
 }

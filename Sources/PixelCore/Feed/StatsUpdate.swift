@@ -10,18 +10,19 @@ public struct StatsUpdate: Sendable {
     public var seq: UInt64
     /// The aggregator's clock, ms since the Unix epoch.
     public var time: Int64
-    public var windows: [WindowSpec]
-    /// One per window, in `windows` order.
+    /// The windows, and what their part of the body needs.
+    public var layout: StatsBodyLayout
+    /// One per window, in the layout's order.
     public var counts: [Counts]
 
     public init(topic: String, campaign: CampaignID, pixel: PixelID?, seq: UInt64, time: Int64,
-                windows: [WindowSpec], counts: [Counts]) {
+                layout: StatsBodyLayout, counts: [Counts]) {
         self.topic = topic
         self.campaign = campaign
         self.pixel = pixel
         self.seq = seq
         self.time = time
-        self.windows = windows
+        self.layout = layout
         self.counts = counts
     }
 
@@ -29,6 +30,6 @@ public struct StatsUpdate: Sendable {
     public var message: FeedMessage {
         FeedMessage(
             topic: topic,
-            body: FeedStats.encode(seq: seq, time: time, campaign: campaign, pixel: pixel, windows: windows, counts: counts))
+            body: FeedStats.encode(seq: seq, time: time, campaign: campaign, pixel: pixel, layout: layout, counts: counts))
     }
 }
