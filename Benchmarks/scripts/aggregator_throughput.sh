@@ -33,8 +33,14 @@
 #      WINDOW (64), ORDER (scattered | sequential), PERF (0; 1 = profile one extra run with
 #      `perf record -g` and print the top symbols), WORK (temp dir, removed afterwards), CC (cc),
 #      DURABLE (0; 1 = the aggregator runs with --data-dir: a write-ahead log, fdatasync per ack group),
-#      CHECKPOINT_S (with DURABLE=1: --checkpoint-seconds; unset: the default 60 s, none during a run).
-# Needs: swift, libzmq3-dev, pkg-config, a C compiler, python3 with pyzmq; perf for PERF=1.
+#      CHECKPOINT_S (with DURABLE=1: --checkpoint-seconds; unset: the default 60 s, none during a run),
+#      REDIS (0; 1 = a third contender every round, the peer a user would otherwise build: a fresh
+#      redis-server, no persistence, fed by `redis-cli --pipe` with REDIS_EVENTS (1000000) events of
+#      the same shape written by lib/redis_counters.py as per-second bucket HINCRBYs for the pixel
+#      and the campaign and a PFADD of the visitor (see there); events/s from the pipe's start to
+#      its last reply, and the ratio aggregator/redis).
+# Needs: swift, libzmq3-dev, pkg-config, a C compiler, python3 with pyzmq; perf for PERF=1;
+#        redis-server and redis-cli (Debian redis-server) for REDIS=1.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
@@ -50,13 +56,15 @@ WINDOW=${WINDOW:-64}
 ORDER=${ORDER:-scattered}
 PERF=${PERF:-0}
 DURABLE=${DURABLE:-0}
+REDIS=${REDIS:-0}
+REDIS_EVENTS=${REDIS_EVENTS:-1000000}
 CC=${CC:-cc}
 BATCH=256
 use_work_dir aggregator-throughput
 
-AGG_PID=""; SUB_PID=""
+AGG_PID=""; SUB_PID=""; REDIS_PID=""
 cleanup() {
-  stop_pid "$SUB_PID"; stop_pid "$AGG_PID"
+  stop_pid "$SUB_PID"; stop_pid "$AGG_PID"; stop_pid "$REDIS_PID"
   if [ "$KEEP_WORK" = 0 ]; then rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -143,6 +151,30 @@ run_raw() { # sets R_EPS
   R_EPS=$(printf '%s\n' "$out" | field events_per_s)
 }
 
+if [ "$REDIS" = 1 ]; then
+  for tool in redis-server redis-cli; do
+    command -v "$tool" >/dev/null || { echo "aggregator_throughput.sh: REDIS=1 needs $tool (apt-get install redis-server)" >&2; exit 1; }
+  done
+  REDIS_TRAFFIC=$(python3 "$HERE/lib/redis_counters.py" "$REDIS_EVENTS" "$WORK/redis.resp")
+fi
+
+run_redis() { # sets D_EPS: a fresh redis-server fed the whole file by redis-cli --pipe
+  local port out t0 t1 errors
+  port=$(free_port); mkdir -p "$WORK/redis"
+  redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --dir "$WORK/redis" \
+    --logfile "$WORK/redis/redis.log" --daemonize no &
+  REDIS_PID=$!
+  for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  t0=$(now)
+  out=$(redis-cli -p "$port" --pipe <"$WORK/redis.resp" 2>&1) || { echo "    redis-cli failed: $out" >&2; stop_pid "$REDIS_PID"; REDIS_PID=""; return 1; }
+  t1=$(now)
+  stop_pid "$REDIS_PID"; REDIS_PID=""
+  errors=$(printf '%s\n' "$out" | sed -n 's/^errors: \([0-9]*\),.*/\1/p')
+  [ "$errors" = 0 ] || { echo "    redis answered errors: $out" >&2; return 1; }
+  D_EPS=$(awk -v n="$REDIS_EVENTS" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
+  echo "    redis:      events=$REDIS_EVENTS secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') events_per_s=$D_EPS" >&2
+}
+
 # --- run -----------------------------------------------------------------------------------
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, libzmq $(pkg-config --modversion libzmq)," \
   "$(swift --version 2>/dev/null | head -1), pixelpulse $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
@@ -150,8 +182,9 @@ echo "# aggregator: pixelpulse aggregator (release${DURABLE:+, DURABLE=$DURABLE}
   "(100 000 keys, warmed with 200 000 events)"
 echo "# traffic: $describe"
 echo "# raw: zmq_thr --pattern pushpull --batch $BATCH --event-bytes $EVENT_BYTES --events $EVENTS_RAW (tcp)"
+[ "$REDIS" = 1 ] && echo "# redis: redis-cli --pipe of lib/redis_counters.py ($REDIS_TRAFFIC)"
 echo
-AGG=(); CPU=(); HB=(); RAWS=(); RATIOS=()
+AGG=(); CPU=(); HB=(); RAWS=(); RATIOS=(); REDISES=(); REDIS_RATIOS=()
 for i in $(seq "$ROUNDS"); do
   echo "  round $i:" >&2
   if [ $((i % 2)) = 1 ]; then
@@ -166,6 +199,10 @@ for i in $(seq "$ROUNDS"); do
   printf '    round %d: aggregator %s events/s (cpu %s %%, heartbeat %s)  raw %s events/s  ratio %s\n' \
     "$i" "$eps" "$cpu" "$hb" "$r" "$ratio" >&2
   AGG+=("$eps"); CPU+=("$cpu"); HB+=("$hb"); RAWS+=("$r"); RATIOS+=("$ratio")
+  if [ "$REDIS" = 1 ] && run_redis; then
+    REDISES+=("$D_EPS"); REDIS_RATIOS+=("$(awk -v a="$eps" -v b="$D_EPS" 'BEGIN { printf "%.3f", a / b }')")
+    echo "    round $i: redis $D_EPS events/s, aggregator/redis ${REDIS_RATIOS[-1]}" >&2
+  fi
 done
 n=${#AGG[@]}
 [ "$n" -gt 0 ] || { echo "no successful round" >&2; exit 1; }
@@ -178,6 +215,13 @@ printf '| %-48s | %6s | %14.0f | %10.1f | %14.4f |\n' "aggregator, ingest-load (
   "$(awk -v a="$am" -v b="$rm_" 'BEGIN { print a / b }')"
 printf '| %-48s | %6s | %14.0f | %10.1f | %14s |\n' "raw libzmq PUSH->PULL, ${EVENT_BYTES} B x $BATCH per msg" "$n/$ROUNDS" \
   "$rm_" "$(awk -v e="$rm_" -v b="$EVENT_BYTES" 'BEGIN { print e * b / 1e6 }')" 1
+if [ "${#REDISES[@]}" -gt 0 ]; then
+  dm=$(printf '%s\n' "${REDISES[@]}" | median)
+  printf '| %-48s | %6s | %14.0f | %10s | %14.4f |\n' "redis, per-second buckets (redis-cli --pipe)" "${#REDISES[@]}/$ROUNDS" \
+    "$dm" - "$(awk -v a="$dm" -v b="$rm_" 'BEGIN { print a / b }')"
+  echo
+  echo "aggregator/redis, median of per-round ratios: $(printf '%s\n' "${REDIS_RATIOS[@]}" | median)"
+fi
 echo
 echo "median of per-round ratios: $(printf '%s\n' "${RATIOS[@]}" | median);" \
   "aggregator CPU during the run (median, 100 % = 1 core): $(printf '%s\n' "${CPU[@]}" | median) %;" \
