@@ -37,19 +37,27 @@ public struct JSONWriter {
     public mutating func member(_ key: StaticString, _ value: String?) {
         writeKey(key)
         guard let value else { return append("null") }
-        bytes.append(UInt8(ascii: "\""))
+        JSONWriter.quote(value) { bytes.append($0) }
+    }
+
+    /// `value` as a JSON string, byte by byte: quoted, with `"`, `\` and control characters
+    /// escaped (everything else as it is, UTF-8).
+    @inline(__always)
+    static func quote(_ value: String, _ emit: (UInt8) -> Void) {
+        emit(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): append("\\\"")
-            case UInt8(ascii: "\\"): append("\\\\")
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                emit(UInt8(ascii: "\\"))
+                emit(byte)
             case 0..<0x20:
-                append("\\u00")
-                bytes.append(Self.hex[Int(byte >> 4)])
-                bytes.append(Self.hex[Int(byte & 0xF)])
-            default: bytes.append(byte)
+                for escape in "\\u00".utf8 { emit(escape) }
+                emit(hex[Int(byte >> 4)])
+                emit(hex[Int(byte & 0xF)])
+            default: emit(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        emit(UInt8(ascii: "\""))
     }
 
     public mutating func member(_ key: StaticString, _ value: some BinaryInteger) {

@@ -70,27 +70,11 @@ struct ByteCursor {
         count += text.utf8.count
     }
 
-    /// A JSON string, quoted and escaped as ``JSONWriter`` escapes it.
+    /// A JSON string, quoted and escaped as ``JSONWriter`` writes it.
     mutating func writeString(_ value: String) {
-        start[count] = UInt8(ascii: "\"")
-        count += 1
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): write("\\\"")
-            case UInt8(ascii: "\\"): write("\\\\")
-            case 0..<0x20:
-                write("\\u00")
-                start[count] = Self.hex[Int(byte >> 4)]
-                start[count + 1] = Self.hex[Int(byte & 0xF)]
-                count += 2
-            default:
-                start[count] = byte
-                count += 1
-            }
+        JSONWriter.quote(value) { byte in
+            start[count] = byte
+            count += 1
         }
-        start[count] = UInt8(ascii: "\"")
-        count += 1
     }
-
-    private static let hex = Array("0123456789abcdef".utf8)
 }
