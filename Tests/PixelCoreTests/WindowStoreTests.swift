@@ -193,61 +193,17 @@ import Testing
     @Test(arguments: configurations.indices)
     func agreesWithTheBruteForceReference(_ configurationIndex: Int) {
         let configuration = Self.configurations[configurationIndex]
-        let longest = configuration.windows.last!.length
         for seed in 0..<700 as Range<UInt64> {
-            var rng = SplitMix64(seed: seed &* 7919 &+ UInt64(configurationIndex))
-            var store = WindowStore(configuration: configuration)
-            var reference = ReferenceWindows(configuration: configuration)
-            let keyCount = Int.random(in: 1...4, using: &rng)
-            for _ in 0..<keyCount { _ = store.makeKey() }
-            var clock = Self.t0 + Int64.random(in: 0..<3_600_000, using: &rng)
-            store.advance(to: clock)
-            reference.advance(to: clock)
-            let busy = Bool.random(using: &rng)  // busy streams push keys into rings
-            for _ in 0..<Int.random(in: 50...400, using: &rng) {
-                switch Int.random(in: 0..<100, using: &rng) {
-                case 0..<3:  // the clock jumps by minutes or hours
-                    clock += Int64.random(in: 60_000...(3 * longest), using: &rng)
-                case 3..<25:
-                    clock += Int64.random(in: 0...(busy ? 700 : 20_000), using: &rng)
-                case 25..<40:  // reads, which also advance rings lazily
-                    let key = Int.random(in: 0..<keyCount, using: &rng)
-                    let window = Int.random(in: 0..<configuration.windows.count, using: &rng)
-                    do { let observed = store.counts(key: key, window: window); #expect(observed == reference.counts(key: key, window: window),
-                            "seed \(seed) key \(key) window \(window)") }
-                    continue
-                default:
-                    let key = Int.random(in: 0..<keyCount, using: &rng)
-                    let kind = EventKind.allCases.randomElement(using: &rng)!
-                    let value = kind == .conversion ? UInt64.random(in: 0...(Bool.random(using: &rng) ? 500 : 1 << 40), using: &rng) : 0
-                    let count = UInt32(Int.random(in: 0..<50, using: &rng) == 0 ? Int.random(in: 1...100_000, using: &rng) : 1)
-                    // Mostly near the newest time; some late, out of order, too late or early.
-                    let offset: Int64 = switch Int.random(in: 0..<10, using: &rng) {
-                    case 0: -Int64.random(in: 0...(configuration.grace + 10_000), using: &rng)
-                    case 1: Int64.random(in: 0...(configuration.futureTolerance + 3000), using: &rng)
-                    default: -Int64.random(in: 0...3000, using: &rng)
-                    }
-                    let time = reference.now + offset
-                    let expected = reference.record(kind, value: value, count: count, at: time, key: key)
-                    do {
-                        let outcome = store.record(kind, value: value, count: count, at: time, key: key)
-                        #expect(outcome == expected, "seed \(seed)")
-                    }
-                    continue
-                }
-                store.advance(to: clock)
-                reference.advance(to: clock)
-            }
-            for key in 0..<keyCount {
-                for window in configuration.windows.indices {
-                    do { let observed = store.counts(key: key, window: window); #expect(observed == reference.counts(key: key, window: window),
-                            "seed \(seed) final key \(key) window \(window)") }
-                }
-            }
-            do {
-                let counts = store.refusals
-                #expect(counts == reference.refusals)
-            }
+            RandomWindowStream(configuration: configuration, seed: seed &* 7919 &+ UInt64(configurationIndex)).run(
+                read: { store, reference, key, window, note in
+                    let observed = store.counts(key: key, window: window)
+                    #expect(observed == reference.counts(key: key, window: window), "seed \(seed) \(note) key \(key) window \(window)")
+                },
+                recorded: { outcome, expected in #expect(outcome == expected, "seed \(seed)") },
+                finished: { store, reference in
+                    let counts = store.refusals
+                    #expect(counts == reference.refusals)
+                })
         }
     }
 
