@@ -54,18 +54,11 @@ public final class DashboardHub: Sendable {
     public func apply(_ feed: FeedState, now: Int64) {
         inner.withLock { inner in
             // States skipped while the hub fell behind changed topics this one does not name.
-            let skipped = feed.serial != inner.lastSerial + 1
+            let skipped = feed.serial != inner.lastSerial + 1 && inner.state.isLoaded && feed.event != .silent
             inner.lastSerial = feed.serial
-            if skipped, inner.state.isLoaded, feed.event != .silent {
-                inner.statesSkipped += 1
-                inner.state = DashboardState(feed)
-                inner.ring.reset(at: feed.seq)
-                inner.lastNews = now
-                broadcast(.state(inner.state), in: &inner)
-                return
-            }
+            if skipped { inner.statesSkipped += 1 }
             switch feed.event {
-            case .snapshot, .resynced:
+            case _ where skipped, .snapshot, .resynced:
                 inner.state = DashboardState(feed)
                 inner.ring.reset(at: feed.seq)
                 inner.lastNews = now

@@ -24,7 +24,7 @@ struct DashboardPage: Sendable {
             ("dashboard.css", PackageResources.dashboard_css, "text/css; charset=utf-8"),
             ("dashboard.js", PackageResources.dashboard_js, "text/javascript; charset=utf-8"),
         ] {
-            let digest = SHA256.hash(data: bytes).prefix(6).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+            let digest = SHA256.hash(data: bytes).prefix(6).map { String(format: "%02x", $0) }.joined()
             let file = name.replacingOccurrences(of: ".", with: ".\(digest).")
             assets[file] = Asset(contentType: type, bytes: bytes)
             html = html.replacingOccurrences(of: "{{\(name)}}", with: "assets/\(file)")
@@ -40,10 +40,4 @@ struct DashboardPage: Sendable {
     /// origin, no framing.
     static let contentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
-    }
 }
