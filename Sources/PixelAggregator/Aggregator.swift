@@ -7,9 +7,18 @@ import Synchronization
 /// campaign, and turns what changed into live-feed messages.
 ///
 /// Batches arrive in groups from the ingest server (one actor call per group, never per
-/// event); the feed server asks it to ``publishChanges()`` on every tick and to
-/// ``publishHeartbeat(published:)``, and it hands what to publish to its `publish`
-/// closure, in `seq` order.
+/// event). With a feed (a `publish` closure), what a group changed is published as soon as
+/// it is counted, each key at most once per tick: a key published less than a tick ago
+/// waits until its tick has passed, and the feed server's timer (``publishChanges(all:)``,
+/// four times per tick) publishes it then, with whatever else it collected meanwhile.
+/// The feed server also asks for ``publishHeartbeat(published:)``. Everything goes to
+/// `publish` in `seq` order.
+///
+/// Publishing must not hold ingestion back: when it takes more than a quarter of the
+/// actor's time (measured between heartbeats), pixel keys are published 2, 4 and up to 8
+/// ticks apart, and back to every tick once it takes less than a tenth
+/// (``PixelConflation``); rollups and alerts keep the tick. The heartbeat says both
+/// (`pixelInterval`, `feedShare`).
 public actor Aggregator {
     private var state: AggregatorState
     private let configuration: AggregatorConfiguration
@@ -20,11 +29,17 @@ public actor Aggregator {
     private var lastSweepUnit: Int64 = .min
     private var eventsAtLastHeartbeat: UInt64 = 0
     private var lastHeartbeat: Int64?
+    /// Time spent finding and building feed messages since the last heartbeat.
+    private var feedTime = Duration.zero
+    private var feedTimeSince = ContinuousClock.now
+    private var feedShare = 0.0
     /// When the aggregator started, ms since the Unix epoch.
     public nonisolated let startedAt: Int64
     /// Takes what the feed publishes, in `seq` order: only this actor calls it, so the order
     /// of the calls is the order in which `seq` numbers were handed out.
-    private let publish: @Sendable ([FeedItem]) -> Void
+    private let publish: (@Sendable ([FeedItem]) -> Void)?
+    /// The windows' part of every stats body, for whoever encodes them.
+    public nonisolated let layout: StatsBodyLayout
     /// Where alerts go besides the feed (``alertNotifications(limit:)``); attached from any thread.
     private nonisolated let alertSinks = Mutex<[AsyncStream<Alert>.Continuation]>([])
 
@@ -33,12 +48,14 @@ public actor Aggregator {
     /// - Parameters:
     ///   - configuration: Windows and feed settings.
     ///   - clock: The time in ms since the Unix epoch; the wall clock unless a test drives it.
-    ///   - publish: Where feed messages go (the feed server's queue); nowhere without a feed.
+    ///   - publish: Where feed messages go (the feed server's queue); `nil` without a feed:
+    ///     then nothing is published as it is counted, and ``changes()`` returns it all.
     public init(
         configuration: AggregatorConfiguration, clock: @escaping @Sendable () -> Int64 = Aggregator.wallClock,
-        publish: @escaping @Sendable ([FeedItem]) -> Void = { _ in }
+        publish: (@Sendable ([FeedItem]) -> Void)? = nil
     ) {
         state = AggregatorState(configuration: configuration)
+        layout = state.layout
         self.publish = publish
         self.configuration = configuration
         self.clock = clock
@@ -68,7 +85,12 @@ public actor Aggregator {
     public func ingest(_ batches: [EventBatch], at time: Int64? = nil, loggedThrough position: LogPosition? = nil) -> [IngestAck] {
         let now = time ?? clock()
         if let position { loggedThrough = position }
-        return batches.map { state.ingest($0, now: now) }
+        let acks = batches.map { state.ingest($0, now: now) }
+        if let publish {
+            // Replayed batches are stamped with their old time; publish at the clock's.
+            publish(changes(now: clock(), taking: .due, clocks: false))
+        }
+        return acks
     }
 
     /// The whole state now, with the place in the ingest log it covers: one actor step, so
@@ -114,13 +136,16 @@ public actor Aggregator {
     /// Alert rules are evaluated in the same step; alerts that fired or resolved follow the
     /// stats.
     public func changes() -> [FeedMessage] {
-        changes(now: clock()).map(\.message)
+        changes(now: clock(), taking: .all).map { $0.message(layout: layout) }
     }
 
-    private func changes(now: Int64) -> [FeedItem] {
+    private func changes(now: Int64, taking pending: AggregatorState.Pending, clocks: Bool = true) -> [FeedItem] {
+        let start = ContinuousClock.now
+        defer { feedTime += ContinuousClock.now - start }
         let unit = now / windowUnit
-        defer { lastSweepUnit = unit }
-        let stats = state.changes(now: now, sweep: unit != lastSweepUnit)
+        let sweep = clocks && unit != lastSweepUnit
+        if sweep { lastSweepUnit = unit }
+        let stats = state.changes(now: now, taking: pending, sweep: sweep, clocks: clocks)
         let alerts = state.alertTransitions(now: now)
         if !alerts.isEmpty {
             alertSinks.withLock { sinks in
@@ -129,7 +154,7 @@ public actor Aggregator {
                 }
             }
         }
-        return stats.map(FeedItem.stats) + alerts.map { .message($0.message) }
+        return alerts.isEmpty ? stats : stats + alerts.map { .message($0.message) }
     }
 
     /// The alert rules in force.
@@ -161,17 +186,19 @@ public actor Aggregator {
         return stream
     }
 
-    /// Computes ``changes()`` and queues them for the feed in the same step, so no later
-    /// message (with a higher `seq`) can reach the feed before them.
+    /// Queues for the feed the changes due now (or, with `all`, every pending change), in
+    /// the same step, so no later message (with a higher `seq`) can reach the feed before
+    /// them; also the keys whose windows slid, and alerts.
     /// The JSON is encoded on the publisher thread, not here: at 100 000 busy keys it is
     /// most of the work of a tick, and the actor's time belongs to ingestion.
-    public func publishChanges() {
-        publish(changes(now: clock()))
+    public func publishChanges(all: Bool = false) {
+        let items = changes(now: clock(), taking: all ? .all : .due)
+        publish?(items)
     }
 
     /// Computes a ``heartbeat(published:)`` and queues it for the feed.
-    public func publishHeartbeat(published: UInt64) {
-        publish([.message(heartbeat(published: published))])
+    public func publishHeartbeat(published: UInt64, unsubscribed: UInt64 = 0) {
+        publish?([.message(heartbeat(published: published, unsubscribed: unsubscribed))])
     }
 
     /// One chunk of a snapshot: the current stats of up to `limit` keys from `start` whose
@@ -196,7 +223,8 @@ public actor Aggregator {
     public func snapshot(prefix: String, from start: Int, limit: Int) -> SnapshotChunk {
         // One `now` for both: counts read at a later time than the flush could be ahead of it.
         let now = clock()
-        publish(changes(now: now))
+        let items = changes(now: now, taking: .all)
+        publish?(items)
         let (updates, next) = state.snapshot(prefix: prefix, from: start, limit: limit, now: now)
         let alerts = start > 0 ? [] : state.firing.values.map(\.message).filter { $0.topic.hasPrefix(prefix) }
         return SnapshotChunk(seq: state.seq, time: now, updates: updates, alerts: alerts.sorted { $0.topic < $1.topic }, next: next)
@@ -212,7 +240,8 @@ public actor Aggregator {
     /// - Parameter window: An index into the configuration's windows.
     public func series(prefix: String, window: Int, from start: Int, limit: Int) -> SeriesChunk {
         let now = clock()
-        publish(changes(now: now))
+        let items = changes(now: now, taking: .all)
+        publish?(items)
         let (series, next) = state.series(prefix: prefix, window: window, from: start, limit: limit, now: now)
         return SeriesChunk(seq: state.seq, time: now, series: series, next: next)
     }
@@ -227,13 +256,21 @@ public actor Aggregator {
     /// - Parameter published: The feed messages the PUB socket accepted so far: libzmq 4.3
     ///   does not report what it drops per subscriber, so a subscriber compares it with
     ///   what it received.
-    public func heartbeat(published: UInt64 = 0) -> FeedMessage {
+    ///   - unsubscribed: The stats messages not sent because no subscriber wanted their topic.
+    public func heartbeat(published: UInt64 = 0, unsubscribed: UInt64 = 0) -> FeedMessage {
         let now = clock()
         let statistics = state.statistics
         let elapsed = Double(now - (lastHeartbeat ?? startedAt)) / 1000
         let rate = elapsed > 0 ? Double(statistics.events - eventsAtLastHeartbeat) / elapsed : 0
         lastHeartbeat = now
         eventsAtLastHeartbeat = statistics.events
+        let measured = ContinuousClock.now - feedTimeSince
+        if measured >= .milliseconds(250) {
+            feedShare = feedTime / measured
+            state.conflation.adapt(toShare: feedShare)
+            feedTime = .zero
+            feedTimeSince += measured
+        }
         state.eventIDs.advance(to: now)  // so that ids past the horizon are not counted as remembered
         let heartbeat = FeedHeartbeat(
             seq: state.nextSeq(), time: now, startedAt: startedAt, activeKeys: state.activeKeyCount,
@@ -241,7 +278,8 @@ public actor Aggregator {
             eventIDsRemembered: state.eventIDs.count, eventIDsForgotten: statistics.eventIDsForgotten, tooLate: statistics.tooLate, tooFarInFuture: statistics.tooFarInFuture, batches: statistics.batches,
             duplicateBatches: statistics.duplicateBatches,
             rejectedBatches: statistics.rejectedBatches.values.reduce(0, +), published: published,
-            firingAlerts: state.firing.count)
+            unsubscribed: unsubscribed, firingAlerts: state.firing.count, pixelInterval: state.tick * state.conflation.ticks,
+            feedShare: (feedShare * 100).rounded() / 100)
         return FeedMessage(topic: FeedTopic.heartbeat, body: heartbeat.encoded())
     }
 

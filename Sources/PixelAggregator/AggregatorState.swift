@@ -1,5 +1,6 @@
 import PixelAlerts
 import PixelCore
+import PixelSupport
 
 /// Everything the aggregator counts, as plain values: the windows of every key, the id
 /// tables, what changed since the last publish, and the feed sequence.
@@ -19,8 +20,12 @@ struct AggregatorState: ~Copyable {
     /// Whether rollups count unique visitors.
     let countsUniques: Bool
     var batches = RecentSequences()
-    /// What to publish at the next tick.
-    var changes = ChangeTracker()
+    /// What to publish, and when.
+    var changes: ChangeTracker
+    /// The tick: the shortest time between two messages of a key, ms.
+    let tick: Int64
+    /// How many ticks apart pixel keys are published; rollups keep the tick.
+    var conflation = PixelConflation()
     /// When each key was first seen (clock ms): how far back its alert baselines can reach.
     var firstSeen: [Int64] = []
     var alerts: AlertEngine
@@ -32,6 +37,8 @@ struct AggregatorState: ~Copyable {
     init(configuration: AggregatorConfiguration) {
         store = WindowStore(configuration: configuration.windows)
         layout = StatsBodyLayout(windows: configuration.windows.windows)
+        tick = max(1, Int64(configuration.tickInterval.nanoseconds / 1_000_000))
+        changes = ChangeTracker(resolution: max(1, tick / 4), longestInterval: tick * PixelConflation.maxTicks)
         eventIDs = EventIDFilter(horizon: configuration.eventIDHorizon, limit: configuration.eventIDLimit)
         countsUniques = configuration.uniqueVisitors
         let rules = configuration.alertRules ?? AlertRule.defaults(for: configuration.windows)
@@ -118,23 +125,44 @@ struct AggregatorState: ~Copyable {
         counted.rejectedBatches[error.reason, default: 0] += 1
     }
 
-    /// Updates for every key whose counts changed since last published: keys with new
-    /// events, and, when `sweep` is set, keys whose windows slid. A key whose windows have
-    /// all emptied is published once with zeros and then left alone.
-    mutating func changes(now: Int64, sweep: Bool) -> [StatsUpdate] {
+    /// Which pending keys ``changes(now:taking:sweep:clocks:)`` visits.
+    enum Pending {
+        /// Those last published at least their interval ago.
+        case due
+        /// All of them.
+        case all
+    }
+
+    /// Updates for the keys whose counts changed since last published: pending keys with
+    /// new events (those due, or all), and, when `sweep` is set, every key whose windows
+    /// slid. A key whose windows have all emptied is published once with zeros and then
+    /// left alone. With `clocks`, incidents also run their `for` and `cooldown` clocks on
+    /// keys nothing else visits.
+    mutating func changes(now: Int64, taking pending: Pending, sweep: Bool, clocks: Bool) -> [FeedItem] {
         store.advance(to: now)
-        var messages: [StatsUpdate] = []
-        let dirty = changes.takeDirty()
-        for key in dirty { visit(key, now: now, into: &messages) }
-        changes.recycle(dirty)
+        let interval = interval
         defer {
-            // Incidents run their `for` and `cooldown` clocks even on keys nothing else visits.
-            for key in alerts.keysWithIncidents(notEvaluatedAt: now) { evaluateAlerts(key, counts: store.counts(key: key), now: now) }
+            if clocks {
+                for key in alerts.keysWithIncidents(notEvaluatedAt: now) { evaluateAlerts(key, counts: store.counts(key: key), now: now) }
+            }
         }
+        var messages: [FeedItem] = []
+        let keys = switch pending {
+        case .due: changes.takeDue(now: now, interval: interval)
+        case .all: changes.takeAll()
+        }
+        for key in keys { visit(key, now: now, into: &messages) }
         guard sweep else { return messages }
         var index = 0
         while index < changes.active.count {
             let key = changes.active[index]
+            // A key published within its interval shows its slide when its turn comes.
+            let since = now - changes.publishedAt[key]
+            if since < interval(key) {
+                if since > 0 { changes.markDirty(key) }
+                index += 1
+                continue
+            }
             visit(key, now: now, into: &messages)
             if store.isIdle(key: key) {
                 changes.deactivate(at: index)
@@ -195,8 +223,14 @@ struct AggregatorState: ~Copyable {
         return seq
     }
 
+    /// The shortest time between two messages of a key, ms, as things stand.
+    private var interval: (_ key: Int) -> Int64 {
+        let (isRollup, rollup, pixel) = (table.isRollup, tick, tick * conflation.ticks)
+        return { isRollup[$0] ? rollup : pixel }
+    }
+
     /// Reads a key's counts once, for its alert rules and for the feed.
-    private mutating func visit(_ key: Int, now: Int64, into updates: inout [StatsUpdate]) {
+    private mutating func visit(_ key: Int, now: Int64, into updates: inout [FeedItem]) {
         let counts = store.counts(key: key)
         evaluateAlerts(key, counts: counts, now: now)
         publishIfChanged(key, counts: counts, now: now, into: &updates)
@@ -207,15 +241,15 @@ struct AggregatorState: ~Copyable {
         alerts.evaluate(key: key, campaign: entry.campaign, pixel: entry.pixel, counts: counts, age: now - firstSeen[key], now: now)
     }
 
-    private mutating func publishIfChanged(_ key: Int, counts: [Counts], now: Int64, into updates: inout [StatsUpdate]) {
-        guard changes.publish(key, counts: counts) else { return }
-        updates.append(update(key, seq: nextSeq(), now: now, counts: counts))
+    private mutating func publishIfChanged(_ key: Int, counts: [Counts], now: Int64, into updates: inout [FeedItem]) {
+        guard changes.publish(key, counts: counts, now: now) else { return }
+        updates.append(.stats(update(key, seq: nextSeq(), now: now, counts: counts)))
     }
 
     private func update(_ key: Int, seq: UInt64, now: Int64, counts: [Counts]) -> StatsUpdate {
         let entry = table[key]
         return StatsUpdate(topic: entry.topic, campaign: entry.campaign, pixel: entry.pixel, seq: seq, time: now,
-                           layout: layout, counts: counts)
+                           counts: counts)
     }
 
     /// Makes room for keys up to `count`, first seen at `now`.

@@ -20,6 +20,9 @@ struct KeyTable {
 
     private var campaigns: [String: Campaign] = [:]
     private(set) var keys: [Key] = []
+    /// Whether each key is a campaign's rollup: read on every publish, so kept apart from
+    /// the keys' names.
+    private(set) var isRollup: [Bool] = []
 
     var count: Int { keys.count }
 
@@ -63,5 +66,6 @@ struct KeyTable {
     private mutating func register(_ key: Int, _ value: Key) {
         precondition(key == keys.count, "keys are made in order")
         keys.append(value)
+        isRollup.append(value.pixel == nil)
     }
 }

@@ -42,7 +42,7 @@ import ZeroMQ
             // the reader drains each round before the next: it never reaches the mark.
             try await send(viewBatches(Self.pixels, campaign: "c1", pixels: Self.pixels, firstSequence: UInt64(round + 1)),
                            to: live.endpoints.ingest, context: context)
-            await live.aggregator.publishChanges()
+            await live.aggregator.publishChanges(all: true)
             let target = await live.aggregator.seq
             while received.last! < target { received.append(try #require(await seqs.next())) }
         }

@@ -92,8 +92,9 @@ struct CollectorOptionsTests {
         let edge = try folder.makeKeys("edge-1")
         let aggregator = try folder.makeKeys("aggregator")
         let configuration = try configuration(
+            // `=`: a Z85 key may start with `-`, which would read as an option.
             ["--collector-key", folder.path("edge-1.key"),
-             "--aggregator-key", keyAsFile ? folder.path("aggregator.pub") : aggregator.publicKey.z85],
+             "--aggregator-key=" + (keyAsFile ? folder.path("aggregator.pub") : aggregator.publicKey.z85)],
             ingest: "tcp://aggregator.example:5570")
         #expect(configuration.curve == CurveClientCredentials(keyPair: edge, serverKey: aggregator.publicKey))
     }

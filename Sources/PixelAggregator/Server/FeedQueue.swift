@@ -14,11 +14,20 @@ final class FeedQueue: Sendable {
     /// `published`): libzmq does not tell which subscribers it then dropped them for.
     private let sent = Atomic<UInt64>(0)
 
+    /// Stats messages left unencoded because no subscriber wanted them.
+    private let skipped = Atomic<UInt64>(0)
+
     /// How many messages the publisher thread has handed to the PUB socket so far.
     var published: UInt64 { sent.load(ordering: .relaxed) }
 
+    /// How many stats messages no subscriber wanted so far.
+    var unsubscribed: UInt64 { skipped.load(ordering: .relaxed) }
+
     /// Called by the publisher thread after each message it sends.
     func countPublished() { sent.add(1, ordering: .relaxed) }
+
+    /// Called by the publisher thread for each stats message no subscriber wants.
+    func countUnsubscribed() { skipped.add(1, ordering: .relaxed) }
 
     func append(_ batch: [FeedItem]) {
         guard !batch.isEmpty else { return }
@@ -26,9 +35,10 @@ final class FeedQueue: Sendable {
         signal.signal()
     }
 
-    /// Waits up to `timeout` for messages and takes them all.
+    /// Waits up to `timeout` (at most 50 ms, so a stop is noticed) for messages and takes them all.
     func take(waiting timeout: Duration) -> [FeedItem] {
-        _ = signal.wait(timeout: .now() + .nanoseconds(Int(timeout.nanoseconds)))
+        let wait = min(max(timeout, .zero), .milliseconds(50))
+        _ = signal.wait(timeout: .now() + .nanoseconds(Int(wait.nanoseconds)))
         return messages.withLock { queued in
             defer { queued.removeAll(keepingCapacity: true) }
             return queued

@@ -96,7 +96,7 @@ final class SnapshotServer: SocketServer {
                 await aggregator.snapshot(prefix: prefix, from: from, limit: Self.keysPerChunk)
             }
             first = first ?? chunk
-            for message in chunk.alerts + chunk.updates.map(\.message) {
+            for message in chunk.alerts + chunk.updates.map({ $0.message(layout: aggregator.layout) }) {
                 try router.send([identity, Array(message.topic.utf8), message.body])
             }
             count += chunk.alerts.count + chunk.updates.count

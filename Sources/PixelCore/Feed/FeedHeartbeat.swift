@@ -7,7 +7,8 @@ import Foundation
 /// {"type":"heartbeat","seq":7,"time":1790000001000,"startedAt":1790000000000,
 ///  "activeKeys":12,"ingestRate":20480.5,"events":123456,"duplicates":0,"eventIDsRemembered":5120,
 ///  "eventIDsForgotten":0,"tooLate":0,"tooFarInFuture":0,"batches":480,"duplicateBatches":0,
-///  "rejectedBatches":0,"published":6,"firingAlerts":0}
+///  "rejectedBatches":0,"published":6,"unsubscribed":0,"firingAlerts":0,"pixelInterval":250,
+///  "feedShare":0.02}
 /// ```
 public struct FeedHeartbeat: Sendable, Hashable, Decodable {
     public var seq: UInt64
@@ -41,13 +42,24 @@ public struct FeedHeartbeat: Sendable, Hashable, Decodable {
     /// Feed messages the aggregator's PUB socket accepted before this heartbeat (`nil` from
     /// an aggregator that does not send it): compare with what was received to see losses.
     public var published: UInt64?
+    /// Feed messages not sent because no subscriber's prefix matched their topic (`nil`
+    /// from an aggregator that does not send it).
+    public var unsubscribed: UInt64?
     /// Alerts firing now (`nil` from an aggregator that does not send it).
     public var firingAlerts: Int?
+    /// The shortest time between two messages of a pixel key now, ms: the tick, or a
+    /// multiple of it while the feed conflates pixel keys (`nil` from an aggregator that
+    /// does not send it).
+    public var pixelInterval: Int64?
+    /// The share of the aggregator's counting thread spent finding and building feed
+    /// messages since the previous heartbeat (`nil` from an aggregator that does not send it).
+    public var feedShare: Double?
 
     public init(
         seq: UInt64, time: Int64, startedAt: Int64, activeKeys: Int, ingestRate: Double, events: UInt64,
         duplicates: UInt64, eventIDsRemembered: Int? = nil, eventIDsForgotten: UInt64? = nil, tooLate: UInt64, tooFarInFuture: UInt64, batches: UInt64, duplicateBatches: UInt64,
-        rejectedBatches: UInt64, published: UInt64, firingAlerts: Int
+        rejectedBatches: UInt64, published: UInt64, unsubscribed: UInt64? = nil, firingAlerts: Int,
+        pixelInterval: Int64? = nil, feedShare: Double? = nil
     ) {
         self.seq = seq
         self.time = time
@@ -64,7 +76,10 @@ public struct FeedHeartbeat: Sendable, Hashable, Decodable {
         self.duplicateBatches = duplicateBatches
         self.rejectedBatches = rejectedBatches
         self.published = published
+        self.unsubscribed = unsubscribed
         self.firingAlerts = firingAlerts
+        self.pixelInterval = pixelInterval
+        self.feedShare = feedShare
     }
 
     /// Parses a JSON heartbeat body; `nil` when it is not one.
@@ -93,7 +108,10 @@ public struct FeedHeartbeat: Sendable, Hashable, Decodable {
         json.member("duplicateBatches", duplicateBatches)
         json.member("rejectedBatches", rejectedBatches)
         json.member("published", published.map { Int64(clamping: $0) })
+        json.member("unsubscribed", unsubscribed.map { Int64(clamping: $0) })
         json.member("firingAlerts", firingAlerts.map { Int64($0) })
+        json.member("pixelInterval", pixelInterval)
+        json.member("feedShare", feedShare)
         json.endObject()
         return json.bytes
     }
