@@ -16,9 +16,9 @@ import Synchronization
 ///
 /// Publishing must not hold ingestion back: when it takes more than a quarter of the
 /// actor's time (measured between heartbeats), pixel keys are published 2, 4 and up to 8
-/// ticks apart, and back to every tick once it takes less than a tenth
-/// (``PixelConflation``); rollups and alerts keep the tick. The heartbeat says both
-/// (`pixelInterval`, `feedShare`).
+/// ticks apart, and back to every tick once it takes less than a tenth; the same when the
+/// publisher thread cannot keep up (``PixelConflation``). Rollups and alerts keep the
+/// tick. The heartbeat says all three (`pixelInterval`, `feedShare`, `feedBacklog`).
 public actor Aggregator {
     private var state: AggregatorState
     private let configuration: AggregatorConfiguration
@@ -196,9 +196,9 @@ public actor Aggregator {
         publish?(items)
     }
 
-    /// Computes a ``heartbeat(published:)`` and queues it for the feed.
-    public func publishHeartbeat(published: UInt64, unsubscribed: UInt64 = 0) {
-        publish?([.message(heartbeat(published: published, unsubscribed: unsubscribed))])
+    /// Computes a ``heartbeat(published:unsubscribed:backlog:)`` and queues it for the feed.
+    public func publishHeartbeat(published: UInt64, unsubscribed: UInt64 = 0, backlog: Int = 0) {
+        publish?([.message(heartbeat(published: published, unsubscribed: unsubscribed, backlog: backlog))])
     }
 
     /// One chunk of a snapshot: the current stats of up to `limit` keys from `start` whose
@@ -257,7 +257,10 @@ public actor Aggregator {
     ///   does not report what it drops per subscriber, so a subscriber compares it with
     ///   what it received.
     ///   - unsubscribed: The stats messages not sent because no subscriber wanted their topic.
-    public func heartbeat(published: UInt64 = 0, unsubscribed: UInt64 = 0) -> FeedMessage {
+    ///   - backlog: The most messages the publisher thread found waiting at once since the
+    ///     last heartbeat: over ``PixelConflation/backlogLimit`` the feed conflates pixels
+    ///     as if it took too much of the actor.
+    public func heartbeat(published: UInt64 = 0, unsubscribed: UInt64 = 0, backlog: Int = 0) -> FeedMessage {
         let now = clock()
         let statistics = state.statistics
         let elapsed = Double(now - (lastHeartbeat ?? startedAt)) / 1000
@@ -267,7 +270,7 @@ public actor Aggregator {
         let measured = ContinuousClock.now - feedTimeSince
         if measured >= .milliseconds(250) {
             feedShare = feedTime / measured
-            state.conflation.adapt(toShare: feedShare)
+            state.conflation.adapt(toShare: feedShare, backlog: backlog)
             feedTime = .zero
             feedTimeSince += measured
         }
@@ -279,7 +282,7 @@ public actor Aggregator {
             duplicateBatches: statistics.duplicateBatches,
             rejectedBatches: statistics.rejectedBatches.values.reduce(0, +), published: published,
             unsubscribed: unsubscribed, firingAlerts: state.firing.count, pixelInterval: state.tick * state.conflation.ticks,
-            feedShare: (feedShare * 100).rounded() / 100)
+            feedShare: (feedShare * 100).rounded() / 100, feedBacklog: backlog)
         return FeedMessage(topic: FeedTopic.heartbeat, body: heartbeat.encoded())
     }
 

@@ -96,6 +96,11 @@ import ZeroMQ
             seen.append(conflation.ticks)
         }
         #expect(seen == [2, 4, 8, 8, 8, 8, 4, 4, 2, 1, 1])
+        // A publisher thread that falls behind conflates too, whatever the share.
+        conflation.adapt(toShare: 0, backlog: PixelConflation.backlogLimit + 1)
+        #expect(conflation.ticks == 2)
+        conflation.adapt(toShare: 0, backlog: PixelConflation.backlogLimit)
+        #expect(conflation.ticks == 1)
     }
 
     @Test func aKeyWaitsOnTheWheelUntilItsIntervalHasPassedAndNoLonger() {
@@ -138,6 +143,13 @@ import ZeroMQ
         #expect(!subscriptions.wants("stats/c1/*/"))
         subscriptions.apply([7, 1, 2])
         #expect(!subscriptions.wants("stats/c1/*/"), "not a subscription message")
+        // A dashboard's thousand rollups, and prefixes of other lengths beside them.
+        for campaign in 0..<1000 { subscriptions.apply([1] + Array("stats/campaign-\(campaign)/*/".utf8)) }
+        subscriptions.apply([1] + Array("alerts/".utf8))
+        #expect(subscriptions.wants("stats/campaign-7/*/") && subscriptions.wants("stats/campaign-999/*/"))
+        #expect(subscriptions.wants("alerts/c1/p1/"))
+        #expect(!subscriptions.wants("stats/campaign-7/p1/") && !subscriptions.wants("stats/campaign-1000/*/"))
+        #expect(!subscriptions.wants("stats/campaign-7/*"), "shorter than the prefix")
     }
 
     /// With an hour-long tick, only publishing on count can bring the hit.

@@ -53,12 +53,12 @@ import Testing
             seq: 7, time: 1_790_000_001_000, startedAt: 1_790_000_000_000, activeKeys: 12, ingestRate: 20480.5, events: 123_456,
             duplicates: 3, eventIDsRemembered: 5120, eventIDsForgotten: 9, tooLate: 0, tooFarInFuture: 0, batches: 480,
             duplicateBatches: 0, rejectedBatches: 0, published: 6, unsubscribed: 2, firingAlerts: 0, pixelInterval: 500,
-            feedShare: 0.31)
+            feedShare: 0.31, feedBacklog: 40)
         #expect(String(decoding: heartbeat.encoded(), as: UTF8.self) == """
             {"type":"heartbeat","seq":7,"time":1790000001000,"startedAt":1790000000000,"activeKeys":12,\
             "ingestRate":20480.5,"events":123456,"duplicates":3,"eventIDsRemembered":5120,"eventIDsForgotten":9,\
             "tooLate":0,"tooFarInFuture":0,"batches":480,"duplicateBatches":0,"rejectedBatches":0,"published":6,\
-            "unsubscribed":2,"firingAlerts":0,"pixelInterval":500,"feedShare":0.31}
+            "unsubscribed":2,"firingAlerts":0,"pixelInterval":500,"feedShare":0.31,"feedBacklog":40}
             """)
         #expect(FeedHeartbeat(json: heartbeat.encoded()) == heartbeat)
         // From an aggregator that does not send them.

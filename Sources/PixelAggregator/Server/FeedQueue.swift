@@ -16,12 +16,18 @@ final class FeedQueue: Sendable {
 
     /// Stats messages left unencoded because no subscriber wanted them.
     private let skipped = Atomic<UInt64>(0)
+    /// The most messages the publisher thread found waiting at once, since last read.
+    private let longest = Atomic<Int>(0)
 
     /// How many messages the publisher thread has handed to the PUB socket so far.
     var published: UInt64 { sent.load(ordering: .relaxed) }
 
     /// How many stats messages no subscriber wanted so far.
     var unsubscribed: UInt64 { skipped.load(ordering: .relaxed) }
+
+    /// The most messages found waiting at once since the last call: more than a tick's
+    /// worth means the publisher thread falls behind.
+    func takeBacklog() -> Int { longest.exchange(0, ordering: .relaxed) }
 
     /// Called by the publisher thread after each message it sends.
     func countPublished() { sent.add(1, ordering: .relaxed) }
@@ -39,9 +45,11 @@ final class FeedQueue: Sendable {
     func take(waiting timeout: Duration) -> [FeedItem] {
         let wait = min(max(timeout, .zero), .milliseconds(50))
         _ = signal.wait(timeout: .now() + .nanoseconds(Int(wait.nanoseconds)))
-        return messages.withLock { queued in
+        let taken = messages.withLock { queued in
             defer { queued.removeAll(keepingCapacity: true) }
             return queued
         }
+        longest.max(taken.count, ordering: .relaxed)
+        return taken
     }
 }

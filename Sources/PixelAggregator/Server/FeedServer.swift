@@ -86,7 +86,10 @@ final class FeedServer: SocketServer {
             guard !busy.exchange(true, ordering: .acquiring) else { return false }
             Task {
                 await aggregator.publishChanges()
-                if heartbeat { await aggregator.publishHeartbeat(published: queue.published, unsubscribed: queue.unsubscribed) }
+                if heartbeat {
+                    await aggregator.publishHeartbeat(
+                        published: queue.published, unsubscribed: queue.unsubscribed, backlog: queue.takeBacklog())
+                }
                 busy.store(false, ordering: .releasing)
             }
             return true

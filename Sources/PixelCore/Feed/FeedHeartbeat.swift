@@ -8,7 +8,7 @@ import Foundation
 ///  "activeKeys":12,"ingestRate":20480.5,"events":123456,"duplicates":0,"eventIDsRemembered":5120,
 ///  "eventIDsForgotten":0,"tooLate":0,"tooFarInFuture":0,"batches":480,"duplicateBatches":0,
 ///  "rejectedBatches":0,"published":6,"unsubscribed":0,"firingAlerts":0,"pixelInterval":250,
-///  "feedShare":0.02}
+///  "feedShare":0.02,"feedBacklog":40}
 /// ```
 public struct FeedHeartbeat: Sendable, Hashable, Decodable {
     public var seq: UInt64
@@ -54,12 +54,15 @@ public struct FeedHeartbeat: Sendable, Hashable, Decodable {
     /// The share of the aggregator's counting thread spent finding and building feed
     /// messages since the previous heartbeat (`nil` from an aggregator that does not send it).
     public var feedShare: Double?
+    /// The most feed messages found waiting for the publisher thread at once since the
+    /// previous heartbeat (`nil` from an aggregator that does not send it).
+    public var feedBacklog: Int?
 
     public init(
         seq: UInt64, time: Int64, startedAt: Int64, activeKeys: Int, ingestRate: Double, events: UInt64,
         duplicates: UInt64, eventIDsRemembered: Int? = nil, eventIDsForgotten: UInt64? = nil, tooLate: UInt64, tooFarInFuture: UInt64, batches: UInt64, duplicateBatches: UInt64,
         rejectedBatches: UInt64, published: UInt64, unsubscribed: UInt64? = nil, firingAlerts: Int,
-        pixelInterval: Int64? = nil, feedShare: Double? = nil
+        pixelInterval: Int64? = nil, feedShare: Double? = nil, feedBacklog: Int? = nil
     ) {
         self.seq = seq
         self.time = time
@@ -80,6 +83,7 @@ public struct FeedHeartbeat: Sendable, Hashable, Decodable {
         self.firingAlerts = firingAlerts
         self.pixelInterval = pixelInterval
         self.feedShare = feedShare
+        self.feedBacklog = feedBacklog
     }
 
     /// Parses a JSON heartbeat body; `nil` when it is not one.
@@ -112,6 +116,7 @@ public struct FeedHeartbeat: Sendable, Hashable, Decodable {
         json.member("firingAlerts", firingAlerts.map { Int64($0) })
         json.member("pixelInterval", pixelInterval)
         json.member("feedShare", feedShare)
+        json.member("feedBacklog", feedBacklog.map { Int64($0) })
         json.endObject()
         return json.bytes
     }
