@@ -72,18 +72,20 @@ struct AggregatorState: ~Copyable {
         // Allocated only when asked for.
         var fates: [EventFate] = []
         if batch.reportsFates { fates.reserveCapacity(batch.count) }
-        // Intern each (campaign, pixel) pair once per batch.
-        var resolved: [UInt32: (pixel: Int, rollup: Int)] = [:]
+        // Each pixel name's last pair in this batch, by the name's index: a batch's events
+        // mostly repeat a few pairs, and this costs no hashing.
+        var lastCampaign = [UInt16](repeating: .max, count: batch.names.count)
+        var lastKeys = [(pixel: Int, rollup: Int)](repeating: (0, 0), count: batch.names.count)
         for event in batch.events {
-            let pair = UInt32(event.campaign) << 16 | UInt32(event.pixel)
             let keys: (pixel: Int, rollup: Int)
-            if let known = resolved[pair] {
-                keys = known
+            if lastCampaign[Int(event.pixel)] == event.campaign {
+                keys = lastKeys[Int(event.pixel)]
             } else {
                 keys = table.keys(campaign: batch.names[Int(event.campaign)], pixel: batch.names[Int(event.pixel)]) { rollup in
                     store.makeKey(countingUniques: rollup && countsUniques)
                 }
-                resolved[pair] = keys
+                lastCampaign[Int(event.pixel)] = event.campaign
+                lastKeys[Int(event.pixel)] = keys
                 grow(to: table.count, now: now)
             }
             let fate = count(event, keys: keys, now: now)

@@ -13,12 +13,16 @@ struct KeyTable {
         var topic: String
     }
 
-    private struct Campaign {
-        var rollup: Int
-        var pixels: [String: Int] = [:]
+    /// A campaign × pixel, hashed as one: an event costs one lookup, not one per name.
+    private struct Pair: Hashable {
+        var campaign: String
+        var pixel: String
     }
 
-    private var campaigns: [String: Campaign] = [:]
+    /// Each campaign's rollup key.
+    private var rollups: [String: Int] = [:]
+    /// Each campaign × pixel's key and its campaign's rollup.
+    private var pairs: [Pair: (pixel: Int, rollup: Int)] = [:]
     private(set) var keys: [Key] = []
     /// Whether each key is a campaign's rollup: read on every publish, so kept apart from
     /// the keys' names.
@@ -30,37 +34,32 @@ struct KeyTable {
 
     /// The keys of a campaign's pixel and of its rollup, making them on first sight
     /// (`makeKey` is told whether it makes a rollup).
-    ///
-    /// A new pixel goes into its campaign's `pixels` in place, through the dictionary's
-    /// storage, with no other reference to it: a copy of the campaign alive across the insert
-    /// would make it copy all the campaign's pixels, every time (issue 12).
     mutating func keys(campaign: String, pixel: String, makeKey: (_ rollup: Bool) -> Int) -> (pixel: Int, rollup: Int) {
-        let index = campaigns.index(forKey: campaign) ?? add(campaign, makeKey: makeKey)
-        let rollup = campaigns.values[index].rollup
-        if let key = campaigns.values[index].pixels[pixel] { return (key, rollup) }
+        let pair = Pair(campaign: campaign, pixel: pixel)
+        if let known = pairs[pair] { return known }
+        let rollup = rollups[campaign] ?? add(campaign, makeKey: makeKey)
         let key = makeKey(false)
         let campaignID = CampaignID(unchecked: campaign)
         let pixelID = PixelID(unchecked: pixel)
         register(key, Key(campaign: campaignID, pixel: pixelID, rollup: rollup,
                           topic: FeedTopic.stats(campaign: campaignID, pixel: pixelID)))
-        campaigns.values[index].pixels[pixel] = key
+        pairs[pair] = (key, rollup)
         return (key, rollup)
     }
 
     /// The key of a pixel, or of a campaign's rollup when `pixel` is `nil`, if seen.
     func key(campaign: CampaignID, pixel: PixelID?) -> Int? {
-        guard let entry = campaigns[campaign.rawValue] else { return nil }
-        guard let pixel else { return entry.rollup }
-        return entry.pixels[pixel.rawValue]
+        guard let pixel else { return rollups[campaign.rawValue] }
+        return pairs[Pair(campaign: campaign.rawValue, pixel: pixel.rawValue)]?.pixel
     }
 
-    /// Makes a campaign's rollup key and entry; returns where the entry is.
-    private mutating func add(_ campaign: String, makeKey: (_ rollup: Bool) -> Int) -> Dictionary<String, Campaign>.Index {
+    /// Makes a campaign's rollup key.
+    private mutating func add(_ campaign: String, makeKey: (_ rollup: Bool) -> Int) -> Int {
         let rollup = makeKey(true)
         let id = CampaignID(unchecked: campaign)
         register(rollup, Key(campaign: id, pixel: nil, rollup: rollup, topic: FeedTopic.stats(campaign: id, pixel: nil)))
-        campaigns[campaign] = Campaign(rollup: rollup)
-        return campaigns.index(forKey: campaign)!
+        rollups[campaign] = rollup
+        return rollup
     }
 
     private mutating func register(_ key: Int, _ value: Key) {
