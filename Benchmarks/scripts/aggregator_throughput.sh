@@ -6,20 +6,25 @@
 #   ROUNDS=5 DURATION_S=20 Benchmarks/scripts/aggregator_throughput.sh
 #   EVENTS=20000000 Benchmarks/scripts/aggregator_throughput.sh  # a fixed event count instead
 #   PERF=1 Benchmarks/scripts/aggregator_throughput.sh           # + one unmeasured profiled run
+#   SUBSCRIBE=rollups UNIQUES=0 Benchmarks/scripts/aggregator_throughput.sh
+#   KEYS=1000000 ROUNDS=1 Benchmarks/scripts/aggregator_throughput.sh
 #
 # Builds `pixelpulse` (`swift build -c release --product pixelpulse` at the repo root), the
 # load generator `ingest-load` (`swift build -c release --product ingest-load` here) and the C
 # reference (Reference/zmq_thr.c, cc -O2). Then ROUNDS times, the order flipped every round:
 #
 # * aggregator: starts `pixelpulse aggregator --ingest tcp://127.0.0.1:<free port>
-#   --feed tcp://127.0.0.1:*` (a fresh process every round), subscribes to its `heartbeat/`
-#   topic (python3 + pyzmq), warms it with 200 000 events from a separate collector id (one
-#   pass over all 100 000 keys, so they all exist and are active), waits a second, then runs
+#   --feed tcp://127.0.0.1:*` (a fresh process every round), subscribes to its feed
+#   (python3 + pyzmq: SUBSCRIBE=everything reads every message, rollups only each campaign's
+#   rollup topic, heartbeat only the heartbeats), warms it with max(200 000, 2 x KEYS) events
+#   from a separate collector id (every key exists and is active), waits a second, then runs
 #   `ingest-load` for DURATION_S seconds (or EVENTS events): a DEALER sending pre-encoded
-#   256-event batches over 1000 campaigns x 100 pixels, scattered so each batch touches 256
-#   keys, at most 64 unacknowledged; events/s from first send to last ack, every ack must be
-#   `accepted`. Also recorded: the aggregator's CPU use over the run (utime+stime from /proc,
-#   100 % = one core) and the median `ingestRate` of the heartbeats that fell inside the run.
+#   256-event batches over KEYS/100 campaigns x 100 pixels, scattered so each batch touches
+#   256 keys, at most 64 unacknowledged; events/s from first send to last ack, every ack must
+#   be `accepted`. Also recorded: the aggregator's CPU use over the run (utime+stime from
+#   /proc, 100 % = one core), its resident memory after the run (VmRSS) and per key, the
+#   median `ingestRate` of the heartbeats that fell inside the run, the feed messages the
+#   subscriber read per second, and the last heartbeat's `pixelInterval` and `feedShare`.
 # * raw: `zmq_thr --pattern pushpull --batch 256 --event-bytes B` over tcp 127.0.0.1, where
 #   B = round(mean encoded batch bytes / 256) of the very traffic ingest-load sends, so the
 #   messages have the same size; EVENTS_RAW events (20 000 000), libzmq default HWM. This is
@@ -30,6 +35,9 @@
 # medians and ratios and run nothing else meanwhile.
 #
 # Env: ROUNDS (3), DURATION_S (10), EVENTS (unset: use DURATION_S), EVENTS_RAW (20000000),
+#      KEYS (100000, a multiple of 100), SUBSCRIBE (everything | rollups | heartbeat),
+#      UNIQUES (1; 0 = the aggregator runs with --no-uniques), CSV (a file to append one line
+#      per aggregator round to: keys,subscribe,uniques,events_per_s,cpu_pct,rss_mb,bytes_per_key),
 #      WINDOW (64), ORDER (scattered | sequential), PERF (0; 1 = profile one extra run with
 #      `perf record -g` and print the top symbols), WORK (temp dir, removed afterwards), CC (cc),
 #      DURABLE (0; 1 = the aggregator runs with --data-dir: a write-ahead log, fdatasync per ack group),
@@ -58,7 +66,16 @@ PERF=${PERF:-0}
 DURABLE=${DURABLE:-0}
 REDIS=${REDIS:-0}
 REDIS_EVENTS=${REDIS_EVENTS:-1000000}
+KEYS=${KEYS:-100000}
+SUBSCRIBE=${SUBSCRIBE:-everything}
+UNIQUES=${UNIQUES:-1}
+CSV=${CSV:-}
 CC=${CC:-cc}
+PIXELS=100
+CAMPAIGNS=$((KEYS / PIXELS))
+WARM_EVENTS=$((2 * KEYS > 200000 ? 2 * KEYS : 200000))
+case "$SUBSCRIBE" in everything|rollups|heartbeat) ;; *) echo "SUBSCRIBE is everything, rollups or heartbeat" >&2; exit 2 ;; esac
+[ $((CAMPAIGNS * PIXELS)) = "$KEYS" ] && [ "$CAMPAIGNS" -ge 1 ] || { echo "KEYS must be a multiple of $PIXELS" >&2; exit 2; }
 BATCH=256
 use_work_dir aggregator-throughput
 
@@ -77,45 +94,64 @@ RAW="$WORK/zmq_thr"
 "$CC" -O2 -Wall -o "$RAW" "$BENCH/Reference/zmq_thr.c" $(pkg-config --cflags --libs libzmq) -lpthread
 need_pyzmq
 
-# Records every heartbeat: "<wall seconds> <ingestRate> <activeKeys> <events>".
-cat >"$WORK/heartbeats.py" <<'EOF'
+# The feed's subscriber: reads what SUBSCRIBE says, records every heartbeat as
+# "<wall seconds> <ingestRate> <activeKeys> <events> <stats messages read so far>
+# <pixelInterval> <feedShare>".
+cat >"$WORK/heartbeats.py" <<'EOF2'
 import json, sys, time, zmq
+feed, out_path, mode, campaigns = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 sub = zmq.Context().socket(zmq.SUB)
-sub.setsockopt(zmq.SUBSCRIBE, b"heartbeat/")
-sub.connect(sys.argv[1])
-with open(sys.argv[2], "w", buffering=1) as out:
+sub.setsockopt(zmq.RCVHWM, 1000000)
+if mode == "everything":
+    sub.setsockopt(zmq.SUBSCRIBE, b"")
+else:
+    sub.setsockopt(zmq.SUBSCRIBE, b"heartbeat/")
+    if mode == "rollups":
+        for c in range(campaigns):
+            sub.setsockopt(zmq.SUBSCRIBE, b"stats/campaign-%04d/*/" % c)
+sub.connect(feed)
+stats = 0
+with open(out_path, "w", buffering=1) as out:
     while True:
-        topic, body = sub.recv_multipart()
-        beat = json.loads(body)
-        out.write(f"{time.time():.3f} {beat['ingestRate']} {beat['activeKeys']} {beat['events']}\n")
-EOF
+        frames = sub.recv_multipart(copy=False)
+        if frames[0].bytes != b"heartbeat/":
+            stats += 1
+            continue
+        beat = json.loads(frames[1].bytes)
+        out.write(f"{time.time():.3f} {beat['ingestRate']} {beat['activeKeys']} {beat['events']} {stats} "
+                  f"{beat.get('pixelInterval')} {beat.get('feedShare')}\n")
+EOF2
 
 # --- helpers -------------------------------------------------------------------------------
 now() { date +%s.%N; }
 
-LOAD_ARGS=(--window "$WINDOW" --order "$ORDER" --batch "$BATCH")
+LOAD_ARGS=(--window "$WINDOW" --order "$ORDER" --batch "$BATCH" --campaigns "$CAMPAIGNS" --pixels "$PIXELS")
 if [ -n "$EVENTS" ]; then RUN_ARGS=(--events "$EVENTS"); else RUN_ARGS=(--duration-s "$DURATION_S"); fi
 describe=$("$LOAD" "${LOAD_ARGS[@]}" --describe)
 BATCH_BYTES=$(printf '%s\n' "$describe" | field batch_bytes_mean)
 EVENT_BYTES=$(awk -v b="$BATCH_BYTES" -v n="$BATCH" 'BEGIN { e = int(b / n + 0.5); if (e < 8) e = 8; print e }')
 HZ=$(getconf CLK_TCK)
 
-# With DURABLE=1, points the next aggregator at an empty --data-dir (no replay at its start).
+# The next aggregator's arguments: --no-uniques with UNIQUES=0; with DURABLE=1, an empty
+# --data-dir (no replay at its start).
 fresh_data_dir() {
+  AGGREGATOR_ARGS=""
+  [ "$UNIQUES" = 1 ] || AGGREGATOR_ARGS="--no-uniques"
   if [ "$DURABLE" = 1 ]; then
-    rm -rf "$WORK/data"; AGGREGATOR_ARGS="--data-dir $WORK/data${CHECKPOINT_S:+ --checkpoint-seconds $CHECKPOINT_S}"
+    rm -rf "$WORK/data"; AGGREGATOR_ARGS="$AGGREGATOR_ARGS --data-dir $WORK/data${CHECKPOINT_S:+ --checkpoint-seconds $CHECKPOINT_S}"
   fi
 }
 
-# Runs one measured aggregator round; sets A_EPS, A_CPU (%), A_HB (heartbeat ingestRate).
+# Runs one measured aggregator round; sets A_EPS, A_CPU (%), A_HB (heartbeat ingestRate),
+# A_RSS (MB after the run), A_MPS (feed messages read per second), A_CONFLATION.
 # (Not called in $(...): the PIDs must stay visible to the EXIT trap.)
 run_aggregator() {
   fresh_data_dir
   start_aggregator || return 1
-  python3 "$WORK/heartbeats.py" "$FEED" "$WORK/heartbeats.txt" &
+  python3 "$WORK/heartbeats.py" "$FEED" "$WORK/heartbeats.txt" "$SUBSCRIBE" "$CAMPAIGNS" &
   SUB_PID=$!
   local warm out c0 c1 t0 t1 eps secs cpu hb
-  if ! warm=$("$LOAD" "${LOAD_ARGS[@]}" --endpoint "$INGEST" --events 200000 --collector-id warm 2>&1); then
+  if ! warm=$("$LOAD" "${LOAD_ARGS[@]}" --endpoint "$INGEST" --events "$WARM_EVENTS" --collector-id warm 2>&1); then
     echo "    warm-up failed: $warm" >&2; stop_pid "$SUB_PID"; stop_pid "$AGG_PID"; return 1
   fi
   sleep 1
@@ -124,6 +160,7 @@ run_aggregator() {
     echo "    ingest-load failed: $out" >&2; stop_pid "$SUB_PID"; stop_pid "$AGG_PID"; return 1
   fi
   c1=$(cpu_ticks "$AGG_PID"); t1=$(now)
+  A_RSS=$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$AGG_PID/status")
   sleep 1.2  # one more heartbeat
   stop_pid "$SUB_PID"; SUB_PID=""
   stop_pid "$AGG_PID"; AGG_PID=""
@@ -135,8 +172,16 @@ run_aggregator() {
   hb=$(awk -v a="$t0" -v b="$t1" '$1 >= a + 1.1 && $1 <= b + 0.3 && $2 > 0 {print $2}' "$WORK/heartbeats.txt" | median)
   echo "    heartbeats in run: $(awk -v a="$t0" -v b="$t1" '$1 >= a + 1.1 && $1 <= b + 0.3 {printf "%s ", $2}' \
     "$WORK/heartbeats.txt")(activeKeys $(tail -1 "$WORK/heartbeats.txt" | cut -d' ' -f3))" >&2
+  # Stats messages read per second, between the first and last heartbeat inside the run.
+  A_MPS=$(awk -v a="$t0" -v b="$t1" '$1 >= a + 1.1 && $1 <= b + 0.3 { if (!n++) { s0 = $5; w0 = $1 } s1 = $5; w1 = $1 }
+    END { printf "%.0f", (w1 > w0) ? (s1 - s0) / (w1 - w0) : 0 }' "$WORK/heartbeats.txt")
+  A_CONFLATION=$(awk -v b="$t1" '$1 <= b + 0.3 { c = "pixelInterval=" $6 "ms feedShare=" $7 } END { print c }' "$WORK/heartbeats.txt")
+  echo "    feed: $A_MPS stats messages/s read ($SUBSCRIBE); last heartbeat in run: $A_CONFLATION; RSS $A_RSS MB" >&2
   rm -f "$WORK/heartbeats.txt"
   A_EPS=$eps; A_CPU=$cpu; A_HB=$hb
+  if [ -n "$CSV" ]; then
+    echo "$KEYS,$SUBSCRIBE,$UNIQUES,$eps,$cpu,$A_RSS,$(awk -v m="$A_RSS" -v k="$KEYS" 'BEGIN { printf "%.0f", m * 1048576 / k }')" >>"$CSV"
+  fi
 }
 
 run_raw() { # sets R_EPS
@@ -178,13 +223,13 @@ run_redis() { # sets D_EPS: a fresh redis-server fed the whole file by redis-cli
 # --- run -----------------------------------------------------------------------------------
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, libzmq $(pkg-config --modversion libzmq)," \
   "$(swift --version 2>/dev/null | head -1), pixelpulse $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo '?')"
-echo "# aggregator: pixelpulse aggregator (release${DURABLE:+, DURABLE=$DURABLE}), ingest-load ${LOAD_ARGS[*]} ${RUN_ARGS[*]}" \
-  "(100 000 keys, warmed with 200 000 events)"
+echo "# aggregator: pixelpulse aggregator (release, DURABLE=$DURABLE, UNIQUES=$UNIQUES), ingest-load ${LOAD_ARGS[*]} ${RUN_ARGS[*]}" \
+  "($KEYS keys, warmed with $WARM_EVENTS events); feed subscriber: $SUBSCRIBE"
 echo "# traffic: $describe"
 echo "# raw: zmq_thr --pattern pushpull --batch $BATCH --event-bytes $EVENT_BYTES --events $EVENTS_RAW (tcp)"
 [ "$REDIS" = 1 ] && echo "# redis: redis-cli --pipe of lib/redis_counters.py ($REDIS_TRAFFIC)"
 echo
-AGG=(); CPU=(); HB=(); RAWS=(); RATIOS=(); REDISES=(); REDIS_RATIOS=()
+AGG=(); CPU=(); HB=(); RAWS=(); RATIOS=(); REDISES=(); REDIS_RATIOS=(); RSS=(); MPS=()
 for i in $(seq "$ROUNDS"); do
   echo "  round $i:" >&2
   if [ $((i % 2)) = 1 ]; then
@@ -196,9 +241,9 @@ for i in $(seq "$ROUNDS"); do
   fi
   eps=$A_EPS; cpu=$A_CPU; hb=$A_HB; r=$R_EPS
   ratio=$(awk -v a="$eps" -v b="$r" 'BEGIN { printf "%.4f", a / b }')
-  printf '    round %d: aggregator %s events/s (cpu %s %%, heartbeat %s)  raw %s events/s  ratio %s\n' \
-    "$i" "$eps" "$cpu" "$hb" "$r" "$ratio" >&2
-  AGG+=("$eps"); CPU+=("$cpu"); HB+=("$hb"); RAWS+=("$r"); RATIOS+=("$ratio")
+  printf '    round %d: aggregator %s events/s (cpu %s %%, heartbeat %s, RSS %s MB)  raw %s events/s  ratio %s\n' \
+    "$i" "$eps" "$cpu" "$hb" "$A_RSS" "$r" "$ratio" >&2
+  AGG+=("$eps"); CPU+=("$cpu"); HB+=("$hb"); RAWS+=("$r"); RATIOS+=("$ratio"); RSS+=("$A_RSS"); MPS+=("$A_MPS")
   if [ "$REDIS" = 1 ] && run_redis; then
     REDISES+=("$D_EPS"); REDIS_RATIOS+=("$(awk -v a="$eps" -v b="$D_EPS" 'BEGIN { printf "%.3f", a / b }')")
     echo "    round $i: redis $D_EPS events/s, aggregator/redis ${REDIS_RATIOS[-1]}" >&2
@@ -225,7 +270,9 @@ fi
 echo
 echo "median of per-round ratios: $(printf '%s\n' "${RATIOS[@]}" | median);" \
   "aggregator CPU during the run (median, 100 % = 1 core): $(printf '%s\n' "${CPU[@]}" | median) %;" \
-  "heartbeat ingestRate (median of the rounds' medians): $(printf '%s\n' "${HB[@]}" | median) events/s"
+  "heartbeat ingestRate (median of the rounds' medians): $(printf '%s\n' "${HB[@]}" | median) events/s;" \
+  "RSS after the run (median): $(printf '%s\n' "${RSS[@]}" | median) MB for $KEYS keys;" \
+  "feed stats messages read per second ($SUBSCRIBE, median): $(printf '%s\n' "${MPS[@]}" | median)"
 
 # --- optional profile ----------------------------------------------------------------------
 if [ "$PERF" = 1 ]; then
@@ -233,12 +280,15 @@ if [ "$PERF" = 1 ]; then
   echo "## perf: one extra, unmeasured aggregator run (perf record -g, 8 s, during ingest-load)"
   fresh_data_dir
   start_aggregator
-  "$LOAD" "${LOAD_ARGS[@]}" --endpoint "$INGEST" --events 200000 --collector-id warm >/dev/null
+  python3 "$WORK/heartbeats.py" "$FEED" "$WORK/heartbeats.txt" "$SUBSCRIBE" "$CAMPAIGNS" &
+  SUB_PID=$!
+  "$LOAD" "${LOAD_ARGS[@]}" --endpoint "$INGEST" --events "$WARM_EVENTS" --collector-id warm >/dev/null
   sleep 1
   perf record -F 499 -g -p "$AGG_PID" -o "$WORK/perf.data" -- sleep 8 >/dev/null 2>"$WORK/perf.log" &
   PERF_PID=$!
   "$LOAD" "${LOAD_ARGS[@]}" --duration-s 9 --endpoint "$INGEST" --collector-id load >/dev/null
   wait "$PERF_PID" || true
+  stop_pid "$SUB_PID"; SUB_PID=""
   stop_pid "$AGG_PID"; AGG_PID=""
   echo '```'
   echo "-- inclusive (children), top frames of the aggregator's own code:"

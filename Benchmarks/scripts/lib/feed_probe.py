@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """feed_probe.py - end-to-end latency from a pixel hit to its appearance in the live feed.
 
-Fires GET /p/<campaign>/<pixel>.gif on the collector every --interval-ms over one keep-alive
-connection, and subscribes to the aggregator's feed topic of that pixel
-(stats/<campaign>/<pixel>/) plus heartbeat/. The n-th probe hit is "in the feed" when a stats
-message shows at least n views in its longest window; its latency is the time from just before
-the request was written to the moment that message was read (one process, one monotonic clock).
-The probe pixel must get no other traffic, and the run must stay shorter than the longest window.
-Probes are spaced by --interval-ms x uniform(0.5, 1.5), so they fall at every phase of the tick.
+Fires GET /p/<campaign>/<pixel><i>.gif on the collector every --interval-ms over one keep-alive
+connection, turn by turn over --pixels pixels (p0, p1, ...), and subscribes to the aggregator's
+feed topics of the campaign (stats/<campaign>/) plus heartbeat/. The n-th hit of a pixel is "in
+the feed" when a stats message of that pixel shows at least n views in its longest window; its
+latency is the time from just before the request was written to the moment that message was
+read (one process, one monotonic clock). The probe campaign must get no other traffic, and the
+run must stay shorter than the longest window. Probes are spaced by --interval-ms x
+uniform(0.5, 1.5), so they fall at every phase of the tick. The aggregator publishes a key at
+most once per tick: with --pixels 16 and 50 ms each pixel is hit every 400 ms or more, so the
+probes measure a hit on a key that was not published in the last tick; with --pixels 1 they
+measure a key busier than the tick (a hit then waits for the key's next turn).
 
 Each latency is split with the message's `time` (the aggregator's wall clock when it built the
 tick's changes): wait = that time - the probe's wall-clock send time (how long until a tick
@@ -22,7 +26,7 @@ Prints one line of key=value pairs:
 and, with --samples FILE, every latency in ms, one per line.
 
 Needs pyzmq. Usage:
-  feed_probe.py --http-port P --feed tcp://127.0.0.1:N [--campaign probe] [--pixel p]
+  feed_probe.py --http-port P --feed tcp://127.0.0.1:N [--campaign probe] [--pixel p] [--pixels 1]
                 [--interval-ms 50] [--duration-s 40] [--within-ms 260] [--samples FILE]
 """
 import argparse
@@ -50,16 +54,17 @@ def main():
     parser.add_argument("--feed", required=True)
     parser.add_argument("--campaign", default="probe")
     parser.add_argument("--pixel", default="p")
+    parser.add_argument("--pixels", type=int, default=1)
     parser.add_argument("--interval-ms", type=float, default=50)
     parser.add_argument("--duration-s", type=float, default=40)
     parser.add_argument("--within-ms", type=float, default=260)
     parser.add_argument("--samples")
     args = parser.parse_args()
 
-    topic = f"stats/{args.campaign}/{args.pixel}/".encode()
+    names = [f"{args.pixel}{i}" if args.pixels > 1 else args.pixel for i in range(args.pixels)]
     context = zmq.Context()
     sub = context.socket(zmq.SUB)
-    sub.setsockopt(zmq.SUBSCRIBE, topic)
+    sub.setsockopt(zmq.SUBSCRIBE, f"stats/{args.campaign}/".encode())
     sub.setsockopt(zmq.SUBSCRIBE, b"heartbeat/")
     sub.setsockopt(zmq.RCVHWM, 0)
     sub.connect(args.feed)
@@ -75,15 +80,16 @@ def main():
             break
 
     conn = http.client.HTTPConnection("127.0.0.1", args.http_port, timeout=5)
-    path = f"/p/{args.campaign}/{args.pixel}.gif"
     sends = []        # monotonic time before each probe request
     sends_wall = []   # the same instant, wall clock (s)
     waits = []        # ms from send to the aggregator's tick that counted it
     publishes = []    # ms from that tick to receipt
     tick_times = []   # `time` of each probe-topic message (ms)
     http_ms = []      # request/response time of each probe
-    latencies = []    # ms, in probe order
+    latencies = []    # ms, in the order seen
     seen = 0          # probes seen in the feed
+    probes_of = {name: [] for name in names}  # each pixel's probes, as indices into sends
+    seen_of = {name: 0 for name in names}
     rates = []        # heartbeat ingestRate values
     interval = args.interval_ms / 1000
     start = time.monotonic()
@@ -96,11 +102,13 @@ def main():
         if now >= next_send and now < end:
             sent_at = time.monotonic()
             sent_wall = time.time()
-            conn.request("GET", path)
+            name = names[len(sends) % len(names)]
+            conn.request("GET", f"/p/{args.campaign}/{name}.gif")
             response = conn.getresponse()
             response.read()
             if response.status != 200:
                 sys.exit(f"feed_probe: probe hit answered {response.status}")
+            probes_of[name].append(len(sends))
             sends.append(sent_at)
             sends_wall.append(sent_wall)
             http_ms.append((time.monotonic() - sent_at) * 1000)
@@ -125,13 +133,19 @@ def main():
                 if start + 1 < received < end:
                     rates.append(body["ingestRate"])
                 continue
+            name = body["pixel"]
+            if name not in probes_of:
+                continue  # the campaign's rollup
             views = max(w["views"] for w in body["windows"].values())
             tick_ms = body["time"]
             tick_times.append(tick_ms)
-            while seen < min(views, len(sends)):
-                latencies.append((received - sends[seen]) * 1000)
-                waits.append(tick_ms - sends_wall[seen] * 1000)
+            probes = probes_of[name]
+            while seen_of[name] < min(views, len(probes)):
+                probe = probes[seen_of[name]]
+                latencies.append((received - sends[probe]) * 1000)
+                waits.append(tick_ms - sends_wall[probe] * 1000)
                 publishes.append(received_wall * 1000 - tick_ms)
+                seen_of[name] += 1
                 seen += 1
 
     ordered = sorted(latencies)

@@ -102,7 +102,7 @@ struct Configuration {
             index += 2
         }
         guard (1...EventBatch.maxEvents).contains(batch), window >= 1, campaigns >= 1, pixels >= 1,
-              campaigns <= 9999, pixels <= 999, CollectorID(rawValue: collectorID) != nil else { usage() }
+              campaigns <= 99_999, pixels <= 999, CollectorID(rawValue: collectorID) != nil else { usage() }
         if durationSeconds == nil {
             guard events >= batch else { usage() }
             events -= events % batch
