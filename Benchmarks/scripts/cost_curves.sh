@@ -11,8 +11,8 @@
 #   SUBSCRIBE=rollups. The raw libzmq reference of each run is in its log.
 # * latency: feed_latency.sh over RATES (background hits/s through the collector), appending
 #   rate,achieved,p50_ms,p90_ms,p99_ms,max_ms,cpu_pct to OUT/cost-latency.csv.
-# * plot: OUT/cost.png (gnuplot): events/s and bytes per key against keys (log scale), and
-#   latency p50/p99 against the rate achieved.
+# * plot: OUT/cost.png (gnuplot): events/s and resident memory against keys (log scales),
+#   and latency p50/p99 against the rate achieved. PLOT_ONLY=1 draws it again from the CSVs.
 #
 # Env: KEYS_LIST ("1000 10000 100000 1000000"), RATES ("10000 50000 100000"), DURATION_S (8),
 #      LATENCY_S (20), OUT (Benchmarks/results). Each run's full output goes to OUT/logs/.
@@ -28,6 +28,7 @@ command -v gnuplot >/dev/null || { echo "cost_curves.sh: needs gnuplot (apt-get 
 mkdir -p "$OUT/logs"
 KEYS_CSV="$OUT/cost-keys.csv"
 LATENCY_CSV="$OUT/cost-latency.csv"
+if [ "${PLOT_ONLY:-0}" != 1 ]; then
 echo "keys,subscribe,uniques,events_per_s,cpu_pct,rss_mb,bytes_per_key" >"$KEYS_CSV"
 echo "rate,achieved,p50_ms,p90_ms,p99_ms,max_ms,cpu_pct" >"$LATENCY_CSV"
 
@@ -41,9 +42,10 @@ for mode in "everything 1" "rollups 0"; do
 done
 RATES=$RATES DURATION_S=$LATENCY_S CSV=$LATENCY_CSV "$HERE/feed_latency.sh" \
   >"$OUT/logs/latency.md" 2>"$OUT/logs/latency.log"
+fi
 
 gnuplot <<EOF2
-set terminal pngcairo size 1200,420 font ",10"
+set terminal pngcairo size 1200,420 font ",10" noenhanced
 set output "$OUT/cost.png"
 set datafile separator ","
 set multiplot layout 1,3 title "PixelPulse aggregator, $(nproc) cores, $(date -u +%Y-%m-%d) (Benchmarks/scripts/cost_curves.sh)"
@@ -56,12 +58,16 @@ set format y "%.1s%c"
 set title "ingest"
 plot "$KEYS_CSV" using (strcol(2) eq "everything" ? \$1 : NaN):4 with linespoints title "uniques on, subscriber of everything", \
      "$KEYS_CSV" using (strcol(2) eq "rollups" ? \$1 : NaN):4 with linespoints title "uniques off, subscriber of rollups"
-set ylabel "bytes per key (RSS / keys)"
+set ylabel "resident memory after the run, MB"
+set logscale y
 set format y "%g"
-set title "memory"
-plot "$KEYS_CSV" using (strcol(2) eq "everything" ? \$1 : NaN):7 with linespoints title "uniques on", \
-     "$KEYS_CSV" using (strcol(2) eq "rollups" ? \$1 : NaN):7 with linespoints title "uniques off"
+set key top left
+set title "memory (the process alone: about 35 MB)"
+plot "$KEYS_CSV" using (strcol(2) eq "everything" ? \$1 : NaN):6 with linespoints title "uniques on", \
+     "$KEYS_CSV" using (strcol(2) eq "rollups" ? \$1 : NaN):6 with linespoints title "uniques off"
 unset logscale x
+unset logscale y
+set key top left
 set xlabel "hits/s achieved through the collector"
 set ylabel "hit -> subscriber, ms"
 set format x "%.0s%c"

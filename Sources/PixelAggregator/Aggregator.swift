@@ -77,19 +77,21 @@ public actor Aggregator {
     ///   - time: The clock time to count them at (ms): `nil` for now; the time they were
     ///     logged at when they are replayed from the ``IngestLog``.
     ///   - position: Where their records end in the ``IngestLog``, if they were logged.
+    ///   - replaying: Whether they come from the log at start: then they are not published
+    ///     as they are counted (the first tick publishes every key once).
     /// - Returns: For each batch, its acknowledgement: `accepted`, with each event's
     ///   ``PixelCore/EventFate`` when the batch asks for them
     ///   (``PixelCore/EventBatch/reportsFates``), or `duplicate`, without fates, when its
     ///   collector sent the same sequence number before (it is not counted again).
     @discardableResult
-    public func ingest(_ batches: [EventBatch], at time: Int64? = nil, loggedThrough position: LogPosition? = nil) -> [IngestAck] {
+    public func ingest(
+        _ batches: [EventBatch], at time: Int64? = nil, loggedThrough position: LogPosition? = nil, replaying: Bool = false
+    ) -> [IngestAck] {
         let now = time ?? clock()
         if let position { loggedThrough = position }
         let acks = batches.map { state.ingest($0, now: now) }
-        if let publish {
-            // Replayed batches are stamped with their old time; publish at the clock's.
-            publish(changes(now: clock(), taking: .due, clocks: false))
-        }
+        // A replay publishes nothing as it goes: its keys wait for the first tick, once.
+        if let publish, !replaying { publish(changes(now: now, taking: .due, clocks: false)) }
         return acks
     }
 

@@ -80,7 +80,7 @@ public final class DataDirectory: Sendable {
             }
         }
         summary.replay = try await log.replay(after: position) { batches, time, through in
-            await aggregator.ingest(batches, at: time, loggedThrough: through)
+            await aggregator.ingest(batches, at: time, loggedThrough: through, replaying: true)
         }
         return summary
     }
