@@ -150,16 +150,16 @@ run_aggregator() {
   start_aggregator || return 1
   python3 "$WORK/heartbeats.py" "$FEED" "$WORK/heartbeats.txt" "$SUBSCRIBE" "$CAMPAIGNS" &
   SUB_PID=$!
-  local warm out c0 c1 t0 t1 eps secs cpu hb
+  local warm out c0 c1 s0 s1 t0 t1 eps secs cpu hb
   if ! warm=$("$LOAD" "${LOAD_ARGS[@]}" --endpoint "$INGEST" --events "$WARM_EVENTS" --collector-id warm 2>&1); then
     echo "    warm-up failed: $warm" >&2; stop_pid "$SUB_PID"; stop_pid "$AGG_PID"; return 1
   fi
   sleep 1
-  c0=$(cpu_ticks "$AGG_PID"); t0=$(now)
+  c0=$(cpu_ticks "$AGG_PID"); s0=$(cpu_ticks "$SUB_PID"); t0=$(now)
   if ! out=$("$LOAD" "${LOAD_ARGS[@]}" "${RUN_ARGS[@]}" --endpoint "$INGEST" --collector-id load 2>&1); then
     echo "    ingest-load failed: $out" >&2; stop_pid "$SUB_PID"; stop_pid "$AGG_PID"; return 1
   fi
-  c1=$(cpu_ticks "$AGG_PID"); t1=$(now)
+  c1=$(cpu_ticks "$AGG_PID"); s1=$(cpu_ticks "$SUB_PID"); t1=$(now)
   A_RSS=$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$AGG_PID/status")
   sleep 1.2  # one more heartbeat
   stop_pid "$SUB_PID"; SUB_PID=""
@@ -176,7 +176,9 @@ run_aggregator() {
   A_MPS=$(awk -v a="$t0" -v b="$t1" '$1 >= a + 1.1 && $1 <= b + 0.3 { if (!n++) { s0 = $5; w0 = $1 } s1 = $5; w1 = $1 }
     END { printf "%.0f", (w1 > w0) ? (s1 - s0) / (w1 - w0) : 0 }' "$WORK/heartbeats.txt")
   A_CONFLATION=$(awk -v b="$t1" '$1 <= b + 0.3 { c = "pixelInterval=" $6 "ms feedShare=" $7 } END { print c }' "$WORK/heartbeats.txt")
-  echo "    feed: $A_MPS stats messages/s read ($SUBSCRIBE); last heartbeat in run: $A_CONFLATION; RSS $A_RSS MB" >&2
+  echo "    feed: $A_MPS stats messages/s read ($SUBSCRIBE) by a subscriber at" \
+    "$(awk -v a="$s0" -v b="$s1" -v hz="$HZ" -v s="$secs" 'BEGIN { printf "%.0f", (b - a) / hz / s * 100 }') % of a core;" \
+    "last heartbeat in run: $A_CONFLATION; RSS $A_RSS MB" >&2
   rm -f "$WORK/heartbeats.txt"
   A_EPS=$eps; A_CPU=$cpu; A_HB=$hb
   if [ -n "$CSV" ]; then
