@@ -37,7 +37,8 @@
 # Prints every run on stderr and a markdown table on stdout. Runs vary by about +-30 % (wrk and
 # the server share 2 cores): quote the medians and the ratio, and run nothing else meanwhile.
 #
-# Env: ROUNDS (3), DURATION (10s), CONNS (64), THREADS (1), SPOOL (0), MODE (pixel|redirect), WORK (temp dir, removed afterwards).
+# Env: ROUNDS (3), DURATION (10s), CONNS (64), THREADS (1), SPOOL (0), MODE (pixel|redirect),
+#      COLLECTOR_ARGS (more arguments for the collector, e.g. "--event-loops 1"), WORK (temp dir, removed afterwards).
 # Needs: swift, nginx (Debian nginx-light is enough), wrk, curl, python3 (free ports).
 set -euo pipefail
 # shellcheck source=lib/common.sh
@@ -111,8 +112,9 @@ metrics() { curl -fsS "http://127.0.0.1:$PORT/metrics"; }
 NGINX_DIR="$WORK/nginx"  # start_nginx_with (lib/common.sh) keeps its files there
 start_nginx() { start_nginx_with "$NGINX_LOCATION"; }
 start_collector() { # [extra options]
+  # shellcheck disable=SC2086 # COLLECTOR_ARGS is a list of words
   "$PIXELPULSE" serve --http "127.0.0.1:$PORT" --ingest 'tcp://127.0.0.1:*' --feed 'tcp://127.0.0.1:*' --snapshot 'tcp://127.0.0.1:*' \
-    "$@" >"$WORK/collector.out" 2>"$WORK/collector.err" &
+    ${COLLECTOR_ARGS:-} "$@" >"$WORK/collector.out" 2>"$WORK/collector.err" &
   SERVER_PID=$!
   for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" 2>/dev/null && return 0; sleep 0.1; done
   cat "$WORK/collector.err" >&2; echo "collector did not become ready" >&2; return 1

@@ -14,6 +14,9 @@ struct CollectorOptions: ParsableArguments {
     @Option(help: "This collector's id, sent with every batch. (env PIXELPULSE_COLLECTOR_ID; default the host name)")
     var collectorID: String?
 
+    @Option(help: "HTTP event loops (threads). (env PIXELPULSE_EVENT_LOOPS; default one per core, and one fewer in serve, beside the aggregator)")
+    var eventLoops: Int?
+
     @Option(help: "Events per batch.")
     var batchSize: Int = 256
 
@@ -68,8 +71,11 @@ struct CollectorOptions: ParsableArguments {
         (pixelSets ?? environment("PIXELPULSE_PIXEL_SETS")).map { PixelSetFile(path: $0) }
     }
 
-    /// - Parameter plain: Whether plain TCP was chosen explicitly for an aggregator on another host.
-    func configuration(ingestEndpoint: String, plain: Bool) throws -> CollectorConfiguration {
+    /// - Parameters:
+    ///   - plain: Whether plain TCP was chosen explicitly for an aggregator on another host.
+    ///   - besideAggregator: Whether an aggregator counts in the same process: then the HTTP
+    ///     event loops leave it a core by default (measured in the README's benchmarks).
+    func configuration(ingestEndpoint: String, plain: Bool, besideAggregator: Bool = false) throws -> CollectorConfiguration {
         let address = http ?? environment("PIXELPULSE_HTTP") ?? "127.0.0.1:8080"
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
               (0...65535).contains(port) else {
@@ -89,6 +95,14 @@ struct CollectorOptions: ParsableArguments {
         var configuration = CollectorConfiguration(ingestEndpoint: ingestEndpoint, collectorID: id)
         configuration.host = String(address[..<colon])
         configuration.port = port
+        if let text = eventLoops.map(String.init) ?? environment("PIXELPULSE_EVENT_LOOPS") {
+            guard let loops = Int(text), (1...256).contains(loops) else {
+                throw ValidationError("--event-loops must be a number of threads from 1 to 256, got \"\(text)\"")
+            }
+            configuration.eventLoopThreads = loops
+        } else if besideAggregator {
+            configuration.eventLoopThreads = max(1, configuration.eventLoopThreads - 1)
+        }
         configuration.batchSize = batchSize
         configuration.batchDelay = .milliseconds(batchDelayMs)
         configuration.visitorSecret = (visitorSecret ?? environment("PIXELPULSE_VISITOR_SECRET")).map { Array($0.utf8) }

@@ -43,6 +43,7 @@ struct CollectorOptionsTests {
         let configuration = try configuration([
             "--http", "0.0.0.0:0", "--batch-size", "65536", "--batch-delay-ms", "20", "--visitor-secret", "s3cret",
             "--trust-forwarded-for", "--spool-dir", "/var/spool/pixelpulse", "--spool-limit-mb", "64", "--queue-limit", "8",
+            "--event-loops", "1",
         ])
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.port == 0)
@@ -53,6 +54,19 @@ struct CollectorOptionsTests {
         #expect(configuration.spoolDirectory?.path == "/var/spool/pixelpulse")
         #expect(configuration.spoolLimitBytes == 64 << 20)
         #expect(configuration.queueLimit == 8)
+        #expect(configuration.eventLoopThreads == 1)
+    }
+
+    /// One event loop per core; in `serve` one fewer (at least one), leaving the counting
+    /// actor a core; `--event-loops` wins either way.
+    @Test func eventLoopsLeaveTheAggregatorACoreInServe() throws {
+        let cores = try configuration([]).eventLoopThreads
+        #expect(cores >= 1)
+        let options = try CollectorOptions.parse(["--collector-id", "edge-1"])
+        #expect(try options.configuration(ingestEndpoint: Self.loopback, plain: false, besideAggregator: true).eventLoopThreads
+                == max(1, cores - 1))
+        let given = try CollectorOptions.parse(["--collector-id", "edge-1", "--event-loops", "3"])
+        #expect(try given.configuration(ingestEndpoint: Self.loopback, plain: false, besideAggregator: true).eventLoopThreads == 3)
     }
 
     @Test(arguments: [
@@ -63,6 +77,7 @@ struct CollectorOptionsTests {
         (["--batch-size", "0"], "--batch-size must be 1…65536"),
         (["--batch-size", "65537"], "--batch-size must be 1…65536"),
         (["--queue-limit", "0"], "--queue-limit must be at least 1"),
+        (["--event-loops", "0"], "--event-loops must be a number of threads from 1 to 256, got \"0\""),
         (["--spool-limit-mb", "0"], "--spool-limit-mb must be a positive number of megabytes, got \"0\""),
         (["--spool-limit-mb", "1073741825"], "--spool-limit-mb must be a positive number of megabytes, got \"1073741825\""),
         (["--collector-key", "edge-1.key"], "CURVE needs both --collector-key and --aggregator-key"),
