@@ -14,7 +14,7 @@ struct CollectorOptions: ParsableArguments {
     @Option(help: "This collector's id, sent with every batch. (env PIXELPULSE_COLLECTOR_ID; default the host name)")
     var collectorID: String?
 
-    @Option(help: "HTTP event loops (threads). (env PIXELPULSE_EVENT_LOOPS; default one per core, and one fewer in serve, beside the aggregator)")
+    @Option(help: "HTTP event loops (threads). (env PIXELPULSE_EVENT_LOOPS; default one per core)")
     var eventLoops: Int?
 
     @Option(help: "Events per batch.")
@@ -71,11 +71,8 @@ struct CollectorOptions: ParsableArguments {
         (pixelSets ?? environment("PIXELPULSE_PIXEL_SETS")).map { PixelSetFile(path: $0) }
     }
 
-    /// - Parameters:
-    ///   - plain: Whether plain TCP was chosen explicitly for an aggregator on another host.
-    ///   - besideAggregator: Whether an aggregator counts in the same process: then the HTTP
-    ///     event loops leave it a core by default (measured in the README's benchmarks).
-    func configuration(ingestEndpoint: String, plain: Bool, besideAggregator: Bool = false) throws -> CollectorConfiguration {
+    /// - Parameter plain: Whether plain TCP was chosen explicitly for an aggregator on another host.
+    func configuration(ingestEndpoint: String, plain: Bool) throws -> CollectorConfiguration {
         let address = http ?? environment("PIXELPULSE_HTTP") ?? "127.0.0.1:8080"
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
               (0...65535).contains(port) else {
@@ -100,8 +97,6 @@ struct CollectorOptions: ParsableArguments {
                 throw ValidationError("--event-loops must be a number of threads from 1 to 256, got \"\(text)\"")
             }
             configuration.eventLoopThreads = loops
-        } else if besideAggregator {
-            configuration.eventLoopThreads = max(1, configuration.eventLoopThreads - 1)
         }
         configuration.batchSize = batchSize
         configuration.batchDelay = .milliseconds(batchDelayMs)

@@ -106,14 +106,9 @@ struct CollectorRole {
     static let demoLinkSecret = "pixelpulse-demo-link-secret"
     static let demoConversionToken = "pixelpulse-demo-conversion-token"
 
-    /// - Parameters:
-    ///   - demo: Fall back to the demo's link secret and conversion token.
-    ///   - besideAggregator: An aggregator counts in the same process (`serve`).
-    init(
-        options: CollectorOptions, ingestEndpoint: String, plain: Bool, context: Context, logger: Logger, demo: Bool = false,
-        besideAggregator: Bool = false
-    ) throws {
-        var configuration = try options.configuration(ingestEndpoint: ingestEndpoint, plain: plain, besideAggregator: besideAggregator)
+    /// - Parameter demo: Fall back to the demo's link secret and conversion token.
+    init(options: CollectorOptions, ingestEndpoint: String, plain: Bool, context: Context, logger: Logger, demo: Bool = false) throws {
+        var configuration = try options.configuration(ingestEndpoint: ingestEndpoint, plain: plain)
         var secretsSource = try options.linkSecrets.secrets()?.source
         if demo, secretsSource == nil, configuration.spoolDirectory == nil {
             configuration.linkSecrets = [Array(Self.demoLinkSecret.utf8)]

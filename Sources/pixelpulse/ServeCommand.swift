@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
         let context = try Context()
         let collectorRole = try CollectorRole(
             options: collector, ingestEndpoint: AggregatorRole.embeddedIngest, plain: transport.plain, context: context, logger: logger,
-            demo: demo, besideAggregator: true)
+            demo: demo)
         let aggregatorRole = try AggregatorRole(
             options: aggregator, plain: transport.plain, context: context, logger: logger, embedded: true,
             alsoReloading: collectorRole.reloads)

@@ -57,18 +57,6 @@ struct CollectorOptionsTests {
         #expect(configuration.eventLoopThreads == 1)
     }
 
-    /// One event loop per core; in `serve` one fewer (at least one), leaving the counting
-    /// actor a core; `--event-loops` wins either way.
-    @Test func eventLoopsLeaveTheAggregatorACoreInServe() throws {
-        let cores = try configuration([]).eventLoopThreads
-        #expect(cores >= 1)
-        let options = try CollectorOptions.parse(["--collector-id", "edge-1"])
-        #expect(try options.configuration(ingestEndpoint: Self.loopback, plain: false, besideAggregator: true).eventLoopThreads
-                == max(1, cores - 1))
-        let given = try CollectorOptions.parse(["--collector-id", "edge-1", "--event-loops", "3"])
-        #expect(try given.configuration(ingestEndpoint: Self.loopback, plain: false, besideAggregator: true).eventLoopThreads == 3)
-    }
-
     @Test(arguments: [
         (["--http", "8080"], "--http must be HOST:PORT, got \"8080\""),
         (["--http", "localhost:65536"], "--http must be HOST:PORT, got \"localhost:65536\""),
