@@ -44,7 +44,10 @@ import ZeroMQ
         let context = try Context()
         let first = try await LiveAggregator.start(LiveAggregator.configuration(.ipc()), context: context)
         try await send(viewBatches(1_000, campaign: "c1", pixels: 4, firstSequence: 1), to: first.endpoints.ingest, context: context)
-        let client = FeedClient(feed: first.endpoints.feed, snapshot: first.endpoints.snapshot, context: context)
+        // A long silence timeout: on a busy machine the restart may take longer than the
+        // default's 3 s, and only the new run's heartbeat is to tell of it here.
+        let client = FeedClient(feed: first.endpoints.feed, snapshot: first.endpoints.snapshot, context: context,
+                                silenceTimeout: .seconds(60))
         let stream = client.updates(prefix: "stats/c1/")
         var iterator = stream.makeAsyncIterator()
         let initial = try #require(try await iterator.next())
