@@ -44,7 +44,7 @@ extension AggregatorState {
                 var next = table.count
                 // A campaign's rollup is made with its first pixel, just before it.
                 if !pixel.isEmpty {
-                    _ = table.keys(campaign: campaign, pixel: pixel) { _ in
+                    _ = table.makeKeys(campaign: campaign, pixel: pixel) { _ in
                         next += 1
                         return next - 1
                     }

@@ -69,29 +69,38 @@ struct AggregatorState: ~Copyable {
         }
         defer { counted.batches += 1 }
         store.advance(to: now)
+        let keys = resolveKeys(batch, now: now)
         // Allocated only when asked for.
         var fates: [EventFate] = []
         if batch.reportsFates { fates.reserveCapacity(batch.count) }
-        // Each pixel name's last pair in this batch, by the name's index: a batch's events
-        // mostly repeat a few pairs, and this costs no hashing.
-        var lastCampaign = [UInt16](repeating: .max, count: batch.names.count)
-        var lastKeys = [(pixel: Int, rollup: Int)](repeating: (0, 0), count: batch.names.count)
-        for event in batch.events {
-            let keys: (pixel: Int, rollup: Int)
-            if lastCampaign[Int(event.pixel)] == event.campaign {
-                keys = lastKeys[Int(event.pixel)]
-            } else {
-                keys = table.keys(campaign: batch.names[Int(event.campaign)], pixel: batch.names[Int(event.pixel)]) { rollup in
-                    store.makeKey(countingUniques: rollup && countsUniques)
-                }
-                lastCampaign[Int(event.pixel)] = event.campaign
-                lastKeys[Int(event.pixel)] = keys
-                grow(to: table.count, now: now)
-            }
+        for (event, keys) in zip(batch.events, keys) {
             let fate = count(event, keys: keys, now: now)
             if batch.reportsFates { fates.append(fate) }
         }
         return IngestAck(sequence: batch.sequence, status: .accepted, fates: batch.reportsFates ? fates : nil)
+    }
+
+    /// Every event's pixel and rollup keys, made on first sight. A batch's names are
+    /// interned once; then the lookups run back to back with nothing in between, so that
+    /// their cache misses overlap (counting in the same loop would keep one at a time).
+    private mutating func resolveKeys(_ batch: borrowing EventBatch, now: Int64) -> [(pixel: Int, rollup: Int)] {
+        let names = batch.names.map { table.nameID($0) }
+        var keys: [(pixel: Int, rollup: Int)] = []
+        keys.reserveCapacity(batch.count)
+        for event in batch.events {
+            let (campaign, pixel) = (names[Int(event.campaign)], names[Int(event.pixel)])
+            let found = table.keys(campaign: campaign, pixel: pixel) ?? makeKeys(campaign: campaign, pixel: pixel, now: now)
+            keys.append(found)
+        }
+        return keys
+    }
+
+    private mutating func makeKeys(campaign: UInt32, pixel: UInt32, now: Int64) -> (pixel: Int, rollup: Int) {
+        let keys = table.makeKeys(campaign: campaign, pixel: pixel) { rollup in
+            store.makeKey(countingUniques: rollup && countsUniques)
+        }
+        grow(to: table.count, now: now)
+        return keys
     }
 
     /// Counts one event into its pixel's and its campaign's windows, unless it is refused

@@ -53,7 +53,7 @@ import Testing
         var reference = Reference()
         var made: [Bool] = []  // what each `makeKey` call was told: whether it made a rollup
         for (campaign, pixel) in Self.pairs(count: 25_000, campaigns: campaigns) {
-            let keys = table.keys(campaign: campaign, pixel: pixel) { rollup in
+            let keys = table.makeKeys(campaign: campaign, pixel: pixel) { rollup in
                 made.append(rollup)
                 return made.count - 1
             }
@@ -72,6 +72,51 @@ import Testing
         }
         #expect(table.key(campaign: "campaign-0", pixel: "never-seen") == nil)
         #expect(table.key(campaign: "never-seen", pixel: nil) == nil)
+    }
+
+    /// Names are interned once whatever their role: a pixel may bear its campaign's name, or
+    /// another campaign's, and still gets its own key.
+    @Test func namesAreSharedAcrossRoles() {
+        var table = KeyTable()
+        var next = 0
+        func make(_ campaign: String, _ pixel: String) -> (pixel: Int, rollup: Int) {
+            table.makeKeys(campaign: campaign, pixel: pixel) { _ in
+                next += 1
+                return next - 1
+            }
+        }
+        #expect(make("a", "a") == (1, 0))
+        #expect(make("b", "a") == (3, 2))
+        #expect(make("a", "b") == (4, 0))
+        #expect(make("a", "a") == (1, 0))
+        #expect(table.key(campaign: "a", pixel: "a") == 1)
+        #expect(table.key(campaign: "b", pixel: nil) == 2)
+        #expect(table.key(campaign: "b", pixel: "b") == nil)
+        #expect(table[4].topic == "stats/a/b/")
+    }
+
+    /// The pair index finds what a dictionary finds, through many growths: random pairs of
+    /// name ids, some met again, including id 0 in both halves.
+    @Test func thePairIndexFindsWhatADictionaryFinds() {
+        var index = PairIndex()
+        var reference: [UInt64: (pixel: Int, rollup: Int)] = [:]
+        var state: UInt64 = 3
+        var mismatches = 0
+        for n in 0..<60_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let pair = PairIndex.pair(campaign: UInt32(state >> 53), pixel: UInt32((state >> 20) % 5000))
+            if let known = reference[pair] {
+                if index.keys(of: pair).map({ $0 != known }) ?? true { mismatches += 1 }
+            } else {
+                if index.keys(of: pair) != nil { mismatches += 1 }
+                index.insert(pair, pixel: n, rollup: n / 7)
+                reference[pair] = (n, n / 7)
+            }
+        }
+        #expect(index.keys(of: PairIndex.pair(campaign: 0, pixel: 0)).map { $0 == reference[0]! } ?? (reference[0] == nil))
+        #expect(mismatches == 0)
+        #expect(index.count == reference.count)
+        #expect(reference.allSatisfy { pair, keys in index.keys(of: pair).map { $0 == keys } ?? false })
     }
 
     /// New pixels in batches of 256, as a collector sends them, at one time.
