@@ -20,7 +20,59 @@ func newKeyBatches(keys: Int, campaigns: Int) -> [EventBatch] {
     }
 }
 
+/// `count` batches of views scattered over `campaigns` × `pixels` keys as ingest-load sends
+/// them (each event a random key and a random visitor), numbered from `firstSequence`.
+func scatteredBatches(_ count: Int, campaigns: Int, pixels: Int, firstSequence: UInt64) -> [EventBatch] {
+    var random: UInt64 = 42
+    func next() -> UInt64 {
+        random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return random
+    }
+    let campaignNames = (0..<campaigns).map { CampaignID(unchecked: "campaign-\($0)") }
+    let pixelNames = (0..<pixels).map { PixelID(unchecked: "pixel-\($0)") }
+    return (0..<count).map { index in
+        var batch = EventBatch(collector: "bench", sequence: firstSequence + UInt64(index))
+        for _ in 0..<batchSize {
+            let key = Int(next() >> 33) % (campaigns * pixels)
+            batch.append(HitEvent(time: t0, kind: .view, campaign: campaignNames[key / pixels],
+                                  pixel: pixelNames[key % pixels], visitor: next()))
+        }
+        return batch
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
+    // Counting alone, in process (no sockets, no feed): 1000 campaigns x 100 pixels that all
+    // exist and are busy, then 1000 batches of 256 scattered events timed, each `ingest`
+    // awaited as an acked batch would be (they repeat the first warm-up batches: visitors seen
+    // again, as in ingest-load's cycled traffic). What the ingest path costs per event when every
+    // event's windows and sketch are out of cache.
+    let eventsPerSecond = BenchmarkMetric.custom("events/s", polarity: .prefersLarger, useScalingFactor: false)
+    for uniques in [true, false] {
+        Benchmark(
+            "Ingest, 256-event batches scattered over 100k keys, uniques \(uniques ? "on" : "off")",
+            configuration: .init(metrics: [.wallClock, eventsPerSecond], warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 5),
+            closure: { benchmark, batches in
+                var configuration = AggregatorConfiguration()
+                configuration.uniqueVisitors = uniques
+                let aggregator = Aggregator(configuration: configuration, clock: { t0 })
+                for batch in batches.warm { await aggregator.ingest([batch]) }
+                let clock = ContinuousClock()
+                benchmark.startMeasurement()
+                let start = clock.now
+                for batch in batches.timed { await aggregator.ingest([batch]) }
+                let elapsed = start.duration(to: clock.now)
+                benchmark.stopMeasurement()
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                benchmark.measurement(eventsPerSecond, Int(Double(batches.timed.count * batchSize) / seconds))
+                blackHole(await aggregator.statistics.events)
+            },
+            setup: {
+                (warm: scatteredBatches(2000, campaigns: 1000, pixels: 100, firstSequence: 1),
+                 timed: scatteredBatches(1000, campaigns: 1000, pixels: 100, firstSequence: 1_000_000))
+            })
+    }
+
     let keysPerSecond = BenchmarkMetric.custom("new keys/s", polarity: .prefersLarger, useScalingFactor: false)
 
     // One iteration: a new aggregator is given `size / 2` new keys unmeasured, then the other
