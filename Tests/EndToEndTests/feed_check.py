@@ -44,6 +44,11 @@ def check_stats(topic, body, counts_uniques):
             fail(f"{topic} {name}: uniques = {uniques!r}")
         if (pixel is not None or not counts_uniques) and uniques is not None:
             fail(f"{topic} {name}: uniques should be null, not {uniques!r}")
+        error = window.get("uniquesError", "absent")
+        if isinstance(uniques, int) and (not isinstance(error, int) or error < 0 or error > max(1, uniques // 10)):
+            fail(f"{topic} {name}: uniquesError = {error!r} for uniques = {uniques}")
+        if uniques is None and error is not None:
+            fail(f"{topic} {name}: uniquesError should be null, not {error!r}")
         for counter in COUNTERS + ("bots",):
             if not isinstance(window.get(counter), int) or window[counter] < 0:
                 fail(f"{topic} {name}: {counter} = {window.get(counter)!r}")

@@ -11,7 +11,7 @@ import Testing
             counts: [Counts(views: 40, clicks: 2, conversions: 1, value: 1999, bots: 7, uniques: 31)])
         #expect(String(decoding: body, as: UTF8.self) == """
             {"type":"stats","seq":4,"time":1790000000250,"campaign":"spring","pixel":null,"windows":{"1m":\
-            {"views":40,"clicks":2,"conversions":1,"value":1999,"bots":7,"uniques":31,"ctr":0.05,"cvr":0.5}}}
+            {"views":40,"clicks":2,"conversions":1,"value":1999,"bots":7,"uniques":31,"uniquesError":0,"ctr":0.05,"cvr":0.5}}}
             """)
         let stats = try #require(FeedStats(json: body))
         #expect(stats.windows["1m"]?.bots == 7)

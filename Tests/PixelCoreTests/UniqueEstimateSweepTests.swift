@@ -11,6 +11,15 @@ import Testing
         max(1, 1.04 / Double(UniqueSketch.registerCount).squareRoot() * Double(count))
     }
 
+    /// The standard error published with an estimate: linear counting's while it is the
+    /// smaller, then HyperLogLog's.
+    @Test func theStandardErrorFollowsTheEstimate() {
+        let errors = [0, 1, 31, 97, 1000, 5000, 10_000, 1_000_000].map { UniqueSketch.standardError(of: $0) }
+        #expect(errors == [0, 0, 0, 1, 12, 69, 163, 16_250])
+        #expect(Counts(uniques: 10_000).uniquesError == 163)
+        #expect(Counts().uniquesError == nil)
+    }
+
     static let sizes = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 3000, 5000, 7000, 8000, 9000, 10_000,
                         11_000, 12_000, 15_000, 20_000, 30_000, 50_000, 100_000, 300_000, 1_000_000]
 
@@ -33,6 +42,17 @@ import Testing
                 estimates[index].append(Double(sketch.estimates(from: [0])[0]))
             }
         }
+        // The published standard error is honest: estimates are off by about one of it.
+        var squares = (sum: 0.0, count: 0)
+        for (index, size) in Self.sizes.enumerated() where size >= 1000 {
+            for estimate in estimates[index] {
+                let published = Double(UniqueSketch.standardError(of: UInt64(estimate)))
+                squares.sum += (estimate - Double(size)) * (estimate - Double(size)) / (published * published)
+                squares.count += 1
+            }
+        }
+        let rms = (squares.sum / Double(squares.count)).squareRoot()
+        #expect(rms > 0.7 && rms < 1.3, "estimates are off by \(rms) of their published standard error")
         for (index, size) in Self.sizes.enumerated() {
             let error = Self.standardError(size)
             let mean = estimates[index].reduce(0, +) / Double(seeds)

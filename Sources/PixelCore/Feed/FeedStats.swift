@@ -6,14 +6,15 @@ import Foundation
 ///
 /// ```json
 /// {"type":"stats","seq":42,"time":1790000000250,"campaign":"spring","pixel":null,
-///  "windows":{"1m":{"views":120,"clicks":6,"conversions":1,"value":4999,"bots":3,"uniques":97,"ctr":0.05,"cvr":0.1667},
+///  "windows":{"1m":{"views":120,"clicks":6,"conversions":1,"value":4999,"bots":3,"uniques":97,"uniquesError":1,"ctr":0.05,"cvr":0.1667},
 ///             "5m":{…},"15m":{…},"1h":{…}}}
 /// ```
 ///
 /// `pixel` is `null` in a campaign rollup. `bots` counts hits from robots, apart from the
 /// views, clicks and conversions (and from the rates). `uniques` (estimated unique visitors, see
 /// ``Counts/uniques``) is counted per campaign: a number in a rollup, `null` in a pixel's
-/// body. `ctr` (clicks/views) and `cvr` (conversions/clicks) are `null` when their
+/// body; `uniquesError` is its standard error in visitors (``Counts/uniquesError``), `null`
+/// where `uniques` is. `ctr` (clicks/views) and `cvr` (conversions/clicks) are `null` when their
 /// denominator is 0. `time` is the aggregator's clock in ms since the Unix epoch; `seq`
 /// increases by one with every message the aggregator publishes, on any topic.
 public struct FeedStats: Sendable, Hashable, Decodable {
@@ -112,6 +113,8 @@ public struct FeedStats: Sendable, Hashable, Decodable {
                 out.write(counts.bots)
                 out.write(#","uniques":"#)
                 if let uniques = counts.uniques { out.write(Int64(clamping: uniques)) } else { out.write("null") }
+                out.write(#","uniquesError":"#)
+                if let error = counts.uniquesError { out.write(Int64(clamping: error)) } else { out.write("null") }
                 out.write(#","ctr":"#)
                 out.write(counts.ctr)
                 out.write(#","cvr":"#)

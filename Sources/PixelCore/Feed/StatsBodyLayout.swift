@@ -15,7 +15,7 @@ public struct StatsBodyLayout: Sendable {
         openings = windows.enumerated().map { index, window in Array("\(index > 0 ? "," : "")\"\(window.name)\":{\"views\":".utf8) }
         // The fixed text, then per window its opening, the members' names and their largest
         // values: 20 digits per counter, 24 characters per rate.
-        let perWindow = #","clicks":,"conversions":,"value":,"bots":,"uniques":,"ctr":,"cvr":}"#.utf8.count + 6 * 20 + 2 * 24
+        let perWindow = #","clicks":,"conversions":,"value":,"bots":,"uniques":,"uniquesError":,"ctr":,"cvr":}"#.utf8.count + 7 * 20 + 2 * 24
         bound = #"{"type":"stats","seq":,"time":,"campaign":"","pixel":"","windows":{}}"#.utf8.count + 20 + 20
             + openings.reduce(0) { $0 + $1.count + perWindow }
     }

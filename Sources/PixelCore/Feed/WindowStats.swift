@@ -9,13 +9,16 @@ public struct WindowStats: Sendable, Hashable, Decodable {
     public var bots: UInt64
     /// Estimated unique visitors: in a campaign rollup; `nil` in a pixel's stats.
     public var uniques: UInt64?
+    /// The standard error of ``uniques``, in visitors; `nil` with it, or from an aggregator
+    /// that does not send it.
+    public var uniquesError: UInt64?
     /// clicks / views; `nil` without views.
     public var ctr: Double?
     /// conversions / clicks; `nil` without clicks.
     public var cvr: Double?
 
     private enum CodingKeys: String, CodingKey {
-        case views, clicks, conversions, value, bots, uniques, ctr, cvr
+        case views, clicks, conversions, value, bots, uniques, uniquesError, ctr, cvr
     }
 
     public init(from decoder: any Decoder) throws {
@@ -26,6 +29,7 @@ public struct WindowStats: Sendable, Hashable, Decodable {
         value = try container.decode(UInt64.self, forKey: .value)
         bots = try container.decodeIfPresent(UInt64.self, forKey: .bots) ?? 0
         uniques = try container.decodeIfPresent(UInt64.self, forKey: .uniques)
+        uniquesError = try container.decodeIfPresent(UInt64.self, forKey: .uniquesError)
         ctr = try container.decodeIfPresent(Double.self, forKey: .ctr)
         cvr = try container.decodeIfPresent(Double.self, forKey: .cvr)
     }
@@ -34,7 +38,7 @@ public struct WindowStats: Sendable, Hashable, Decodable {
     /// `conversions` and `value` required; `bots` 0 when absent; the rest `null` or absent.
     init(reading reader: inout JSONReader) throws {
         var views: UInt64?, clicks: UInt64?, conversions: UInt64?, value: UInt64?
-        var bots: UInt64 = 0, uniques: UInt64?, ctr: Double?, cvr: Double?
+        var bots: UInt64 = 0, uniques: UInt64?, uniquesError: UInt64?, ctr: Double?, cvr: Double?
         try reader.readObject { reader, key in
             if JSONReader.key(key, is: "views") {
                 views = try reader.readUInt64()
@@ -48,6 +52,8 @@ public struct WindowStats: Sendable, Hashable, Decodable {
                 bots = try reader.readNull() ? 0 : try reader.readUInt64()
             } else if JSONReader.key(key, is: "uniques") {
                 uniques = try reader.readNull() ? nil : try reader.readUInt64()
+            } else if JSONReader.key(key, is: "uniquesError") {
+                uniquesError = try reader.readNull() ? nil : try reader.readUInt64()
             } else if JSONReader.key(key, is: "ctr") {
                 ctr = try reader.readNull() ? nil : try reader.readDouble()
             } else if JSONReader.key(key, is: "cvr") {
@@ -58,6 +64,6 @@ public struct WindowStats: Sendable, Hashable, Decodable {
         }
         guard let views, let clicks, let conversions, let value else { throw JSONReader.Malformed() }
         (self.views, self.clicks, self.conversions, self.value) = (views, clicks, conversions, value)
-        (self.bots, self.uniques, self.ctr, self.cvr) = (bots, uniques, ctr, cvr)
+        (self.bots, self.uniques, self.uniquesError, self.ctr, self.cvr) = (bots, uniques, uniquesError, ctr, cvr)
     }
 }

@@ -22,6 +22,9 @@ public struct Counts: Sendable, Hashable {
         self.uniques = uniques
     }
 
+    /// The standard error of ``uniques``, in visitors (see ``UniqueSketch/standardError(of:)``).
+    public var uniquesError: UInt64? { uniques.map(UniqueSketch.standardError(of:)) }
+
     /// Click-through rate, clicks / views; `nil` without views.
     public var ctr: Double? { views == 0 ? nil : Double(clicks) / Double(views) }
     /// Conversion rate, conversions / clicks; `nil` without clicks.
