@@ -14,12 +14,20 @@ extension FeedTable {
             .init(title: "CLICKS", preferredWidth: 8, dropOrder: 6),
             .init(title: "CONV", preferredWidth: 7, dropOrder: 4),
             .init(title: valueTitle, preferredWidth: 11, dropOrder: 2),
-            .init(title: "UNIQUES", preferredWidth: 8, dropOrder: 1),
+            .init(title: "UNIQUES", preferredWidth: 12, dropOrder: 1),
             .init(title: "CTR", preferredWidth: 7, dropOrder: 5),
             .init(title: "CVR", preferredWidth: 7, dropOrder: 3),
         ]
         if withWindow { columns.insert(.init(title: "WINDOW", alignsLeft: true, preferredWidth: 6), at: 2) }
         return TextTable(columns: columns)
+    }
+
+    /// An estimate with its standard error (`903 ±10`) once that is a visitor or more; blank
+    /// for a pixel.
+    static func uniques(_ counts: WindowStats) -> String {
+        guard let uniques = counts.uniques else { return "" }
+        guard let error = counts.uniquesError, error > 0 else { return "\(uniques)" }
+        return "\(uniques) ±\(error)"
     }
 
     /// The VALUE column's title: it shows minor units ÷ 100.
@@ -32,7 +40,7 @@ extension FeedTable {
         if let window { cells.append(window) }
         return cells + [
             "\(counts.views)", "\(counts.clicks)", "\(counts.conversions)", TextFormat.money(counts.value),
-            counts.uniques.map { "\($0)" } ?? "", TextFormat.percent(counts.ctr), TextFormat.percent(counts.cvr),
+            uniques(counts), TextFormat.percent(counts.ctr), TextFormat.percent(counts.cvr),
         ]
     }
 }

@@ -71,7 +71,8 @@ struct TopCommand: AsyncParsableCommand {
             guard let counts = row.counts(in: window) else { return [:] }
             return [
                 "views": counts.views, "clicks": counts.clicks, "conversions": counts.conversions, "value": counts.value, "bots": counts.bots,
-                "uniques": counts.uniques.map { $0 as Any } ?? NSNull(), "ctr": counts.ctr.map { $0 as Any } ?? NSNull(),
+                "uniques": counts.uniques.map { $0 as Any } ?? NSNull(),
+                "uniquesError": counts.uniquesError.map { $0 as Any } ?? NSNull(), "ctr": counts.ctr.map { $0 as Any } ?? NSNull(),
                 "cvr": counts.cvr.map { $0 as Any } ?? NSNull(),
             ]
         }

@@ -51,11 +51,11 @@ import Testing
             #expect(spring["views"] as? Int == 250 && spring["clicks"] as? Int == 15 && spring["conversions"] as? Int == 2)
             #expect(spring["value"] as? Int == 5000, "in minor units, as on the feed")
             #expect(spring["bots"] as? Int == 7, "apart from the views")
-            #expect(spring["uniques"] as? Int == 0)
+            #expect(spring["uniques"] as? Int == 0 && spring["uniquesError"] as? Int == 0)
             let pixels = try #require(spring["pixels"] as? [[String: Any]])
             #expect(pixels.map { $0["pixel"] as? String } == ["hero", "newsletter-0412"])
             #expect(pixels[0]["ctr"] as? Double == 0.05 && pixels[0]["cvr"] as? Double == 0.2)
-            #expect(pixels[1]["uniques"] is NSNull && pixels[1]["cvr"] as? Double == 0)
+            #expect(pixels[1]["uniques"] is NSNull && pixels[1]["uniquesError"] is NSNull && pixels[1]["cvr"] as? Double == 0)
             #expect(pixels.map { $0["bots"] as? Int } == [7, 0])
         }
     }
