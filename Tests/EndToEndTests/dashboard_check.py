@@ -38,7 +38,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 BOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
-FIELDS = ("views", "clicks", "conversions", "value", "bots", "uniques", "ctr", "cvr")
+FIELDS = ("views", "clicks", "conversions", "value", "bots", "uniques", "uniquesError", "ctr", "cvr")
 WAIT = 90  # seconds: a busy machine is slow, and every wait ends as soon as its signal holds
 
 
@@ -176,6 +176,12 @@ def check_cells(driver, expected):
             want = f"{fields[field]:,}"
             wait_for(driver, f"{campaign} {field} cell shows {want}",
                      lambda d: row.find_element(By.CSS_SELECTOR, f'td[data-col="{field}"]').text.strip() == want)
+        if campaign == "beta" and not fields["uniquesError"]:
+            raise Failure(f"beta: {fields['uniques']} unique visitors carry no standard error")
+        want = "–" if fields["uniques"] is None else \
+            f"{fields['uniques']:,}" + (f" ±{fields['uniquesError']:,}" if fields["uniquesError"] else "")
+        wait_for(driver, f"{campaign} uniques cell shows {want}",
+                 lambda d: row.find_element(By.CSS_SELECTOR, 'td[data-col="uniques"]').text.strip() == want)
         value = row.find_element(By.CSS_SELECTOR, 'td[data-col="value"]')
         wait_for(driver, f"{campaign} value cell", lambda d: value.get_attribute("data-v") == str(fields["value"]))
         if value.text.strip() != f"{fields['value'] / 100:,.2f}":
@@ -232,8 +238,10 @@ def run(binary, shots):
             hit(collector, "alpha", "hero" if i % 2 else "side")
         for i in range(3):
             hit(collector, "alpha", "hero", "?e=click")
-        for i in range(4):
-            hit(collector, "beta", "banner")
+        # 120 visitors (the agent is part of the visitor hash): enough for beta's uniques to
+        # carry a standard error of a visitor or more, shown beside them.
+        for i in range(120):
+            hit(collector, "beta", "banner", agent=f"{CHROME} visitor-{i}")
         hit(collector, "beta", "banner", "?e=click")
         hit(collector, "beta", "thanks", "?e=conversion&v=1250")
         hit(collector, "gamma", "mail", agent=BOT)

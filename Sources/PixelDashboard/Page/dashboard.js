@@ -44,10 +44,12 @@
     }
   }
 
-  function formatCell(col, v) {
+  function formatCell(col, v, w) {
     if (v == null) return "–";
     if (col === "value") return money(v);
     if (col === "ctr" || col === "cvr") return percent.format(v);
+    // An estimate shows its standard error once that is a visitor or more (it follows from v).
+    if (col === "uniques" && w?.uniquesError > 0) return `${count.format(v)} ±${count.format(w.uniquesError)}`;
     return count.format(v);
   }
 
@@ -241,7 +243,7 @@
       if (v === c.v) continue;
       c.v = v;
       c.td.dataset.v = v == null ? "" : String(v);
-      const text = formatCell(col, v);
+      const text = formatCell(col, v, w);
       if (text !== c.shown) { c.shown = text; c.text.data = text; }
     }
     writeSpark(row);
@@ -782,7 +784,7 @@
     get seq() { return seq; },
     rows: () => orderedRows().map((row) => {
       const out = { campaign: row.campaign, pixel: row.pixel };
-      for (const col of COLS) out[col] = valueOf(row, col);
+      for (const col of [...COLS, "uniquesError"]) out[col] = valueOf(row, col);
       return out;
     }),
   };
