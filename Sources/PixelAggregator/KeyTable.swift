@@ -50,7 +50,7 @@ struct KeyTable {
     /// first sight (`makeKey` is told whether it makes a rollup).
     mutating func makeKeys(campaign: UInt32, pixel: UInt32, makeKey: (_ rollup: Bool) -> Int) -> (pixel: Int, rollup: Int) {
         if let known = keys(campaign: campaign, pixel: pixel) { return known }
-        let rollup = rollupOfName[Int(campaign)] >= 0 ? Int(rollupOfName[Int(campaign)]) : addRollup(campaign, makeKey: makeKey)
+        let rollup = rollup(ofName: campaign) ?? addRollup(campaign, makeKey: makeKey)
         let key = makeKey(false)
         let campaignID = CampaignID(unchecked: names[Int(campaign)])
         let pixelID = PixelID(unchecked: names[Int(pixel)])
@@ -68,9 +68,15 @@ struct KeyTable {
     /// The key of a pixel, or of a campaign's rollup when `pixel` is `nil`, if seen.
     func key(campaign: CampaignID, pixel: PixelID?) -> Int? {
         guard let campaignName = nameIDs[campaign.rawValue] else { return nil }
-        guard let pixel else { return rollupOfName[Int(campaignName)] >= 0 ? Int(rollupOfName[Int(campaignName)]) : nil }
+        guard let pixel else { return rollup(ofName: campaignName) }
         guard let pixelName = nameIDs[pixel.rawValue] else { return nil }
         return keys(campaign: campaignName, pixel: pixelName)?.pixel
+    }
+
+    /// The rollup key of the campaign that name id `name` names, if made.
+    private func rollup(ofName name: UInt32) -> Int? {
+        let rollup = rollupOfName[Int(name)]
+        return rollup >= 0 ? Int(rollup) : nil
     }
 
     /// Makes a campaign's rollup key.
