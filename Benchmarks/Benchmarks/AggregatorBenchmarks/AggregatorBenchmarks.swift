@@ -41,6 +41,19 @@ func scatteredBatches(_ count: Int, campaigns: Int, pixels: Int, firstSequence: 
     }
 }
 
+/// Ingests `batches`, each call awaited as an acked batch would be, inside the benchmark's
+/// measurement; returns the events (each batch's `batchSize`) per second of wall clock.
+func timedIngest(_ batches: ArraySlice<EventBatch>, into aggregator: Aggregator, _ benchmark: Benchmark) async -> Int {
+    let clock = ContinuousClock()
+    benchmark.startMeasurement()
+    let start = clock.now
+    for batch in batches { await aggregator.ingest([batch]) }
+    let elapsed = start.duration(to: clock.now)
+    benchmark.stopMeasurement()
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return Int(Double(batches.count * batchSize) / seconds)
+}
+
 let benchmarks: @Sendable () -> Void = {
     // Counting alone, in process (no sockets, no feed): 1000 campaigns x 100 pixels that all
     // exist and are busy, then 1000 batches of 256 scattered events timed, each `ingest`
@@ -57,14 +70,7 @@ let benchmarks: @Sendable () -> Void = {
                 configuration.uniqueVisitors = uniques
                 let aggregator = Aggregator(configuration: configuration, clock: { t0 })
                 for batch in batches.warm { await aggregator.ingest([batch]) }
-                let clock = ContinuousClock()
-                benchmark.startMeasurement()
-                let start = clock.now
-                for batch in batches.timed { await aggregator.ingest([batch]) }
-                let elapsed = start.duration(to: clock.now)
-                benchmark.stopMeasurement()
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                benchmark.measurement(eventsPerSecond, Int(Double(batches.timed.count * batchSize) / seconds))
+                benchmark.measurement(eventsPerSecond, await timedIngest(batches.timed[...], into: aggregator, benchmark))
                 blackHole(await aggregator.statistics.events)
             },
             setup: {
@@ -92,14 +98,7 @@ let benchmarks: @Sendable () -> Void = {
                     let aggregator = Aggregator(configuration: AggregatorConfiguration(), clock: { t0 })
                     let half = batches.count / 2
                     for batch in batches[..<half] { await aggregator.ingest([batch]) }
-                    let clock = ContinuousClock()
-                    benchmark.startMeasurement()
-                    let start = clock.now
-                    for batch in batches[half...] { await aggregator.ingest([batch]) }
-                    let elapsed = start.duration(to: clock.now)
-                    benchmark.stopMeasurement()
-                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                    benchmark.measurement(keysPerSecond, Int(Double((batches.count - half) * batchSize) / seconds))
+                    benchmark.measurement(keysPerSecond, await timedIngest(batches[half...], into: aggregator, benchmark))
                     blackHole(await aggregator.statistics.events)
                 },
                 setup: { newKeyBatches(keys: size, campaigns: campaigns) })
