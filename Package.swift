@@ -112,7 +112,7 @@ let package = Package(
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["PixelSupport", "ZeroMQ"]),
         .testTarget(name: "PixelSupportTests", dependencies: ["PixelSupport"]),
-        .testTarget(name: "PixelCoreTests", dependencies: ["PixelCore"]),
+        .testTarget(name: "PixelCoreTests", dependencies: ["PixelCore", "PixelPulseTesting"]),
         .testTarget(name: "PixelAlertsTests", dependencies: ["PixelAlerts", "PixelCore"]),
         .testTarget(
             name: "PixelAggregatorTests",

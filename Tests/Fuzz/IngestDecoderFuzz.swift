@@ -1,8 +1,8 @@
-// libFuzzer target: the aggregator's ingest decoder (EventBatch wire v1 and v2) and the ack
+// libFuzzer target: the aggregator's ingest decoder (EventBatch wire v1 to v3) and the ack
 // decoder (v1 and v2), on arbitrary bytes. Built and run by fuzz.sh.
 //
 // Properties checked on every input, besides not crashing:
-// - a frame that decodes (either version) re-encodes, as version 2, to a frame that
+// - a frame that decodes (any version) re-encodes, as the current version, to a frame that
 //   decodes to the same batch;
 // - an ack that decodes re-encodes to the same bytes;
 // - every decoded event satisfies the limits the decoder promises.

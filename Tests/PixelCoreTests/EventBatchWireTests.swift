@@ -1,4 +1,5 @@
 import PixelCore
+import PixelPulseTesting
 import Testing
 
 @Suite struct EventBatchWireTests {
@@ -78,7 +79,7 @@ import Testing
     static let malformed: [(String, [UInt8], WireError)] = [
         ("empty", [], .truncated(field: "magic")),
         ("bad magic", header(magic: "GIF8"), .badMagic),
-        ("future version", header(version: 3), .unsupportedVersion(3)),
+        ("future version", header(version: 4), .unsupportedVersion(4)),
         ("version zero", header(version: 0), .unsupportedVersion(0)),
         ("flags", header(flags: 0x80), .unknownFlags(0x80)),
         ("fates flag in version 1", header(flags: 1), .unknownFlags(1)),
@@ -111,7 +112,27 @@ import Testing
         ("missing visitor", header() + twoNames + le(UInt32(1)) + event(header: 1 << 6) + [1, 2], .truncated(field: "visitor")),
         ("missing event id", header() + twoNames + le(UInt32(1)) + event(header: 1 << 7), .truncated(field: "event id")),
         ("trailing bytes", header() + twoNames + le(UInt32(1)) + event() + [0], .trailingBytes(count: 1)),
+        ("version 3 without segments", header(version: 3) + twoNames + le(UInt32(1)) + event() + [0, 0, 0, 0, 0, 0, 0],
+         .countOutOfRange(field: "event count", count: 1)),
+        ("browser 15", header(version: 3) + twoNames + le(UInt32(1)) + event() + segments(browser: 15),
+         .unknownSegment(event: 0, field: "browser", raw: 15)),
+        ("system 8", header(version: 3) + twoNames + le(UInt32(1)) + event() + segments(os: 8),
+         .unknownSegment(event: 0, field: "operating system", raw: 8)),
+        ("channel index", header(version: 3) + twoNames + le(UInt32(1)) + event() + segments(channel: 2),
+         .nameIndexOutOfRange(event: 0, index: 2)),
+        ("referrer index", header(version: 3) + twoNames + le(UInt32(1)) + event() + segments(referrer: 7),
+         .nameIndexOutOfRange(event: 0, index: 7)),
+        ("lower-case country", header(version: 3) + twoNames + le(UInt32(1)) + event() + segments(country: 0x6564),
+         .unknownSegment(event: 0, field: "country", raw: 0x6564)),
     ]
+
+    /// An event's segment bytes (version 3): browser, system, channel, referrer, country.
+    static func segments(
+        browser: UInt8 = 0, os: UInt8 = 0, channel: UInt16 = EventBatch.noName, referrer: UInt16 = EventBatch.noName,
+        country: UInt16 = 0
+    ) -> [UInt8] {
+        [browser, os] + le(channel) + le(referrer) + le(country)
+    }
 
     @Test(arguments: malformed.indices)
     func malformedInputGivesATypedError(_ index: Int) {
@@ -127,12 +148,12 @@ import Testing
         #expect(batch.hits == [HitEvent(time: Self.t0 - 5, kind: .click, campaign: "c", pixel: "p")])
     }
 
-    @Test func writesVersion2WithTheFatesFlag() throws {
+    @Test func writesVersion3WithTheFatesFlag() throws {
         for reportsFates in [false, true] {
             var batch = EventBatch(collector: "edge", sequence: 7, reportsFates: reportsFates)
             batch.append(HitEvent(time: Self.t0, kind: .bot, campaign: "c", pixel: "p", device: .server))
             let bytes = batch.encoded()
-            #expect(Array(bytes[4...5]) == [2, reportsFates ? 1 : 0])
+            #expect(Array(bytes[4...5]) == [3, reportsFates ? 1 : 0])
             let decoded = try EventBatch.decode(bytes)
             #expect(decoded == batch)
             #expect(decoded.reportsFates == reportsFates)
@@ -154,8 +175,30 @@ import Testing
         ])
     }
 
+    @Test func segmentsTravelWithTheirNamesShared() throws {
+        var batch = EventBatch(collector: "edge", sequence: 9)
+        let segments = HitSegments(
+            browser: .samsungInternet, os: .android, channel: "facebook", referrer: "l.facebook.com", country: CountryCode("de"))
+        batch.append(HitEvent(time: Self.t0, kind: .click, campaign: "c", pixel: "p", device: .mobile, segments: segments))
+        batch.append(HitEvent(time: Self.t0 + 1, kind: .view, campaign: "c", pixel: "facebook", segments: HitSegments(channel: "facebook")))
+        #expect(batch.names == ["c", "p", "facebook", "l.facebook.com"], "a channel and a pixel of one name share it")
+        let decoded = try EventBatch.decode(batch.encoded())
+        #expect(decoded == batch)
+        #expect(decoded.hits[0].segments == segments)
+        #expect(decoded.hits[0].segments.country?.description == "DE")
+        #expect(decoded.hits[1].segments == HitSegments(channel: "facebook"))
+    }
+
+    /// What an earlier release sends: a version-2 frame has no segments.
+    @Test func version2HasNoSegments() throws {
+        let bytes = Self.header(version: 2) + Self.twoNames + Self.le(UInt32(1)) + Self.event(header: 1 << 2)
+        let batch = try EventBatch.decode(bytes)
+        #expect(batch.hits == [HitEvent(time: Self.t0, kind: .view, campaign: "c", pixel: "p", device: .desktop)])
+        #expect(batch.hits[0].segments == .none)
+    }
+
     /// What the release before sends: a version-1 frame decodes as it always did, and
-    /// re-encodes as version 2 to the same batch.
+    /// re-encodes as the current version to the same batch.
     @Test func version1DecodesAsBefore() throws {
         let bytes = Self.header() + Self.twoNames + Self.le(UInt32(2))
             + Self.event(header: 2 | 5 << 2 | 1 << 5) + Self.le(UInt64(1999)) + Self.event(header: 1, offset: -5)
@@ -166,7 +209,7 @@ import Testing
             HitEvent(time: Self.t0 - 5, kind: .click, campaign: "c", pixel: "p"),
         ])
         let again = batch.encoded()
-        #expect(again[4] == 2)
+        #expect(again[4] == EventBatch.wireVersion)
         #expect(try EventBatch.decode(again) == batch)
     }
 

@@ -1,4 +1,5 @@
 @testable import PixelCore
+import PixelPulseTesting
 import Testing
 
 /// The event-id filter remembers each id for its horizon (and less than a minute more), per

@@ -1,5 +1,6 @@
 import Foundation
 import PixelCore
+import PixelPulseTesting
 import Testing
 
 /// The in-place reader behind ``FeedStats/init(json:)``, checked against Foundation's

@@ -1,3 +1,4 @@
+import PixelPulseTesting
 @testable import PixelCore
 
 /// Drives a ``WindowStore`` and a ``ReferenceWindows`` through the same random stream: one to

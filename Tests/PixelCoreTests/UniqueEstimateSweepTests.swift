@@ -1,4 +1,5 @@
 @testable import PixelCore
+import PixelPulseTesting
 import Testing
 
 /// The unique-visitor estimate across the whole range, 1 to 10⁶ visitors: unbiased where

@@ -1,4 +1,5 @@
 @testable import PixelCore
+import PixelPulseTesting
 import Testing
 
 /// Unique visitors per window: each window's estimate is exactly what a plain HyperLogLog

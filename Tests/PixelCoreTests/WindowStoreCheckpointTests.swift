@@ -1,4 +1,5 @@
 @testable import PixelCore
+import PixelPulseTesting
 import Testing
 
 /// A store written to bytes and read back goes on exactly like the original: same counts

@@ -12,6 +12,8 @@ public struct HitEvent: Hashable, Sendable {
     /// The fingerprint of a client-supplied event id, for de-duplication.
     public var eventID: EventID?
     public var device: DeviceClass
+    /// Browser, operating system, channel, referrer and country, for segments.
+    public var segments: HitSegments
 
     /// The largest conversion value accepted, in minor units (10¹²: ten billion in a
     /// currency with cents), so that window sums cannot overflow in practice.
@@ -28,10 +30,11 @@ public struct HitEvent: Hashable, Sendable {
     ///   - visitor: Salted visitor hash, for unique counts.
     ///   - eventID: Fingerprint of the client's event id, for de-duplication.
     ///   - device: Device class from the user agent.
+    ///   - segments: What else the collector knows of where the hit came from.
     public init(
         time: Int64, kind: EventKind, campaign: CampaignID, pixel: PixelID,
         value: UInt64? = nil, visitor: UInt64? = nil, eventID: EventID? = nil,
-        device: DeviceClass = .unknown
+        device: DeviceClass = .unknown, segments: HitSegments = .none
     ) {
         self.time = time
         self.kind = kind
@@ -41,5 +44,6 @@ public struct HitEvent: Hashable, Sendable {
         self.visitor = visitor
         self.eventID = eventID
         self.device = device
+        self.segments = segments
     }
 }

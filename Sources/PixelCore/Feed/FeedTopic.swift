@@ -9,15 +9,19 @@
 /// | `stats/<campaign>/*/`        | the campaign's rollup (all its pixels)       |
 /// | `alerts/<campaign>/<pixel>/` | an alert about one pixel firing or resolving |
 /// | `alerts/<campaign>/*/`       | an alert about the campaign's rollup         |
+/// | `segments/<campaign>/<dimension>/` | the campaign broken down by a dimension (``FeedSegments``) |
 /// | `heartbeat/`                 | liveness and totals, at least once a second  |
 ///
 /// Prefixes to subscribe to: `stats/<campaign>/<pixel>/` (one pixel),
 /// `stats/<campaign>/*/` (one rollup), `stats/<campaign>/` (a whole campaign),
 /// `stats/` (every campaign), `alerts/<campaign>/` (one campaign's alerts), `alerts/`
-/// (all alerts), `heartbeat/`, or the empty prefix (everything).
+/// (all alerts), `segments/<campaign>/` (one campaign's breakdowns), `segments/` (all of
+/// them), `heartbeat/`, or the empty prefix (everything). Dimension names
+/// (``SegmentDimension``) hold no `/` either.
 public enum FeedTopic {
     public static let statsPrefix = "stats/"
     public static let alertsPrefix = "alerts/"
+    public static let segmentsPrefix = "segments/"
     public static let heartbeat = "heartbeat/"
     /// The last message of a snapshot reply (never published on the live feed).
     public static let snapshotEnd = "snapshot/end/"
@@ -36,6 +40,14 @@ public enum FeedTopic {
     public static func alerts(campaign: CampaignID, pixel: PixelID?) -> String {
         "alerts/\(campaign.rawValue)/\(pixel?.rawValue ?? rollupMarker)/"
     }
+
+    /// The topic of a campaign's breakdown by `dimension`.
+    public static func segments(campaign: CampaignID, dimension: SegmentDimension) -> String {
+        "segments/\(campaign.rawValue)/\(dimension.name)/"
+    }
+
+    /// The prefix that selects every breakdown of `campaign`.
+    public static func segments(campaign: CampaignID) -> String { "segments/\(campaign.rawValue)/" }
 
     /// The prefix that selects every alert topic of `campaign`.
     public static func alerts(campaign: CampaignID) -> String { "alerts/\(campaign.rawValue)/" }

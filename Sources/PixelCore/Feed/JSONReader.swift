@@ -40,6 +40,24 @@ public struct JSONReader {
         }
     }
 
+    /// Reads an array, calling `element` with the reader positioned at each element, which
+    /// `element` must read or skip.
+    public mutating func readArray(_ element: (inout JSONReader) throws -> Void) throws {
+        try expect(UInt8(ascii: "["))
+        if try peek() == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        while true {
+            try element(&self)
+            switch try next() {
+            case UInt8(ascii: ","): continue
+            case UInt8(ascii: "]"): return
+            default: throw Malformed()
+            }
+        }
+    }
+
     /// Whether a key read by ``readObject(_:)`` is `name` (a key with escapes never is).
     public static func key(_ key: ArraySlice<UInt8>, is name: StaticString) -> Bool {
         key.count == name.utf8CodeUnitCount

@@ -7,7 +7,9 @@ package enum CheckpointFormat: UInt8, Sendable, CaseIterable {
     case version1 = 1
     /// Five counters per window, bots last; event ids in one table of time-stamped words.
     case version2 = 2
+    /// Format 2, then each campaign's segments (their values and windows).
+    case version3 = 3
 
     /// The format this build writes.
-    package static let current = version2
+    package static let current = version3
 }

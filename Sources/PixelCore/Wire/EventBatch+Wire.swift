@@ -1,12 +1,12 @@
-/// The ingest wire format, version 2 (version 1 is read too).
+/// The ingest wire format, version 3 (versions 1 and 2 are read too).
 ///
 /// All integers are little-endian. A batch is one ZeroMQ frame:
 ///
 /// | field            | size        | notes                                             |
 /// |------------------|-------------|---------------------------------------------------|
 /// | magic            | 4           | ASCII `PXPB`                                      |
-/// | version          | 1           | `2` (`1` from producers of the release before)    |
-/// | flags            | 1           | bit 0: report per-event fates (version 2); other bits `0` |
+/// | version          | 1           | `3` (`1`, `2` from producers of earlier releases) |
+/// | flags            | 1           | bit 0: report per-event fates (version ≥ 2); other bits `0` |
 /// | collector length | 1           | 1…64                                              |
 /// | collector id     | n           | identifier bytes                                  |
 /// | sequence         | 8           | u64, per collector                                |
@@ -14,21 +14,25 @@
 /// | name count       | 2           | u16                                               |
 /// | names            | Σ(1 + n)    | each: u8 length 1…64, identifier bytes            |
 /// | event count      | 4           | u32, at most 65 536                               |
-/// | events           | 9…33 each   | see below                                         |
+/// | events           | 17…41 each  | see below                                         |
 ///
 /// Each event: a header byte (bits 0–1 kind: 0 view, 1 click, 2 conversion, 3 bot; bits 2–4
 /// device class; bit 5 value present; bit 6 visitor present; bit 7 event id present),
 /// campaign name index (u16), pixel name index (u16), time offset from the base time
 /// (i32 ms), then the present optional fields in order: value (u64 minor units, at most
-/// 10¹²), visitor hash (u64), event id fingerprint (u64). Nothing may follow the last event.
+/// 10¹²), visitor hash (u64), event id fingerprint (u64), and last the segments: browser
+/// (u8, a `BrowserFamily`), operating system (u8, an `OperatingSystem`), channel and
+/// referrer name indices (u16 each, `0xFFFF` for none) and country (two ASCII capitals,
+/// first in the low byte; `0` for none). Nothing may follow the last event.
 ///
+/// Version 2 is version 3 without the segments.
 /// Version 1 is version 2 without what came after it: flags must be `0`, and kind 3 (bot)
 /// and device class 6 (server) are refused, so a version-1 frame decodes as it always did.
 extension EventBatch {
     /// The four bytes every batch starts with.
     public static let magic: [UInt8] = Array("PXPB".utf8)
     /// The format version this build writes.
-    public static let wireVersion: UInt8 = 2
+    public static let wireVersion: UInt8 = 3
     /// The oldest format version this build reads.
     public static let oldestWireVersion: UInt8 = 1
     /// Flags bit 0 (version 2): the batch asks for per-event fates.
@@ -37,12 +41,14 @@ extension EventBatch {
     public static let maxTime: Int64 = 253_402_300_799_999
 
     static let eventHeaderSize = 9
+    /// The segments' bytes at the end of each event (version 3).
+    static let segmentsSize = 8
 
     /// Appends the encoded batch to `bytes`.
     public func encode(into bytes: inout [UInt8]) {
         var writer = ByteWriter(bytes: bytes)
         bytes = []  // hand the buffer to the writer without a copy
-        writer.bytes.reserveCapacity(writer.bytes.count + 64 + names.count * 16 + events.count * 17)
+        writer.bytes.reserveCapacity(writer.bytes.count + 64 + names.count * 16 + events.count * 25)
         writer.write(contentsOf: Self.magic)
         writer.write(Self.wireVersion)
         writer.write(reportsFates ? Self.reportsFatesFlag : 0)
@@ -71,6 +77,11 @@ extension EventBatch {
             if event.presence.contains(.value) { writer.write(event.value) }
             if event.presence.contains(.visitor) { writer.write(event.visitor) }
             if event.presence.contains(.eventID) { writer.write(event.eventID) }
+            writer.write(event.browser.rawValue)
+            writer.write(event.os.rawValue)
+            writer.write(event.channel)
+            writer.write(event.referrer)
+            writer.write(event.country)
         }
         bytes = writer.bytes
     }
@@ -111,7 +122,8 @@ extension EventBatch {
         }
 
         let eventCount = Int(try reader.read(UInt32.self, "event count"))
-        guard eventCount <= maxEvents, eventCount * eventHeaderSize <= reader.remaining else {
+        let eventSize = eventHeaderSize + (version >= 3 ? segmentsSize : 0)
+        guard eventCount <= maxEvents, eventCount * eventSize <= reader.remaining else {
             throw .countOutOfRange(field: "event count", count: eventCount)
         }
         var events: [Event] = []
@@ -159,9 +171,31 @@ extension EventBatch {
         }
         if presence.contains(.visitor) { visitor = try reader.read(UInt64.self, "visitor") }
         if presence.contains(.eventID) { eventID = try reader.read(UInt64.self, "event id") }
-        return Event(
+        var event = Event(
             time: time, value: value, visitor: visitor, eventID: eventID, campaign: campaign,
             pixel: pixel, kind: kind, device: device, presence: presence)
+        if version >= 3 { try readSegments(&reader, into: &event, index: index, nameCount: nameCount) }
+        return event
+    }
+
+    @inline(__always)
+    private static func readSegments(
+        _ reader: inout ByteReader, into event: inout Event, index: Int, nameCount: Int
+    ) throws(WireError) {
+        let browser = try reader.read(UInt8.self, "browser")
+        guard let family = BrowserFamily(rawValue: browser) else { throw .unknownSegment(event: index, field: "browser", raw: Int(browser)) }
+        let os = try reader.read(UInt8.self, "operating system")
+        guard let system = OperatingSystem(rawValue: os) else { throw .unknownSegment(event: index, field: "operating system", raw: Int(os)) }
+        let channel = try reader.read(UInt16.self, "channel index")
+        let referrer = try reader.read(UInt16.self, "referrer index")
+        for name in [channel, referrer] where name != noName && Int(name) >= nameCount {
+            throw .nameIndexOutOfRange(event: index, index: Int(name))
+        }
+        let country = try reader.read(UInt16.self, "country")
+        guard country == 0 || CountryCode(rawValue: country) != nil else {
+            throw .unknownSegment(event: index, field: "country", raw: Int(country))
+        }
+        (event.browser, event.os, event.channel, event.referrer, event.country) = (family, system, channel, referrer, country)
     }
 
     private static func readIdentifier(_ reader: inout ByteReader, field: String) throws(WireError) -> String {

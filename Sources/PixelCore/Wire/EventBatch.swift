@@ -16,6 +16,13 @@ public struct EventBatch: Sendable, Equatable {
         public var pixel: UInt16
         public var kind: EventKind
         public var device: DeviceClass
+        public var browser: BrowserFamily = .unknown
+        public var os: OperatingSystem = .unknown
+        /// Name indices of the channel and the referrer, ``EventBatch/noName`` for none.
+        public var channel: UInt16 = EventBatch.noName
+        public var referrer: UInt16 = EventBatch.noName
+        /// ``CountryCode/rawValue``, 0 for none.
+        public var country: UInt16 = 0
         /// Which of ``value``, ``visitor`` and ``eventID`` are present.
         public var presence: Presence
 
@@ -41,8 +48,12 @@ public struct EventBatch: Sendable, Equatable {
     /// The hits, in the order they were appended.
     public private(set) var events: [Event]
 
-    /// The most names a batch can hold (indices are 16 bits).
+    /// The most names a batch can hold (indices are 16 bits; the last means "none").
     public static let maxNames = Int(UInt16.max)
+    /// The name index that stands for no name (an event without channel or referrer).
+    public static let noName = UInt16.max
+    /// The most names one hit adds: campaign, pixel, channel, referrer.
+    static let namesPerHit = 4
     /// The most events a batch can hold.
     public static let maxEvents = 65_536
 
@@ -76,7 +87,7 @@ public struct EventBatch: Sendable, Equatable {
     /// Whether ``append(_:)`` would accept `hit` without exceeding a limit of the format:
     /// the event count, the name count, or times more than 2³¹ ms (24 days) apart.
     public func canAppend(_ hit: HitEvent) -> Bool {
-        guard events.count < Self.maxEvents, names.count + 2 <= Self.maxNames else { return false }
+        guard events.count < Self.maxEvents, names.count + Self.namesPerHit <= Self.maxNames else { return false }
         guard let first = events.first else { return true }
         return abs(hit.time - first.time) <= Int64(Int32.max)
     }
@@ -93,12 +104,16 @@ public struct EventBatch: Sendable, Equatable {
         if hit.value != nil { presence.insert(.value) }
         if hit.visitor != nil { presence.insert(.visitor) }
         if hit.eventID != nil { presence.insert(.eventID) }
+        let segments = hit.segments
         events.append(
             Event(
                 time: hit.time, value: hit.value ?? 0, visitor: hit.visitor ?? 0,
                 eventID: hit.eventID?.rawValue ?? 0,
                 campaign: intern(hit.campaign.rawValue), pixel: intern(hit.pixel.rawValue),
-                kind: hit.kind, device: hit.device, presence: presence))
+                kind: hit.kind, device: hit.device, browser: segments.browser, os: segments.os,
+                channel: segments.channel.map { intern($0.rawValue) } ?? Self.noName,
+                referrer: segments.referrer.map { intern($0.rawValue) } ?? Self.noName,
+                country: segments.country?.rawValue ?? 0, presence: presence))
     }
 
     /// The hit at `index`, with its ids resolved.
@@ -111,7 +126,15 @@ public struct EventBatch: Sendable, Equatable {
             value: event.presence.contains(.value) ? event.value : nil,
             visitor: event.presence.contains(.visitor) ? event.visitor : nil,
             eventID: event.presence.contains(.eventID) ? EventID(rawValue: event.eventID) : nil,
-            device: event.device)
+            device: event.device,
+            segments: HitSegments(
+                browser: event.browser, os: event.os, channel: segmentValue(event.channel),
+                referrer: segmentValue(event.referrer), country: CountryCode(rawValue: event.country)))
+    }
+
+    /// The channel or referrer a name index names.
+    public func segmentValue(_ index: UInt16) -> SegmentValue? {
+        index == Self.noName ? nil : SegmentValue(unchecked: names[Int(index)])
     }
 
     /// Every hit, with ids resolved.

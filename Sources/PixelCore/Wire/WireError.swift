@@ -18,6 +18,8 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownKind(event: Int, raw: UInt8)
     /// An event's device bits name no known device class.
     case unknownDevice(event: Int, raw: UInt8)
+    /// An event's browser, operating system or country is not one the format knows.
+    case unknownSegment(event: Int, field: String, raw: Int)
     /// An event's time is negative or beyond the format's range.
     case timeOutOfRange(event: Int)
     /// An event's value exceeds ``HitEvent/maxValue``.
@@ -37,6 +39,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
             "event \(event) refers to name \(index), which the batch does not have"
         case .unknownKind(let event, let raw): "event \(event) has unknown kind \(raw)"
         case .unknownDevice(let event, let raw): "event \(event) has unknown device class \(raw)"
+        case .unknownSegment(let event, let field, let raw): "event \(event) has unknown \(field) \(raw)"
         case .timeOutOfRange(let event): "event \(event) has a time out of range"
         case .valueOutOfRange(let event, let value): "event \(event) has value \(value) over the limit"
         case .trailingBytes(let count): "\(count) bytes after the last event"
@@ -55,6 +58,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         case .nameIndexOutOfRange: "name_index_out_of_range"
         case .unknownKind: "unknown_kind"
         case .unknownDevice: "unknown_device"
+        case .unknownSegment: "unknown_segment"
         case .timeOutOfRange: "time_out_of_range"
         case .valueOutOfRange: "value_out_of_range"
         case .trailingBytes: "trailing_bytes"
