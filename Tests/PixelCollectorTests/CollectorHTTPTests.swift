@@ -52,6 +52,28 @@ struct CollectorHTTPTests {
         await ingest.stop()
     }
 
+    /// Browser and system from the agent; channel and referrer from the page's tags and
+    /// `ref`, never from the pixel's own `Referer` (the page it is on).
+    @Test func hitsCarryTheirSegments() async throws {
+        let context = try Context()
+        let ingest = try IngestStandIn.start(context: context)
+        let collector = try await RunningCollector.start(ingest: ingest.endpoint, context: context)
+        let iPhone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+        let headers = [("User-Agent", iPhone), ("Referer", "https://shop.example.com/spring")]
+        for target in ["/p/spring/hero.gif?utm_source=Newsletter&ref=https%3A%2F%2Fwww.google.com%2F",
+                       "/p/spring/hero.gif?ref=https%3A%2F%2Fwww.google.com%2Fsearch%3Fq%3Dshoes", "/p/spring/hero.gif"] {
+            #expect(try await TestHTTPConnection.request(port: collector.port, "GET", target, headers: headers).status == 200)
+        }
+        let hits = await ingest.events(count: 3).flatMap(\.hits)
+        #expect(hits.map(\.segments) == [
+            HitSegments(browser: .safari, os: .iOS, channel: "newsletter", referrer: "google.com"),
+            HitSegments(browser: .safari, os: .iOS, channel: "search", referrer: "google.com"),
+            HitSegments(browser: .safari, os: .iOS, channel: "direct"),
+        ])
+        #expect(hits.allSatisfy { $0.device == .mobile })
+        try await collector.stop()
+    }
+
     @Test func beaconAnswers204() async throws {
         let context = try Context()
         let ingest = try IngestStandIn.start(context: context)
@@ -69,7 +91,8 @@ struct CollectorHTTPTests {
         #expect(hits.count == 2)
         #expect(hits.first == HitEvent(
             time: try #require(hits.first?.time), kind: .conversion, campaign: "spring", pixel: "signup",
-            value: 4900, visitor: hits.first?.visitor, eventID: EventID(text: "order-7"), device: .unknown))
+            value: 4900, visitor: hits.first?.visitor, eventID: EventID(text: "order-7"), device: .unknown,
+            segments: HitSegments(channel: "direct")))
         #expect(hits.last?.kind == .view)
 
         try await collector.stop()

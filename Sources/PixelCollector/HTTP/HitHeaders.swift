@@ -6,6 +6,8 @@ struct HitHeaders {
     var userAgent = ""
     /// `DNT: 1` or `Sec-GPC: 1`: the visitor asked not to be tracked, so no visitor hash.
     var optedOut = false
+    /// `Referer`: for a tracking link, the page the click came from.
+    var referer: String?
     /// `Origin`, sent by browsers with `fetch` and beacons (not with `<img>`).
     var origin: String?
     /// A prefetch, prerender or preview, not a person's request: `Sec-Purpose: prefetch…`,
@@ -30,6 +32,8 @@ struct HitHeaders {
                 if userAgent.isEmpty { userAgent = value }
             case 6 where origin == nil && Self.equalsIgnoringCase(name, "origin"):
                 origin = value
+            case 7 where referer == nil && Self.equalsIgnoringCase(name, "referer"):
+                referer = value
             case 3 where Self.equalsIgnoringCase(name, "dnt"):
                 if Self.isOne(value) { optedOut = true }
             case 7 where Self.equalsIgnoringCase(name, "sec-gpc"):

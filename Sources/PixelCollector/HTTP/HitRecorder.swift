@@ -7,8 +7,11 @@ import PixelCore
 /// without value, event id or visitor hash: crawlers and link previewers are counted apart,
 /// never as views, clicks or conversions, and never as visitors.
 ///
+/// Every hit carries its segments: browser and operating system (``UserAgentParser``),
+/// channel and referring host (``ChannelRules``).
+///
 /// Keep-alive clients repeat the same address and agent, so the visitor hash, the day key
-/// and the device class of the last hit are kept and reused.
+/// and the agent's traits of the last hit are kept and reused.
 struct HitRecorder {
     /// The route a hit came in on, the `route` label of `pixelpulse_collector_bots_total`.
     enum Source: String, CaseIterable, Sendable {
@@ -20,7 +23,7 @@ struct HitRecorder {
     var peerAddress = ""
     private var dayKey: VisitorHasher.DayKey?
     private var lastVisitor: (address: String, userAgent: String, day: Int64, hash: UInt64)?
-    private var lastDevice: (userAgent: String, device: DeviceClass)?
+    private var lastAgent: (userAgent: String, traits: AgentTraits)?
 
     init(services: HTTPServices) {
         self.services = services
@@ -40,15 +43,22 @@ struct HitRecorder {
     /// it accepted or dropped.
     mutating func record(
         _ request: HitRequest, headers: HitHeaders, from source: Source, asBot: Bool = false, at time: Int64 = WallClock.milliseconds()
-    ) {        let device = device(headers.userAgent)
+    ) {
+        let agent = traits(headers.userAgent)
+        let segments = HitSegments(
+            browser: agent.browser, os: agent.os,
+            channel: ChannelRules.channel(source: request.source, medium: request.medium, referrer: request.referrer),
+            referrer: request.referrer)
         let hit: HitEvent
-        if asBot || device == .bot {
-            hit = HitEvent(time: time, kind: .bot, campaign: request.campaign, pixel: request.pixel, device: device)
+        if asBot || agent.device == .bot {
+            hit = HitEvent(
+                time: time, kind: .bot, campaign: request.campaign, pixel: request.pixel, device: agent.device,
+                segments: segments)
         } else {
             hit = HitEvent(
                 time: time, kind: request.kind, campaign: request.campaign, pixel: request.pixel,
                 value: request.value, visitor: headers.optedOut ? nil : visitor(headers, time: time),
-                eventID: request.eventID, device: device)
+                eventID: request.eventID, device: agent.device, segments: segments)
         }
         switch services.batcher.record(hit) {
         case .accepted:
@@ -61,7 +71,7 @@ struct HitRecorder {
 
     /// Whether the agent is a bot's, by ``DeviceClassifier``.
     mutating func isBot(_ headers: HitHeaders) -> Bool {
-        device(headers.userAgent) == .bot
+        traits(headers.userAgent).device == .bot
     }
 
     /// The visitor hash, cached per connection: keep-alive clients repeat the same agent.
@@ -83,11 +93,11 @@ struct HitRecorder {
         return hash
     }
 
-    /// The device class, cached per connection.
-    private mutating func device(_ userAgent: String) -> DeviceClass {
-        if let last = lastDevice, last.userAgent == userAgent { return last.device }
-        let device = DeviceClassifier.classify(userAgent)
-        lastDevice = (userAgent, device)
-        return device
+    /// Device class, browser and operating system, cached per connection.
+    private mutating func traits(_ userAgent: String) -> AgentTraits {
+        if let last = lastAgent, last.userAgent == userAgent { return last.traits }
+        let traits = UserAgentParser.parse(userAgent)
+        lastAgent = (userAgent, traits)
+        return traits
     }
 }

@@ -15,9 +15,9 @@ import PixelCore
 ///    all printable ASCII `0x21…0x7E` (``RejectReason/malformedQuery``). (Raw bytes outside
 ///    ASCII rarely get this far: SwiftNIO's parser refuses such a request with `400`.)
 /// 3. **Parameters.** `&`-separated `key=value` pairs; keys are compared literally, values
-///    are percent-decoded (`%XX`, and `+` for a space). Only `e`, `v` and `id` are read;
-///    any other parameter (a cache buster, say) is ignored unexamined. When a key repeats,
-///    the last one counts.
+///    are percent-decoded (`%XX`, and `+` for a space). Only `e`, `v`, `id`, `utm_source`,
+///    `utm_medium` and `ref` are read; any other parameter (a cache buster, say) is ignored
+///    unexamined. When a key repeats, the last one counts.
 ///    - `e`: `view` (the default), `click` or `conversion` (``RejectReason/unknownKind``;
 ///      so is `bot`, a kind only the collector gives, see ``HitRecorder``).
 ///    - `v`: read for conversions only, ignored otherwise: 1–13 decimal digits, at most
@@ -25,6 +25,10 @@ import PixelCore
 ///    - `id`: 1–128 bytes of UTF-8 once decoded (``RejectReason/invalidEventID``; bytes
 ///      that are not UTF-8 are ``RejectReason/malformedQuery``), kept as its `EventID`
 ///      fingerprint.
+///    - `utm_source`, `utm_medium`: the page's tags, normalised to a `SegmentValue`
+///      (an empty one is no tag); `ref`: the page's referrer, of which only the host is
+///      kept (see ``ChannelRules``). A pixel's own `Referer` is the page it is on, not
+///      where the visit came from, so it is never used.
 ///    - A malformed `%` escape in any of them is ``RejectReason/malformedQuery``.
 struct HitRequest: Equatable, Sendable {
     var campaign: CampaignID
@@ -32,6 +36,10 @@ struct HitRequest: Equatable, Sendable {
     var kind: EventKind
     var value: UInt64?
     var eventID: EventID?
+    /// The page's or link's `utm_source` and `utm_medium`, and the referring host.
+    var source: SegmentValue?
+    var medium: SegmentValue?
+    var referrer: SegmentValue?
 
     /// The longest query string accepted, in bytes.
     static let maxQueryLength = 4096
@@ -101,6 +109,7 @@ struct HitRequest: Equatable, Sendable {
         var kindRange: Range<Int>?
         var valueRange: Range<Int>?
         var idRange: Range<Int>?
+        var segmentRanges: [Range<Int>?] = [nil, nil, nil]  // utm_source, utm_medium, ref
         var start = 0
         while start <= query.count {
             var end = start
@@ -118,10 +127,17 @@ struct HitRequest: Equatable, Sendable {
                 valueRange = value
             } else if key.elementsEqual("id".utf8) {
                 idRange = value
+            } else if key.elementsEqual("utm_source".utf8) {
+                segmentRanges[0] = value
+            } else if key.elementsEqual("utm_medium".utf8) {
+                segmentRanges[1] = value
+            } else if key.elementsEqual("ref".utf8) {
+                segmentRanges[2] = value
             }
             start = end + 1
         }
 
+        if segmentRanges.contains(where: { $0 != nil }), let reason = applySegments(query, segmentRanges) { return reason }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: EventID.maxTextLength) { buffer in
             if let kindRange {
                 switch PercentDecoding.decode(query[kindRange], into: buffer) {
@@ -154,6 +170,23 @@ struct HitRequest: Equatable, Sendable {
                     else { return .malformedQuery }
                     guard let eventID = EventID(text: text) else { return .invalidEventID }
                     self.eventID = eventID
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Reads `utm_source`, `utm_medium` and `ref` from their ranges of `query`.
+    private mutating func applySegments(_ query: UnsafeBufferPointer<UInt8>, _ ranges: [Range<Int>?]) -> RejectReason? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: query.count) { buffer in
+            for (field, range) in ranges.enumerated() {
+                guard let range else { continue }
+                guard case .decoded(let count) = PercentDecoding.decode(query[range], into: buffer) else { return .malformedQuery }
+                let decoded = UnsafeBufferPointer(rebasing: buffer[0..<count])
+                switch field {
+                case 0: source = SegmentValue(normalizing: String(decoding: decoded, as: UTF8.self))
+                case 1: medium = SegmentValue(normalizing: String(decoding: decoded, as: UTF8.self))
+                default: referrer = ChannelRules.referrerHost(decoded)
                 }
             }
             return nil

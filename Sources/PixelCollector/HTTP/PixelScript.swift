@@ -9,7 +9,9 @@
 /// (`data-pixel` defaults to `page`); a click (or middle click) on a link to another host
 /// sends a `click` beacon to the same pixel. Beacons are `navigator.sendBeacon` without a
 /// body, which needs no CORS preflight and survives the page being left; without
-/// `sendBeacon` an image request (`….gif?e=…`) goes instead. No cookies, no storage, no
+/// `sendBeacon` an image request (`….gif?e=…`) goes instead. Each carries the page's
+/// `utm_source` and `utm_medium`, and as `ref` the page's referrer when it is another
+/// site, for the hit's channel (see ``ChannelRules``). No cookies, no storage, no
 /// identifiers: the visitor hash is made at the collector, and `DNT: 1` or `Sec-GPC: 1`,
 /// which browsers send with beacons as with every request, drop it there as for pixels.
 ///
@@ -24,9 +26,14 @@ enum PixelScript {
           if (!c) return;
           var u = s.src.replace(/p\.js([?#].*)?$/, "") + "p/" + encodeURIComponent(c) + "/" +
             encodeURIComponent(s.getAttribute("data-pixel") || "page");
+          var q = "", t = new URLSearchParams(location.search), r = document.referrer;
+          ["utm_source", "utm_medium"].forEach(function (k) {
+            if (t.get(k)) q += "&" + k + "=" + encodeURIComponent(t.get(k));
+          });
+          try { if (r && new URL(r).hostname != location.hostname) q += "&ref=" + encodeURIComponent(r); } catch (x) {}
           function send(e) {
             var n = navigator;
-            if (!(n.sendBeacon && n.sendBeacon(u + "?e=" + e))) new Image().src = u + ".gif?e=" + e;
+            if (!(n.sendBeacon && n.sendBeacon(u + "?e=" + e + q))) new Image().src = u + ".gif?e=" + e + q;
           }
           function click(v) {
             var a = v.target && v.target.closest && v.target.closest("a[href]");

@@ -36,7 +36,10 @@ struct LinkResponder {
         if let reason = services.links.authorize(request, keys: keys) { return refuse(reason, message: reason.message) }
         if isHEAD { return .redirect(location: link.destination.url) }
 
-        let hit = HitRequest(campaign: link.campaign, pixel: link.link, kind: .click)
+        let tags = ChannelRules.utmTags(ofURL: link.destination.url)
+        let hit = HitRequest(
+            campaign: link.campaign, pixel: link.link, kind: .click, source: tags.source, medium: tags.medium,
+            referrer: headers.referer.flatMap { ChannelRules.referrerHost($0.utf8) })
         if recorder.isBot(headers) || headers.isPrefetch {
             recorder.record(hit, headers: headers, from: .link, asBot: true)
             return .redirect(location: link.destination.url)

@@ -25,9 +25,6 @@ import PixelCore
 /// A hit whose class is ``DeviceClass/bot`` is recorded as an `EventKind.bot`, never as
 /// a view or a click (see ``HitRecorder``).
 enum DeviceClassifier {
-    /// How much of the agent is examined; real agents are far shorter.
-    static let examinedLength = 512
-
     private static let mail: [StaticString] = [
         "googleimageproxy", "ggpht.com", "yahoomailproxy", "thunderbird", "microsoft outlook",
     ]
@@ -44,48 +41,17 @@ enum DeviceClassifier {
     /// The device class of a user agent.
     static func classify(_ userAgent: String) -> DeviceClass {
         if userAgent.isEmpty { return .unknown }
-        var userAgent = userAgent
-        return userAgent.withUTF8 { utf8 in
-            let count = min(utf8.count, examinedLength)
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { lowered in
-                for index in 0..<count {
-                    let byte = utf8[index]
-                    lowered[index] = byte &- 65 < 26 ? byte | 0x20 : byte
-                }
-                return classify(lowercased: UnsafeBufferPointer(lowered))
-            }
-        }
+        return AgentText.withLowercased(userAgent, classify(lowercased:))
     }
 
-    private static func classify(lowercased agent: UnsafeBufferPointer<UInt8>) -> DeviceClass {
-        if containsAny(agent, mail) { return .mail }
-        if containsAny(agent, bots) { return .bot }
-        if containsAny(agent, servers) { return .server }
-        if containsAny(agent, tablets) { return .tablet }
-        if contains(agent, "android") && !contains(agent, "mobile") { return .tablet }
-        if containsAny(agent, mobiles) { return .mobile }
+    /// The device class of a non-empty agent, lower-cased by ``AgentText``.
+    static func classify(lowercased agent: UnsafeBufferPointer<UInt8>) -> DeviceClass {
+        if agent.containsAny(mail) { return .mail }
+        if agent.containsAny(bots) { return .bot }
+        if agent.containsAny(servers) { return .server }
+        if agent.containsAny(tablets) { return .tablet }
+        if agent.contains("android") && !agent.contains("mobile") { return .tablet }
+        if agent.containsAny(mobiles) { return .mobile }
         return .desktop
-    }
-
-    private static func containsAny(_ haystack: UnsafeBufferPointer<UInt8>, _ needles: [StaticString]) -> Bool {
-        for needle in needles where contains(haystack, needle) { return true }
-        return false
-    }
-
-    private static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: StaticString) -> Bool {
-        let count = needle.utf8CodeUnitCount
-        guard count > 0, haystack.count >= count else { return count == 0 }
-        let pattern = needle.utf8Start
-        let first = pattern[0]
-        var start = 0
-        while start <= haystack.count - count {
-            if haystack[start] == first {
-                var offset = 1
-                while offset < count, haystack[start + offset] == pattern[offset] { offset += 1 }
-                if offset == count { return true }
-            }
-            start += 1
-        }
-        return false
     }
 }
