@@ -205,7 +205,7 @@ public actor Aggregator {
 
     /// One chunk of a snapshot: the current stats of up to `limit` keys from `start` whose
     /// topic starts with `prefix`; the first chunk (`start` 0) also carries the messages of
-    /// the alerts firing now whose topic starts with `prefix`.
+    /// the alerts firing now and the campaigns' breakdowns whose topic starts with `prefix`.
     ///
     /// Consistency (the Clone pattern's promise): the call first publishes every pending
     /// change (``publishChanges()``) and only then reads `seq` and the keys, all in one actor
@@ -229,7 +229,9 @@ public actor Aggregator {
         publish?(items)
         let (updates, next) = state.snapshot(prefix: prefix, from: start, limit: limit, now: now)
         let alerts = start > 0 ? [] : state.firing.values.map(\.message).filter { $0.topic.hasPrefix(prefix) }
-        return SnapshotChunk(seq: state.seq, time: now, updates: updates, alerts: alerts.sorted { $0.topic < $1.topic }, next: next)
+        let segments = start > 0 ? [] : state.segmentSnapshot(prefix: prefix, now: now)
+        return SnapshotChunk(
+            seq: state.seq, time: now, updates: updates, alerts: alerts.sorted { $0.topic < $1.topic }, segments: segments, next: next)
     }
 
     /// One chunk of a series reply: window `window`'s counts step by step (see
@@ -290,6 +292,15 @@ public actor Aggregator {
 
     /// What has been ingested so far.
     public var statistics: IngestStatistics { state.statistics }
+
+    /// A campaign's breakdown by `dimension`: each value's counts for every window, busiest
+    /// first (as the `segments/…` topics publish it); `nil` for a campaign never counted, or
+    /// with segments off.
+    public func segments(campaign: CampaignID, dimension: SegmentDimension) -> [(segment: String, counts: [Counts])]? {
+        guard let rollup = state.table.key(campaign: campaign, pixel: nil) else { return nil }
+        state.advance(to: clock())
+        return state.segments?.rows(ofRollup: rollup, dimension: dimension)
+    }
 
     /// The counts of a pixel, or of a campaign's rollup when `pixel` is `nil`, for every
     /// window; `nil` for ids never seen.

@@ -31,6 +31,12 @@ public struct AggregatorConfiguration: Sendable {
     /// Whether campaign rollups estimate unique visitors (``Counts/uniques``). Each
     /// visitor's event then updates its campaign's sketch: one more random memory access.
     public var uniqueVisitors = true
+    /// Whether campaigns are broken down by device, browser, system, channel, referrer and
+    /// country (`segments/…` topics); each counted event then updates six more counters.
+    public var segments = true
+    /// The most values of channel, referrer and country each campaign keeps apart; the
+    /// rest count as `(other)` (see `SegmentCounts`).
+    public var segmentBound = 10
 
     /// The embedded defaults' endpoints, on loopback.
     public static let defaultIngestEndpoint = "tcp://127.0.0.1:5570"

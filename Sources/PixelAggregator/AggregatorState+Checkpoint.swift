@@ -5,7 +5,8 @@ import PixelCore
 extension AggregatorState {
     /// Writes everything needed to go on counting as if never stopped: the feed `seq`, the
     /// keys, each key's first sighting and windows, the event-id and batch de-duplication
-    /// marks, the open alert incidents and the alerts firing. Not written: the statistics
+    /// marks, the open alert incidents, the alerts firing and the segments (an empty table
+    /// when they are off). Not written: the statistics
     /// (they describe one run) and what is waiting to be published (recomputed).
     func encode(into writer: inout ByteWriter) {
         writer.write(seq)
@@ -26,10 +27,16 @@ extension AggregatorState {
             writer.write(UInt32(message.body.count))
             writer.write(contentsOf: message.body)
         }
+        if segments != nil {
+            segments?.encode(into: &writer)
+        } else {
+            SegmentCounts(configuration: store.configuration, bound: 1).encode(into: &writer)
+        }
     }
 
-    /// Reads a state written by ``encode(into:)``, or by the release before (`format`
-    /// ``PixelCore/CheckpointFormat/version1``). Every key that holds counts is published at
+    /// Reads a state written by ``encode(into:)``, or by an earlier release (`format`
+    /// ``PixelCore/CheckpointFormat/version1`` or ``PixelCore/CheckpointFormat/version2``,
+    /// without segments: they start empty). Every key that holds counts is published at
     /// the first tick; an alert whose rule is gone resolves then.
     init(
         decoding reader: inout ByteReader, format: CheckpointFormat, configuration: AggregatorConfiguration, now: Int64
@@ -67,7 +74,7 @@ extension AggregatorState {
             let (horizon, limit) = (configuration.eventIDHorizon, configuration.eventIDLimit)
             eventIDs = switch format {
             case .version1: try EventIDFilter(decodingVersion1: &reader, horizon: horizon, limit: limit)
-            case .version2: try EventIDFilter(decoding: &reader, horizon: horizon, limit: limit)
+            case .version2, .version3: try EventIDFilter(decoding: &reader, horizon: horizon, limit: limit)
             }
             batches = try RecentSequences(decoding: &reader)
             try alerts.restoreIncidents(decoding: &reader, keyCount: table.count)
@@ -78,10 +85,19 @@ extension AggregatorState {
                 let body = Array(try reader.read(count: Int(try reader.read(UInt32.self, "alert body length")), "alert body"))
                 firing[alert.fingerprint] = (alert, FeedMessage(topic: topic, body: body))
             }
-            guard reader.remaining == 0 else { throw .trailingBytes(count: reader.remaining) }
         } catch {
             throw CheckpointError(error)
         }
+        if format.rawValue >= CheckpointFormat.version3.rawValue {
+            var table = table
+            let restored = try SegmentCounts(
+                decoding: &reader, configuration: configuration.windows, bound: configuration.segmentBound, format: format
+            ) { table.nameID($0) }
+            self.table = table
+            // Turned off since the checkpoint: dropped.
+            if segments != nil { segments = consume restored }
+        }
+        guard reader.remaining == 0 else { throw CheckpointError(WireError.trailingBytes(count: reader.remaining)) }
         let stillFiring = alerts.firingFingerprints
         for (fingerprint, entry) in firing where !stillFiring.contains(fingerprint) { alerts.resolve(entry.alert, now: now) }
         for key in 0..<table.count where !store.isIdle(key: key) { changes.markDirty(key) }

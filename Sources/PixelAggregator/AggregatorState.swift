@@ -33,9 +33,12 @@ struct AggregatorState: ~Copyable {
     var firing: [String: (alert: Alert, message: FeedMessage)] = [:]
     /// The windows' part of every stats body, made once.
     let layout: StatsBodyLayout
+    /// Each campaign broken down by segment; `nil` when turned off.
+    var segments: SegmentCounts?
 
     init(configuration: AggregatorConfiguration) {
         store = WindowStore(configuration: configuration.windows)
+        segments = configuration.segments ? SegmentCounts(configuration: configuration.windows, bound: configuration.segmentBound) : nil
         layout = StatsBodyLayout(windows: configuration.windows.windows)
         tick = max(1, Int64(configuration.tickInterval.nanoseconds / 1_000_000))
         changes = ChangeTracker(resolution: max(1, tick / 4), longestInterval: tick * PixelConflation.maxTicks)
@@ -68,23 +71,28 @@ struct AggregatorState: ~Copyable {
             return IngestAck(sequence: batch.sequence, status: .duplicate)
         }
         defer { counted.batches += 1 }
-        store.advance(to: now)
-        let keys = resolveKeys(batch, now: now)
+        advance(to: now)
+        let names = batch.names.map { table.nameID($0) }
+        let keys = resolveKeys(batch, names: names, now: now)
         // Allocated only when asked for.
         var fates: [EventFate] = []
         if batch.reportsFates { fates.reserveCapacity(batch.count) }
+        var counted = [Bool]()
+        if segments != nil { counted.reserveCapacity(batch.count) }
         for (event, keys) in zip(batch.events, keys) {
             let fate = count(event, keys: keys, now: now)
             if batch.reportsFates { fates.append(fate) }
+            if segments != nil { counted.append(fate == .counted) }
         }
+        // The same events in the same order, at the same clock: accepted alike.
+        segments?.record(batch, nameIDs: names, rollups: keys.map(\.rollup), counted: counted)
         return IngestAck(sequence: batch.sequence, status: .accepted, fates: batch.reportsFates ? fates : nil)
     }
 
     /// Every event's pixel and rollup keys, made on first sight. A batch's names are
     /// interned once; then the lookups run back to back with nothing in between, so that
     /// their cache misses overlap (counting in the same loop would keep one at a time).
-    private mutating func resolveKeys(_ batch: borrowing EventBatch, now: Int64) -> [(pixel: Int, rollup: Int)] {
-        let names = batch.names.map { table.nameID($0) }
+    private mutating func resolveKeys(_ batch: borrowing EventBatch, names: [UInt32], now: Int64) -> [(pixel: Int, rollup: Int)] {
         var keys: [(pixel: Int, rollup: Int)] = []
         keys.reserveCapacity(batch.count)
         for event in batch.events {
@@ -150,7 +158,7 @@ struct AggregatorState: ~Copyable {
     /// left alone. With `clocks`, incidents also run their `for` and `cooldown` clocks on
     /// keys nothing else visits.
     mutating func changes(now: Int64, taking pending: Pending, sweep: Bool, clocks: Bool) -> [FeedItem] {
-        store.advance(to: now)
+        advance(to: now)
         let interval = interval
         defer {
             if clocks {
@@ -163,6 +171,15 @@ struct AggregatorState: ~Copyable {
         case .all: changes.takeAll()
         }
         for key in keys { visit(key, now: now, into: &messages) }
+        // Breakdowns follow at most once per step of the shortest window, and on a flush.
+        if sweep || pending == .all, segments != nil {
+            var seq = seq
+            messages += segments!.changes(now: now, sweep: sweep) {
+                seq += 1
+                return seq
+            }.map(FeedItem.segments)
+            self.seq = seq
+        }
         guard sweep else { return messages }
         var index = 0
         while index < changes.active.count {
@@ -226,7 +243,16 @@ struct AggregatorState: ~Copyable {
     mutating func counts(key: Int) -> [Counts] { store.counts(key: key) }
 
     /// Moves the windows' clock forward.
-    mutating func advance(to now: Int64) { store.advance(to: now) }
+    mutating func advance(to now: Int64) {
+        store.advance(to: now)
+        segments?.advance(to: now)
+    }
+
+    /// The breakdowns (with `seq` = the current ``seq``) of the campaigns whose segments
+    /// topics start with `prefix`.
+    mutating func segmentSnapshot(prefix: String, now: Int64) -> [SegmentsUpdate] {
+        segments?.snapshot(prefix: prefix, seq: seq, now: now) ?? []
+    }
 
     /// The next sequence number, for a message about to be published.
     mutating func nextSeq() -> UInt64 {

@@ -12,6 +12,9 @@ public struct SnapshotChunk: Sendable {
     public var updates: [StatsUpdate]
     /// The messages that announced the alerts firing now (first chunk only).
     public var alerts: [FeedMessage]
+    /// The breakdown of each matching campaign by each dimension (first chunk only), each
+    /// with `seq` equal to ``seq``.
+    public var segments: [SegmentsUpdate] = []
     /// Where the next chunk starts; `nil` when this was the last.
     public var next: Int?
 }

@@ -47,6 +47,12 @@ struct AggregatorOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Estimate each campaign's unique visitors; --no-uniques saves their cost (stats then carry null). (env PIXELPULSE_UNIQUES=off)")
     var uniques = true
 
+    @Flag(inversion: .prefixedNo, help: "Break each campaign down by device, browser, system, channel, referrer and country (segments/ topics); --no-segments saves their cost. (env PIXELPULSE_SEGMENTS=off)")
+    var segments = true
+
+    @Option(help: ArgumentHelp("Values of channel, referrer and country kept apart per campaign; the rest count as (other). (env PIXELPULSE_SEGMENT_BOUND)", valueName: "count"))
+    var segmentBound: String?
+
     @Option(help: "The aggregator's CURVE key pair file (pixelpulse keys): encrypts ingest, feed and snapshot. (env PIXELPULSE_SERVER_KEY)")
     var serverKey: String?
 
@@ -90,6 +96,14 @@ struct AggregatorOptions: ParsableArguments {
             throw ValidationError("--dedup-limit must be a number of event ids from 1000 to 4294967295, got \"\(text)\"")
         }
         return limit
+    }
+
+    func segmentBoundSetting() throws -> Int {
+        let text = segmentBound ?? environment("PIXELPULSE_SEGMENT_BOUND") ?? "10"
+        guard let bound = Int(text), (1...1000).contains(bound) else {
+            throw ValidationError("--segment-bound must be a number of values from 1 to 1000, got \"\(text)\"")
+        }
+        return bound
     }
 
     var alertRulesFile: AlertRuleFile? {
@@ -155,6 +169,8 @@ struct AggregatorOptions: ParsableArguments {
                 tickInterval: .milliseconds(tickMs), alertRules: try alertRulesFile?.load(windows: windowConfiguration),
                 security: security)
             configuration.uniqueVisitors = uniques && !["off", "0", "false", "no"].contains(environment("PIXELPULSE_UNIQUES")?.lowercased())
+            configuration.segments = segments && !["off", "0", "false", "no"].contains(environment("PIXELPULSE_SEGMENTS")?.lowercased())
+            configuration.segmentBound = try segmentBoundSetting()
             configuration.eventIDHorizon = try eventIDHorizon()
             configuration.eventIDLimit = try eventIDLimit()
             return configuration

@@ -55,9 +55,9 @@ import Testing
         #expect(later == (await CheckpointTests.allCounts(counting)))
         #expect(later["spring/hero"]?[0].bots == 59, "one a second, and none yet in the current one")
 
-        // It writes format 2, which reads back into the same counts.
+        // It writes the current format, which reads back into the same counts.
         let rewritten = await restored.checkpoint().fileBytes
-        #expect(rewritten[4] == 2)
+        #expect(rewritten[4] == 3)
         let reread = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
         try await reread.restore(try Checkpoint(fileBytes: Data(rewritten)))
         #expect(await CheckpointTests.allCounts(reread) == later)

@@ -9,7 +9,7 @@ import PixelSupport
 /// | bytes | field |
 /// |---|---|
 /// | 4 | `PXCK` |
-/// | 1 | format version: 2 (1, from the release before, is read too) |
+/// | 1 | format version: 3 (1 and 2, from earlier releases, are read too) |
 /// | 3 | zero |
 /// | 8 | body length *n*, u64 little-endian |
 /// | 4 | CRC-32 of the body, u32 little-endian |

@@ -132,7 +132,7 @@ final class FeedServer: SocketServer {
                 return
             }
             for item in items {
-                if let topic = item.statsTopic, !subscriptions.wants(topic) {
+                if let topic = item.unencodedTopic, !subscriptions.wants(topic) {
                     queue.countUnsubscribed()
                     continue
                 }

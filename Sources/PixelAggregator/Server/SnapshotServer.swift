@@ -9,7 +9,8 @@ import ZeroMQ
 ///
 /// A request is one frame from a DEALER: the topic prefix, UTF-8, at most
 /// ``maxPrefixBytes`` (empty selects everything). The reply is a stream of
-/// `[topic, body]` messages — the alerts firing now, then the stats of each matching key — then
+/// `[topic, body]` messages — the alerts firing now, the breakdowns (`segments/…`) of each
+/// matching campaign, then the stats of each matching key — then
 /// `[snapshot/end/, SnapshotEnd]`. Requests are served one at a time on the socket's
 /// thread, read from the ``Aggregator`` in chunks of ``keysPerChunk`` keys (one actor call
 /// each), so a snapshot of 100 000 keys never holds up ingestion for more than one chunk.
@@ -96,10 +97,13 @@ final class SnapshotServer: SocketServer {
                 await aggregator.snapshot(prefix: prefix, from: from, limit: Self.keysPerChunk)
             }
             first = first ?? chunk
-            for message in chunk.alerts + chunk.updates.map({ $0.message(layout: aggregator.layout) }) {
+            let layout = aggregator.layout
+            let messages = chunk.alerts + chunk.segments.map { $0.message(windows: layout.windows) }
+                + chunk.updates.map { $0.message(layout: layout) }
+            for message in messages {
                 try router.send([identity, Array(message.topic.utf8), message.body])
             }
-            count += chunk.alerts.count + chunk.updates.count
+            count += messages.count
             start = chunk.next
         }
         let body = SnapshotEnd(seq: first!.seq, time: first!.time, startedAt: aggregator.startedAt,
