@@ -89,6 +89,9 @@ final class FeedSession {
                     } else if topic.hasPrefix(FeedTopic.alertsPrefix) {
                         guard let alert = FeedAlert(json: frames[1]), checkSequence(alert.seq) else { continue }
                         if alert.seq > snapshotSeq, state.apply(alert) { alerts.append(alert) }
+                    } else if topic.hasPrefix(FeedTopic.segmentsPrefix) {
+                        guard let breakdown = FeedSegments(json: frames[1]), checkSequence(breakdown.seq) else { continue }
+                        if breakdown.seq > snapshotSeq, state.apply(topic: topic, breakdown) { changed.append(topic) }
                     } else if let stats = FeedStats(json: frames[1]) {
                         if !checkSequence(stats.seq) { continue }
                         if stats.seq > snapshotSeq, state.apply(topic: topic, stats) { changed.append(topic) }
@@ -179,6 +182,8 @@ final class FeedSession {
         for (topic, body) in snapshot {
             if topic.hasPrefix(FeedTopic.alertsPrefix) {
                 if let alert = FeedAlert(json: body) { fresh.alerts[alert.fingerprint] = alert }
+            } else if topic.hasPrefix(FeedTopic.segmentsPrefix) {
+                if let breakdown = FeedSegments(json: body) { fresh.segments[topic] = breakdown }
             } else if let stats = FeedStats(json: body) {
                 fresh.stats[topic] = stats
             }
@@ -194,6 +199,10 @@ final class FeedSession {
                 guard let alert = FeedAlert(json: body), alert.seq > end.seq else { continue }
                 fresh.apply(alert)
                 lastSeq = max(lastSeq, alert.seq)
+            } else if topic.hasPrefix(FeedTopic.segmentsPrefix) {
+                guard let breakdown = FeedSegments(json: body), breakdown.seq > end.seq else { continue }
+                fresh.apply(topic: topic, breakdown)
+                lastSeq = max(lastSeq, breakdown.seq)
             } else if let stats = FeedStats(json: body), stats.seq > end.seq {
                 fresh.apply(topic: topic, stats)
                 lastSeq = max(lastSeq, stats.seq)

@@ -6,6 +6,9 @@ public struct FeedState: Sendable {
     public var stats: [String: FeedStats] = [:]
     /// The alerts firing now, by fingerprint (for prefixes that select `alerts/…` topics).
     public var alerts: [String: FeedAlert] = [:]
+    /// Topic (`segments/{campaign}/{dimension}/`) → the campaign's latest breakdown by that
+    /// dimension (for prefixes that select them).
+    public var segments: [String: FeedSegments] = [:]
     /// The highest `seq` applied (the snapshot's `seq` before any update).
     public var seq: UInt64 = 0
     /// The `startedAt` of the aggregator run this state comes from.
@@ -27,6 +30,16 @@ public struct FeedState: Sendable {
         guard stats.seq > self.stats[topic]?.seq ?? 0 else { return false }
         self.stats[topic] = stats
         seq = max(seq, stats.seq)
+        return true
+    }
+
+    /// Applies a live breakdown unless the state holds that topic at the same or a newer
+    /// `seq`; returns whether it was applied.
+    @discardableResult
+    mutating func apply(topic: String, _ breakdown: FeedSegments) -> Bool {
+        guard breakdown.seq > segments[topic]?.seq ?? 0 else { return false }
+        segments[topic] = breakdown
+        seq = max(seq, breakdown.seq)
         return true
     }
 

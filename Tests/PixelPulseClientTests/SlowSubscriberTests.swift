@@ -94,6 +94,8 @@ final class FeedReader: Sendable {
                     if frames[0] == Array(FeedTopic.heartbeat.utf8) {
                         seq = FeedHeartbeat(json: frames[1])?.seq
                         ready = true  // The heartbeat proves the subscription reached the publisher.
+                    } else if frames[0].starts(with: FeedTopic.segmentsPrefix.utf8) {
+                        seq = FeedSegments(json: frames[1])?.seq
                     } else {
                         seq = FeedStats(json: frames[1])?.seq
                     }

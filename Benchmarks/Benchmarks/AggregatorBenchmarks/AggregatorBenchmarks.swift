@@ -30,12 +30,20 @@ func scatteredBatches(_ count: Int, campaigns: Int, pixels: Int, firstSequence: 
     }
     let campaignNames = (0..<campaigns).map { CampaignID(unchecked: "campaign-\($0)") }
     let pixelNames = (0..<pixels).map { PixelID(unchecked: "pixel-\($0)") }
+    // What a collector sends: a few browsers and systems, 8 channels, 30 referring hosts.
+    let channels = (0..<8).map { SegmentValue(unchecked: "channel-\($0)") }
+    let referrers = (0..<30).map { SegmentValue(unchecked: "site-\($0).example") }
     return (0..<count).map { index in
         var batch = EventBatch(collector: "bench", sequence: firstSequence + UInt64(index))
         for _ in 0..<batchSize {
             let key = Int(next() >> 33) % (campaigns * pixels)
+            let traits = next() >> 33
+            let segments = HitSegments(
+                browser: BrowserFamily(rawValue: UInt8(traits % 8))!, os: OperatingSystem(rawValue: UInt8(traits / 8 % 6))!,
+                channel: channels[Int(traits / 64 % 8)], referrer: referrers[Int(traits / 512 % 30)])
             batch.append(HitEvent(time: t0, kind: .view, campaign: campaignNames[key / pixels],
-                                  pixel: pixelNames[key % pixels], visitor: next()))
+                                  pixel: pixelNames[key % pixels], visitor: next(),
+                                  device: DeviceClass(rawValue: UInt8(traits % 4))!, segments: segments))
         }
         return batch
     }
@@ -61,13 +69,15 @@ let benchmarks: @Sendable () -> Void = {
     // again, as in ingest-load's cycled traffic). What the ingest path costs per event when every
     // event's windows and sketch are out of cache.
     let eventsPerSecond = BenchmarkMetric.custom("events/s", polarity: .prefersLarger, useScalingFactor: false)
-    for uniques in [true, false] {
+    // Segments on and off alternate, so that their cost is read from neighbouring runs.
+    for (uniques, segments) in [(true, true), (true, false), (false, true), (false, false)] {
         Benchmark(
-            "Ingest, 256-event batches scattered over 100k keys, uniques \(uniques ? "on" : "off")",
+            "Ingest, 256-event batches scattered over 100k keys, uniques \(uniques ? "on" : "off"), segments \(segments ? "on" : "off")",
             configuration: .init(metrics: [.wallClock, eventsPerSecond], warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 5),
             closure: { benchmark, batches in
                 var configuration = AggregatorConfiguration()
                 configuration.uniqueVisitors = uniques
+                configuration.segments = segments
                 let aggregator = Aggregator(configuration: configuration, clock: { t0 })
                 for batch in batches.warm { await aggregator.ingest([batch]) }
                 benchmark.measurement(eventsPerSecond, await timedIngest(batches.timed[...], into: aggregator, benchmark))
