@@ -175,7 +175,7 @@ import ZeroMQ
     /// Stats whose topic no subscriber's prefix matches are counted, not encoded; the
     /// heartbeat tells how many, and what the pixel interval is.
     @Test func statsNoOneSubscribesToAreCountedInTheHeartbeatNotSent() async throws {
-        var configuration = AggregatorConfiguration()
+        var configuration = LiveAggregator.configuration()
         configuration.segments = false  // their breakdowns would be counted too, a step later
         try await LiveAggregator.with(configuration) { fixture in
             let now = Aggregator.wallClock()
