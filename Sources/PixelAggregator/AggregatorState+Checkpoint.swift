@@ -89,11 +89,9 @@ extension AggregatorState {
             throw CheckpointError(error)
         }
         if format.rawValue >= CheckpointFormat.version3.rawValue {
-            var table = table
             let restored = try SegmentCounts(
                 decoding: &reader, configuration: configuration.windows, bound: configuration.segmentBound, format: format
             ) { table.nameID($0) }
-            self.table = table
             // Turned off since the checkpoint: dropped.
             if segments != nil { segments = consume restored }
         }

@@ -85,7 +85,7 @@ struct AggregatorState: ~Copyable {
             if segments != nil { counted.append(fate == .counted) }
         }
         // The same events in the same order, at the same clock: accepted alike.
-        segments?.record(batch, nameIDs: names, rollups: keys.map(\.rollup), counted: counted)
+        segments?.record(batch, nameIDs: names, keys: keys, counted: counted)
         return IngestAck(sequence: batch.sequence, status: .accepted, fates: batch.reportsFates ? fates : nil)
     }
 
@@ -173,12 +173,7 @@ struct AggregatorState: ~Copyable {
         for key in keys { visit(key, now: now, into: &messages) }
         // Breakdowns follow at most once per step of the shortest window, and on a flush.
         if sweep || pending == .all, segments != nil {
-            var seq = seq
-            messages += segments!.changes(now: now, sweep: sweep) {
-                seq += 1
-                return seq
-            }.map(FeedItem.segments)
-            self.seq = seq
+            messages += segments!.changes(now: now, sweep: sweep, seq: &seq).map(FeedItem.segments)
         }
         guard sweep else { return messages }
         var index = 0

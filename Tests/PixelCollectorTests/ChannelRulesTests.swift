@@ -9,6 +9,7 @@ import Testing
         ("http://user:pw@news.example.org:8080/a#b", "news.example.org"),
         ("android-app://com.google.android.gm/", "com.google.android.gm"),
         ("t.co/abc", "t.co"),
+        ("t.co/r?u=https://elsewhere.example/", "t.co"),
         ("https://203.0.113.9/", "203.0.113.9"),
     ])
     func keepsOnlyTheHost(url: String, host: String) {

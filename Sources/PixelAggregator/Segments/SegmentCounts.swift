@@ -64,11 +64,11 @@ struct SegmentCounts: ~Copyable {
     /// - Parameters:
     ///   - nameIDs: The id of each of the batch's names (shared with the key table, so a
     ///     channel or referrer is the same value in every batch).
-    ///   - rollups: Each event's campaign rollup key, which identifies the campaign.
-    mutating func record(_ batch: borrowing EventBatch, nameIDs: [UInt32], rollups: [Int], counted: [Bool]) {
+    ///   - keys: Each event's keys; its campaign's rollup key identifies the campaign.
+    mutating func record(_ batch: borrowing EventBatch, nameIDs: [UInt32], keys: [(pixel: Int, rollup: Int)], counted: [Bool]) {
         for index in batch.events.indices where counted[index] {
             let event = batch.events[index]
-            let first = firstGroup(ofRollup: rollups[index]) { batch.names[Int(event.campaign)] }
+            let first = firstGroup(ofRollup: keys[index].rollup) { batch.names[Int(event.campaign)] }
             countClosed(event, first: first, dimension: 0, value: event.device.rawValue)
             countClosed(event, first: first, dimension: 1, value: event.browser.rawValue)
             countClosed(event, first: first, dimension: 2, value: event.os.rawValue)
@@ -150,7 +150,7 @@ struct SegmentCounts: ~Copyable {
         return first
     }
 
-    /// The id of a value named `name` in `dimension`, as ``record(_:nameIDs:rollups:counted:)``
+    /// The id of a value named `name` in `dimension`, as ``record(_:nameIDs:keys:counted:)``
     /// gives it; `nil` for a name the dimension cannot have.
     static func valueID(of name: String, in dimension: SegmentDimension, nameID: (String) -> UInt32) -> UInt32? {
         if name == SegmentDimension.noneValue { return dimension.rawValue >= 3 ? none : nil }
@@ -214,7 +214,8 @@ struct SegmentCounts: ~Copyable {
     /// with `sweep` every group that holds counts, whose windows may have slid. A sweep
     /// also lets values idle in every window go, and a group left with none is published
     /// once, empty, and then left alone.
-    mutating func changes(now: Int64, sweep: Bool, seq: () -> UInt64) -> [SegmentsUpdate] {
+    /// Each update takes the next `seq`.
+    mutating func changes(now: Int64, sweep: Bool, seq: inout UInt64) -> [SegmentsUpdate] {
         store.advance(to: now)
         var visit = dirty
         for group in dirty { isDirty[group] = false }
@@ -234,7 +235,8 @@ struct SegmentCounts: ~Copyable {
             else { continue }
             groups[group].published = rows
             updates.append(
-                SegmentsUpdate(campaign: groups[group].campaign, dimension: groups[group].dimension, seq: seq(), time: now, rows: rows))
+                SegmentsUpdate(campaign: groups[group].campaign, dimension: groups[group].dimension, seq: seq + 1, time: now, rows: rows))
+            seq += 1
         }
         if sweep {
             active.removeAll { group in

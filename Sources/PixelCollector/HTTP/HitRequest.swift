@@ -109,7 +109,9 @@ struct HitRequest: Equatable, Sendable {
         var kindRange: Range<Int>?
         var valueRange: Range<Int>?
         var idRange: Range<Int>?
-        var segmentRanges: [Range<Int>?] = [nil, nil, nil]  // utm_source, utm_medium, ref
+        var sourceRange: Range<Int>?
+        var mediumRange: Range<Int>?
+        var refRange: Range<Int>?
         var start = 0
         while start <= query.count {
             var end = start
@@ -128,16 +130,19 @@ struct HitRequest: Equatable, Sendable {
             } else if key.elementsEqual("id".utf8) {
                 idRange = value
             } else if key.elementsEqual("utm_source".utf8) {
-                segmentRanges[0] = value
+                sourceRange = value
             } else if key.elementsEqual("utm_medium".utf8) {
-                segmentRanges[1] = value
+                mediumRange = value
             } else if key.elementsEqual("ref".utf8) {
-                segmentRanges[2] = value
+                refRange = value
             }
             start = end + 1
         }
 
-        if segmentRanges.contains(where: { $0 != nil }), let reason = applySegments(query, segmentRanges) { return reason }
+        if sourceRange != nil || mediumRange != nil || refRange != nil,
+           let reason = applySegments(query, source: sourceRange, medium: mediumRange, ref: refRange) {
+            return reason
+        }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: EventID.maxTextLength) { buffer in
             if let kindRange {
                 switch PercentDecoding.decode(query[kindRange], into: buffer) {
@@ -177,17 +182,26 @@ struct HitRequest: Equatable, Sendable {
     }
 
     /// Reads `utm_source`, `utm_medium` and `ref` from their ranges of `query`.
-    private mutating func applySegments(_ query: UnsafeBufferPointer<UInt8>, _ ranges: [Range<Int>?]) -> RejectReason? {
+    private mutating func applySegments(
+        _ query: UnsafeBufferPointer<UInt8>, source: Range<Int>?, medium: Range<Int>?, ref: Range<Int>?
+    ) -> RejectReason? {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: query.count) { buffer in
-            for (field, range) in ranges.enumerated() {
-                guard let range else { continue }
-                guard case .decoded(let count) = PercentDecoding.decode(query[range], into: buffer) else { return .malformedQuery }
-                let decoded = UnsafeBufferPointer(rebasing: buffer[0..<count])
-                switch field {
-                case 0: source = SegmentValue(normalizing: String(decoding: decoded, as: UTF8.self))
-                case 1: medium = SegmentValue(normalizing: String(decoding: decoded, as: UTF8.self))
-                default: referrer = ChannelRules.referrerHost(decoded)
-                }
+            /// The decoded value, `nil` for a malformed escape.
+            func decoded(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8>? {
+                guard case .decoded(let count) = PercentDecoding.decode(query[range], into: buffer) else { return nil }
+                return UnsafeBufferPointer(rebasing: buffer[0..<count])
+            }
+            if let source {
+                guard let text = decoded(source) else { return .malformedQuery }
+                self.source = SegmentValue(normalizing: String(decoding: text, as: UTF8.self))
+            }
+            if let medium {
+                guard let text = decoded(medium) else { return .malformedQuery }
+                self.medium = SegmentValue(normalizing: String(decoding: text, as: UTF8.self))
+            }
+            if let ref {
+                guard let url = decoded(ref) else { return .malformedQuery }
+                referrer = ChannelRules.referrerHost(url)
             }
             return nil
         }

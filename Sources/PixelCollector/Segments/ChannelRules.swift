@@ -57,20 +57,24 @@ enum ChannelRules {
     /// lower case, without `www.`, user or port; `nil` when there is none or it is not a
     /// host name (an IP address counts as one).
     static func referrerHost(_ url: some Collection<UInt8>) -> SegmentValue? {
-        var bytes = Array(url.prefix(2048))
-        if let scheme = firstIndex(of: Array("://".utf8), in: bytes) { bytes.removeSubrange(0..<(scheme + 3)) }
-        if let end = bytes.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
-            bytes.removeSubrange(end...)
+        let bytes = Array(url.prefix(2048))
+        let isDelimiter = { (byte: UInt8) in byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") }
+        var start = 0
+        // A scheme ends in "://" before any path, query or fragment.
+        if let slash = bytes.firstIndex(where: isDelimiter), slash > 0, bytes[slash - 1] == UInt8(ascii: ":"),
+           slash + 1 < bytes.count, bytes[slash + 1] == UInt8(ascii: "/") {
+            start = slash + 2
         }
-        if let at = bytes.lastIndex(of: UInt8(ascii: "@")) { bytes.removeSubrange(...at) }
-        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) { bytes.removeSubrange(colon...) }
-        bytes = bytes.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }
-        if bytes.starts(with: "www.".utf8) { bytes.removeFirst(4) }
+        var end = bytes[start...].firstIndex(where: isDelimiter) ?? bytes.count
+        if let at = bytes[start..<end].lastIndex(of: UInt8(ascii: "@")) { start = at + 1 }
+        if let colon = bytes[start..<end].firstIndex(of: UInt8(ascii: ":")) { end = colon }
+        var host = bytes[start..<end].lazy.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }
+        if host.starts(with: "www.".utf8) { host = bytes[(start + 4)..<end].lazy.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 } }
         let isHostByte = { (byte: UInt8) in
             byte &- 97 < 26 || byte &- 48 < 10 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
         }
-        guard !bytes.isEmpty, bytes.count <= IdentifierRules.maxLength, bytes.allSatisfy(isHostByte) else { return nil }
-        return SegmentValue(unchecked: String(decoding: bytes, as: UTF8.self))
+        guard !host.isEmpty, host.count <= IdentifierRules.maxLength, host.allSatisfy(isHostByte) else { return nil }
+        return SegmentValue(unchecked: String(decoding: host, as: UTF8.self))
     }
 
     /// The `utm_source` and `utm_medium` of a URL's query, normalised; malformed escapes
@@ -99,10 +103,5 @@ enum ChannelRules {
                 return String(decoding: UnsafeBufferPointer(rebasing: output[0..<count]), as: UTF8.self)
             }
         }
-    }
-
-    private static func firstIndex(of pattern: [UInt8], in bytes: [UInt8]) -> Int? {
-        guard bytes.count >= pattern.count else { return nil }
-        return (0...(bytes.count - pattern.count)).first { bytes[$0..<($0 + pattern.count)].elementsEqual(pattern) }
     }
 }
