@@ -167,7 +167,10 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            exclude: ["alert_check.py", "browser_check.py", "cut_proxy.py", "dashboard_check.py", "feed_check.py", "webhook_receiver.py"]
+            exclude: [
+                "alert_check.py", "browser_check.py", "cut_proxy.py", "dashboard_check.py", "feed_check.py", "segments_check.py",
+                "webhook_receiver.py",
+            ]
         ),
     ]
 )

@@ -12,7 +12,8 @@ import FoundationNetworking
 /// campaigns and pixels, views ≫ clicks ≫ conversions, with rates that drift over minutes,
 /// and one pixel that breaks now and then so the built-in alerts have something to show.
 /// Each visit comes from one of a campaign's returning visitors (its own user agent), so
-/// unique visitors fall short of views as they would.
+/// unique visitors fall short of views as they would; each visitor has a real browser's
+/// agent and came by one channel, so the campaigns' segments have something to show.
 struct DemoTraffic: Service {
     let port: OneShot<Int>
     let logger: Logger
@@ -21,6 +22,20 @@ struct DemoTraffic: Service {
         ("spring-sale", ["hero", "sidebar", "newsletter"], 60, 20_000),
         ("brand", ["homepage", "video"], 30, 5000),
         ("retarget", ["cart", "checkout", "email"], 15, 600),
+    ]
+
+    /// The agents visitors' browsers send, each followed by the visitor's own tag.
+    static let agents = [
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    ]
+    /// Where visitors came from: the query each of their hits carries.
+    static let channels = [
+        "utm_source=newsletter&utm_medium=email", "ref=https%3A%2F%2Fwww.google.com%2F",
+        "ref=https%3A%2F%2Fl.facebook.com%2F", "utm_source=facebook&utm_medium=cpc", "",
     ]
 
     /// `spring-sale/newsletter` receives nothing for 8 minutes of every 30, from minute 12:
@@ -46,19 +61,23 @@ struct DemoTraffic: Service {
                 for pixel in entry.pixels where !Self.isBroken(pixel: pixel, minutes: minutes) {
                     let views = entry.viewsPerSecond * drift / Double(entry.pixels.count) / 10
                     for _ in 0..<Self.poisson(views, using: &generator) {
-                        let visitor = "PixelPulse-demo visitor-\(entry.campaign)-\(Int.random(in: 0..<entry.visitors, using: &generator))"
+                        let number = Int.random(in: 0..<entry.visitors, using: &generator)
+                        let visitor = "\(Self.agents[number % Self.agents.count]) PixelPulse-demo/\(entry.campaign)-\(number)"
+                        let channel = Self.channels[number / Self.agents.count % Self.channels.count]
                         func hit(_ query: String) {
-                            var request = URLRequest(url: URL(string: "\(base)/p/\(entry.campaign)/\(pixel).gif\(query)")!)
+                            let parameters = [query, channel].filter { !$0.isEmpty }.joined(separator: "&")
+                            let target = "\(base)/p/\(entry.campaign)/\(pixel).gif\(parameters.isEmpty ? "" : "?" + parameters)"
+                            var request = URLRequest(url: URL(string: target)!)
                             request.setValue(visitor, forHTTPHeaderField: "User-Agent")
                             requests.append(request)
                         }
                         hit("")
                         guard Double.random(in: 0..<1, using: &generator) < 0.04 else { continue }
-                        hit("?e=click")
+                        hit("e=click")
                         guard Double.random(in: 0..<1, using: &generator) < conversionRate else { continue }
                         let value = Int.random(in: 500...20_000, using: &generator)
                         let id = UInt64.random(in: 0...UInt64.max, using: &generator)
-                        hit("?e=conversion&v=\(value)&id=\(id)")
+                        hit("e=conversion&v=\(value)&id=\(id)")
                     }
                 }
             }

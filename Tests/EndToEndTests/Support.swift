@@ -114,6 +114,8 @@ enum Paths {
 
     static let alertCheck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("alert_check.py")
 
+    static let segmentsCheck = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("segments_check.py")
+
     static let cutProxy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("cut_proxy.py")
 
     static let webhookReceiver = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("webhook_receiver.py")

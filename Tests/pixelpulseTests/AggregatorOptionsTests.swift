@@ -96,6 +96,20 @@ struct AggregatorOptionsTests {
             == "--dedup-limit must be a number of event ids from 1000 to 4294967295, got \"\(text)\"")
     }
 
+    @Test func segmentsAreOnWithABoundUnlessTurnedOff() throws {
+        let defaults = try AggregatorOptions.parse([]).configuration(plain: false)
+        #expect(defaults.segments && defaults.segmentBound == 10)
+        let configured = try AggregatorOptions.parse(["--no-segments", "--segment-bound", "5"]).configuration(plain: false)
+        #expect(!configured.segments && configured.segmentBound == 5)
+    }
+
+    @Test(arguments: ["0", "1001", "-3", "ten", "5.5"])
+    func segmentBoundOutOfRangeIsRefused(_ text: String) throws {
+        let options = try AggregatorOptions.parse(["--segment-bound=\(text)"])
+        #expect(validationMessage { try options.configuration(plain: false) }
+            == "--segment-bound must be a number of values from 1 to 1000, got \"\(text)\"")
+    }
+
     @Test(arguments: [([], true), (["--no-uniques"], false), (["--uniques"], true), (["--no-uniques", "--uniques"], true)])
     func uniquesAreOnUnlessTurnedOff(arguments: [String], counted: Bool) throws {
         #expect(try AggregatorOptions.parse(arguments).configuration(plain: false).uniqueVisitors == counted)
