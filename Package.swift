@@ -34,6 +34,11 @@ let package = Package(
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]
         ),
+        .systemLibrary(
+            name: "CMaxMindDB",
+            pkgConfig: "libmaxminddb",
+            providers: [.apt(["libmaxminddb-dev"]), .brew(["libmaxminddb"])]
+        ),
         .target(name: "PixelSupport"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ", "PixelSupport"]),
         .target(name: "PixelCore"),
@@ -58,7 +63,7 @@ let package = Package(
         .target(
             name: "PixelCollector",
             dependencies: [
-                "PixelCore", "PixelSupport", "ZeroMQ",
+                "CMaxMindDB", "PixelCore", "PixelSupport", "ZeroMQ",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -95,7 +100,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Tests/PixelPulseTesting"
+            path: "Tests/PixelPulseTesting",
+            exclude: ["make_country_mmdb.pl"]
         ),
         .executableTarget(
             name: "pixelpulse",

@@ -217,7 +217,7 @@ public actor Collector: Service {
         do {
             try await forwarder.thread.readiness
             let services = HTTPServices(
-                batcher: batcher, metrics: metrics, visitors: visitors,
+                batcher: batcher, metrics: metrics, visitors: visitors, countries: configuration.countryDatabase,
                 forwarder: forwarder, registry: registry, trustForwardedFor: configuration.trustForwardedFor,
                 maxBeaconBodySize: configuration.maxBeaconBodySize, origins: configuration.allowedOrigins, links: links, logger: logger,
                 conversions: ConversionEndpoint(

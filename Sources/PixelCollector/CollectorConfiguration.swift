@@ -26,6 +26,8 @@ public struct CollectorConfiguration: Sendable {
     /// The most batches waiting to be sent while the aggregator is away; hits arriving
     /// while it is full are dropped and counted (`pixelpulse_collector_dropped_total`).
     public var queueLimit: Int = 4096
+    /// Where hits' countries come from (the `country` segment); `nil` leaves it out.
+    public var countryDatabase: CountryDatabase?
     /// The directory of the disk spool; `nil` keeps batches in memory only.
     ///
     /// With a spool, every hit is written to it before its HTTP answer leaves, batches are

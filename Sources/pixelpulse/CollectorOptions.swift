@@ -60,6 +60,9 @@ struct CollectorOptions: ParsableArguments {
     @Option(help: "Milliseconds a conversion report waits for the aggregator's verdict before answering pending. (default 2000)")
     var conversionConfirmMs: Int = 2000
 
+    @Option(help: "A MaxMind-format country database (GeoLite2-Country, DB-IP Lite Country .mmdb): hits' countries for the country segment. (env PIXELPULSE_COUNTRY_DATABASE; default: no country)")
+    var countryDatabase: String?
+
     @Option(help: "This collector's CURVE key pair file, for an aggregator with --server-key. (env PIXELPULSE_COLLECTOR_KEY)")
     var collectorKey: String?
 
@@ -113,6 +116,13 @@ struct CollectorOptions: ParsableArguments {
             }
         }
         configuration.trustForwardedFor = trustForwardedFor
+        if let path = countryDatabase ?? environment("PIXELPULSE_COUNTRY_DATABASE") {
+            do {
+                configuration.countryDatabase = try CountryDatabase(path: path)
+            } catch {
+                throw Failure("--country-database: \(error)")
+            }
+        }
         configuration.linkSecrets = try linkSecrets.secrets()?.secrets
         if let hosts = linkAllowHosts ?? environment("PIXELPULSE_LINK_ALLOW_HOSTS") {
             do {

@@ -160,6 +160,14 @@ struct CollectorRole {
             ? "none (POST /v1/conversions and GET /v1/postback answer 401; --conversion-tokens-file turns them on)"
             : "\(LinkReload.count(tokens, "token"))\(tokenReload.source.file.map { " from \($0.path)" } ?? "")"
             + (tokenReload.source.file == nil && tokenReload.source.environment == nil ? " (the demo's: \(Self.demoConversionToken))" : "")))
+        if let countries = configuration.countryDatabase {
+            let dates = ISO8601DateFormatter()
+            dates.formatOptions = [.withFullDate]
+            let built = dates.string(from: Date(timeIntervalSince1970: TimeInterval(countries.builtAt)))
+            say("country: from \(countries.path) (\(countries.type), built \(built))")
+        } else {
+            say("country: none (hits carry no country; --country-database FILE.mmdb adds it to the segments)")
+        }
         say("http: http://\(host):\(port)")
         say("pixel: http://\(host):\(port)/p/{campaign}/{pixel}.gif")
         say("link: http://\(host):\(port)/r/{campaign}/{link}?to=URL&sig=SIG (pixelpulse link signs them)")

@@ -2,10 +2,12 @@
 """Sends known pixel hits over HTTP and checks the campaign's breakdowns on the feed and in a snapshot.
 
 Subscribes with pyzmq to segments/<campaign>/ and heartbeat/; once a heartbeat proves the
-subscription live, sends seven hits of known browsers, systems and channels to --http, then
+subscription live, sends seven hits of known browsers, systems, channels and client addresses
+(X-Forwarded-For, for a collector that trusts it) to --http, then
 waits (at most --timeout seconds) until the latest message of every dimension holds exactly
 the expected rows in the longest window, and checks that a snapshot of segments/<campaign>/
-holds the same. Prints "OK" or "FAIL <reason>"; exits 0 or 1.
+holds the same. With --countries the collector has the tests' country database (DE, JP);
+without, no country breakdown may appear. Prints "OK" or "FAIL <reason>"; exits 0 or 1.
 """
 import argparse
 import json
@@ -27,10 +29,10 @@ GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.
 # (agent, query, headers) of each hit.
 GOOGLE = urllib.parse.quote("https://www.google.com/search?q=shoes", safe="")
 HITS = (
-    [(IPHONE, "utm_source=Newsletter", {})] * 3
-    + [(WINDOWS, f"ref={GOOGLE}", {})] * 2
+    [(IPHONE, "utm_source=Newsletter", {"X-Forwarded-For": "203.0.113.7"})] * 3
+    + [(WINDOWS, f"ref={GOOGLE}", {"X-Forwarded-For": "2001:db8::7"})] * 2
     # A pixel's own Referer is the page it is on: not where the visit came from.
-    + [(ANDROID, "e=click", {"Referer": "https://l.facebook.com/"})]
+    + [(ANDROID, "e=click", {"Referer": "https://l.facebook.com/", "X-Forwarded-For": "10.0.0.1"})]
     + [(GOOGLEBOT, "", {})]
 )
 
@@ -42,6 +44,7 @@ EXPECTED = {
     "channel": {"newsletter": (3, 0, 0), "search": (2, 0, 0), "direct": (0, 1, 1)},
     "referrer": {"(none)": (3, 1, 1), "google.com": (2, 0, 0)},
 }
+COUNTRIES = {"DE": (3, 0, 0), "JP": (2, 0, 0), "(none)": (0, 1, 1)}
 
 
 def fail(reason):
@@ -68,7 +71,10 @@ parser.add_argument("--http", required=True)
 parser.add_argument("--campaign", required=True)
 parser.add_argument("--window", default="1h")
 parser.add_argument("--timeout", type=float, default=60)
+parser.add_argument("--countries", action="store_true")
 arguments = parser.parse_args()
+if arguments.countries:
+    EXPECTED["country"] = COUNTRIES
 
 context = zmq.Context()
 sub = context.socket(zmq.SUB)
@@ -110,7 +116,7 @@ while latest != EXPECTED:
         fail(f"the feed's breakdowns never matched: {latest}, expected {EXPECTED}")
     topic = frames[0].decode()
     if topic.startswith(prefix):
-        if topic == f"{prefix}country/":
+        if topic == f"{prefix}country/" and not arguments.countries:
             fail("a country breakdown without a country source")
         dimension, found = rows(frames[1])
         if topic != f"{prefix}{dimension}/":

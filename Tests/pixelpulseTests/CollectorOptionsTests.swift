@@ -37,6 +37,20 @@ struct CollectorOptionsTests {
         #expect(configuration.visitorSecret == nil)
         #expect(!configuration.trustForwardedFor)
         #expect(configuration.curve == nil)
+        #expect(configuration.countryDatabase == nil)
+    }
+
+    @Test func aCountryDatabaseThatDoesNotOpenIsRefusedWithTheReason() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path("countries.mmdb")
+        try Data("not a database".utf8).write(to: URL(fileURLWithPath: path))
+        for (file, reason) in [(path, "The MaxMind DB file contains invalid metadata"),
+                               (folder.path("missing.mmdb"), "Error opening the specified MaxMind DB file")] {
+            let options = try CollectorOptions.parse(["--country-database", file])
+            #expect(failure { try options.configuration(ingestEndpoint: Self.loopback, plain: false) }
+                == "--country-database: \(file): \(reason); give a GeoLite2-Country or DB-IP Lite Country .mmdb file")
+        }
     }
 
     @Test func everySettingReachesTheConfiguration() throws {

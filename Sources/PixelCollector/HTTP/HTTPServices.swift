@@ -8,6 +8,8 @@ struct HTTPServices: Sendable {
     let batcher: HitBatcher
     let metrics: CollectorMetrics
     let visitors: VisitorHasher
+    /// Hits' countries; `nil` without a database.
+    let countries: CountryDatabase?
     let forwarder: Forwarder
     let registry: PrometheusCollectorRegistry
     /// Read the client address from `X-Forwarded-For`.

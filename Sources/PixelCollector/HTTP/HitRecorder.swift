@@ -8,7 +8,8 @@ import PixelCore
 /// never as views, clicks or conversions, and never as visitors.
 ///
 /// Every hit carries its segments: browser and operating system (``UserAgentParser``),
-/// channel and referring host (``ChannelRules``).
+/// channel and referring host (``ChannelRules``), and with a ``CountryDatabase`` the
+/// client's country (looked up whether or not the visitor opted out: a country names no one).
 ///
 /// Keep-alive clients repeat the same address and agent, so the visitor hash, the day key
 /// and the agent's traits of the last hit are kept and reused.
@@ -24,6 +25,7 @@ struct HitRecorder {
     private var dayKey: VisitorHasher.DayKey?
     private var lastVisitor: (address: String, userAgent: String, day: Int64, hash: UInt64)?
     private var lastAgent: (userAgent: String, traits: AgentTraits)?
+    private var lastCountry: (address: String, country: CountryCode?)?
 
     init(services: HTTPServices) {
         self.services = services
@@ -48,7 +50,7 @@ struct HitRecorder {
         let segments = HitSegments(
             browser: agent.browser, os: agent.os,
             channel: ChannelRules.channel(source: request.source, medium: request.medium, referrer: request.referrer),
-            referrer: request.referrer)
+            referrer: request.referrer, country: country(headers))
         let hit: HitEvent
         if asBot || agent.device == .bot {
             hit = HitEvent(
@@ -77,7 +79,7 @@ struct HitRecorder {
     /// The visitor hash, cached per connection: keep-alive clients repeat the same agent.
     private mutating func visitor(_ headers: HitHeaders, time: Int64) -> UInt64 {
         let day = WallClock.day(ofMilliseconds: time)
-        let address = headers.forwardedFor.map(String.init) ?? peerAddress
+        let address = clientAddress(headers)
         if let last = lastVisitor, last.day == day, last.address == address, last.userAgent == headers.userAgent {
             return last.hash
         }
@@ -91,6 +93,22 @@ struct HitRecorder {
         let hash = key.visitor(address: address, userAgent: headers.userAgent)
         lastVisitor = (address, headers.userAgent, day, hash)
         return hash
+    }
+
+    /// The client's address: the peer's, or the first of a trusted `X-Forwarded-For`.
+    private func clientAddress(_ headers: HitHeaders) -> String {
+        headers.forwardedFor.map(String.init) ?? peerAddress
+    }
+
+    /// The client's country, from its address, cached per connection (a proxy's
+    /// connection carries many clients, so the cache is keyed by the address).
+    private mutating func country(_ headers: HitHeaders) -> CountryCode? {
+        guard let countries = services.countries else { return nil }
+        let address = clientAddress(headers)
+        if let last = lastCountry, last.address == address { return last.country }
+        let country = countries.country(of: address)
+        lastCountry = (address, country)
+        return country
     }
 
     /// Device class, browser and operating system, cached per connection.
