@@ -5,8 +5,8 @@ import PixelCore
 extension AggregatorState {
     /// Writes everything needed to go on counting as if never stopped: the feed `seq`, the
     /// keys, each key's first sighting and windows, the event-id and batch de-duplication
-    /// marks, the open alert incidents, the alerts firing and the segments (an empty table
-    /// when they are off). Not written: the statistics
+    /// marks, the open alert incidents, the alerts firing, the segments (an empty table
+    /// when they are off) and each campaign's hourly history. Not written: the statistics
     /// (they describe one run) and what is waiting to be published (recomputed).
     func encode(into writer: inout ByteWriter) {
         writer.write(seq)
@@ -32,6 +32,7 @@ extension AggregatorState {
         } else {
             SegmentCounts(configuration: store.configuration, bound: 1).encode(into: &writer)
         }
+        history.encode(into: &writer)
     }
 
     /// Reads a state written by ``encode(into:)``, or by an earlier release (`format`
@@ -74,13 +75,13 @@ extension AggregatorState {
             let (horizon, limit) = (configuration.eventIDHorizon, configuration.eventIDLimit)
             eventIDs = switch format {
             case .version1: try EventIDFilter(decodingVersion1: &reader, horizon: horizon, limit: limit)
-            case .version2, .version3: try EventIDFilter(decoding: &reader, horizon: horizon, limit: limit)
+            case .version2, .version3, .version4: try EventIDFilter(decoding: &reader, horizon: horizon, limit: limit)
             }
             batches = try RecentSequences(decoding: &reader)
             try alerts.restoreIncidents(decoding: &reader, keyCount: table.count)
             let firingCount = Int(try reader.read(UInt32.self, "firing count"))
             for _ in 0..<firingCount {
-                let alert = try Alert(decoding: &reader)
+                let alert = try Alert(decoding: &reader, format: format)
                 let topic = try reader.readString("alert topic")
                 let body = Array(try reader.read(count: Int(try reader.read(UInt32.self, "alert body length")), "alert body"))
                 firing[alert.fingerprint] = (alert, FeedMessage(topic: topic, body: body))
@@ -94,6 +95,17 @@ extension AggregatorState {
             ) { table.nameID($0) }
             // Turned off since the checkpoint: dropped.
             if segments != nil { segments = consume restored }
+        }
+        // Before format 4, each campaign's history starts now.
+        if format.rawValue >= CheckpointFormat.version4.rawValue {
+            do throws(WireError) {
+                history = try HourlyHistory(decoding: &reader)
+            } catch {
+                throw CheckpointError(error)
+            }
+            guard history.seriesCount == seriesOfKey.count(where: { $0 >= 0 }) else {
+                throw CheckpointError("holds the hourly history of \(history.seriesCount) campaigns but names \(seriesOfKey.count { $0 >= 0 })")
+            }
         }
         guard reader.remaining == 0 else { throw CheckpointError(WireError.trailingBytes(count: reader.remaining)) }
         let stillFiring = alerts.firingFingerprints

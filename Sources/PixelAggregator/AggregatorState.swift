@@ -35,6 +35,10 @@ struct AggregatorState: ~Copyable {
     let layout: StatsBodyLayout
     /// Each campaign broken down by segment; `nil` when turned off.
     var segments: SegmentCounts?
+    /// Each campaign's last seven days by the hour, for seasonal alert baselines.
+    var history = HourlyHistory()
+    /// The history series of each rollup key; -1 for pixel keys.
+    var seriesOfKey: [Int32] = []
 
     init(configuration: AggregatorConfiguration) {
         store = WindowStore(configuration: configuration.windows)
@@ -133,6 +137,7 @@ struct AggregatorState: ~Copyable {
         // Unique visitors are estimated per campaign: a sketch per pixel would cost too much.
         let visitor = event.presence.contains(.visitor) ? event.visitor : nil
         store.record(event.kind, value: event.value, visitor: visitor, at: event.time, key: keys.rollup)
+        history.record(event.kind, at: event.time, series: Int(seriesOfKey[keys.rollup]))
         counted.events += 1
         changes.markDirty(keys.pixel)
         changes.markDirty(keys.rollup)
@@ -197,9 +202,15 @@ struct AggregatorState: ~Copyable {
     }
 
     /// The alerts that fired or resolved since the last call, each with its feed message
-    /// (stamped with the next `seq`s); keeps ``firing`` up to date.
+    /// (stamped with the next `seq`s); keeps ``firing`` up to date. A campaign's alert
+    /// firing carries the reasons its segments give.
     mutating func alertTransitions(now: Int64) -> [(alert: Alert, message: FeedMessage)] {
-        alerts.takeTransitions().map { alert in
+        alerts.takeTransitions().map { transition in
+            var alert = transition
+            if alert.status == .firing, alert.pixel == nil, segments != nil,
+               let key = table.key(campaign: alert.campaign, pixel: nil) {
+                segments!.explain(&alert, rollup: key, counts: store.counts(key: key), windows: windows, age: now - firstSeen[key])
+            }
             let message = alert.message(seq: nextSeq(), time: now)
             firing[alert.fingerprint] = alert.status == .firing ? (alert, message) : nil
             return (alert, message)
@@ -270,7 +281,10 @@ struct AggregatorState: ~Copyable {
 
     private mutating func evaluateAlerts(_ key: Int, counts: [Counts], now: Int64) {
         let entry = table[key]
-        alerts.evaluate(key: key, campaign: entry.campaign, pixel: entry.pixel, counts: counts, age: now - firstSeen[key], now: now)
+        let series = Int(seriesOfKey[key])
+        alerts.evaluate(key: key, campaign: entry.campaign, pixel: entry.pixel, counts: counts, age: now - firstSeen[key], now: now) {
+            series < 0 ? nil : history.expected(series: series, from: $0, to: $1)
+        }
     }
 
     private mutating func publishIfChanged(_ key: Int, counts: [Counts], now: Int64, into updates: inout [FeedItem]) {
@@ -287,6 +301,9 @@ struct AggregatorState: ~Copyable {
     /// Makes room for keys up to `count`, first seen at `now`.
     mutating func grow(to count: Int, now: Int64) {
         while firstSeen.count < count { firstSeen.append(now) }
+        while seriesOfKey.count < count {
+            seriesOfKey.append(table.isRollup[seriesOfKey.count] ? Int32(history.makeSeries(at: now)) : -1)
+        }
         changes.grow(to: count)
     }
 }

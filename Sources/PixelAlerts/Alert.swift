@@ -20,6 +20,8 @@ public struct Alert: Sendable, Hashable {
     /// The window the value is measured over, and the one the baseline comes from.
     public var window: String
     public var baselineWindow: String
+    /// Where the baseline came from: the recent level, or the campaign's hourly history.
+    public var baselineFrom: AlertRule.BaselineSource
     /// The measure when the alert fired or resolved: events per second, or a ratio for `cvr`.
     public var value: Double
     /// The frozen baseline, in the same unit.
@@ -33,6 +35,37 @@ public struct Alert: Sendable, Hashable {
     /// Stable identity of the incident's subject: the same rule on the same key always has
     /// the same fingerprint, across restarts and rule reloads.
     public var fingerprint: String
+    /// A firing campaign alert's segments that fell most (see ``Reason/select(_:campaignRatio:)``);
+    /// empty for pixels and resolutions.
+    public var reasons: [Reason] = []
+    /// A firing campaign alert's reading of its clicks, conversion pixels and postbacks.
+    public var diagnosis: Diagnosis?
+
+    public init(
+        status: Status, rule: String, kind: AlertRule.Kind, severity: String, campaign: CampaignID, pixel: PixelID?,
+        metric: String, window: String, baselineWindow: String, baselineFrom: AlertRule.BaselineSource = .recent,
+        value: Double, baseline: Double, threshold: Double, startsAt: Int64, endsAt: Int64?, fingerprint: String,
+        reasons: [Reason] = [], diagnosis: Diagnosis? = nil
+    ) {
+        self.status = status
+        self.rule = rule
+        self.kind = kind
+        self.severity = severity
+        self.campaign = campaign
+        self.pixel = pixel
+        self.metric = metric
+        self.window = window
+        self.baselineWindow = baselineWindow
+        self.baselineFrom = baselineFrom
+        self.value = value
+        self.baseline = baseline
+        self.threshold = threshold
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.fingerprint = fingerprint
+        self.reasons = reasons
+        self.diagnosis = diagnosis
+    }
 
     /// The feed topic, `alerts/<campaign>/<pixel or *>/`.
     public var topic: String { FeedTopic.alerts(campaign: campaign, pixel: pixel) }
@@ -50,14 +83,22 @@ public struct Alert: Sendable, Hashable {
             kind == .conversionRateDrop ? String(format: "%.2f%%", number * 100) : String(format: "%.2f/s", number)
         }
         let measure = kind == .conversionRateDrop ? "conversion rate" : metric
+        let against = switch baselineFrom {
+        case .recent: "baseline \(show(baseline)) over \(baselineWindow)"
+        case .yesterday: "baseline \(show(baseline)) this time yesterday"
+        case .lastWeek: "baseline \(show(baseline)) this time last week"
+        case .seasonal: "seasonal baseline \(show(baseline))"
+        }
+        var explanation = reasons.isEmpty ? "" : "; fell most: " + reasons.map(\.description).joined(separator: ", ")
+        if let diagnosis { explanation += "; \(diagnosis.sentence)" }
         switch (status, kind) {
         case (.firing, .silence):
-            return "\(subject): no \(metric) in the last \(window) (baseline \(show(baseline)) over \(baselineWindow))"
+            return "\(subject): no \(metric) in the last \(window) (\(against))" + explanation
         case (.firing, _):
-            return "\(subject): \(measure) fell to \(show(value)) over \(window), below \(show(threshold)) "
-                + "(baseline \(show(baseline)) over \(baselineWindow))"
+            return "\(subject): \(measure) fell to \(show(value)) over \(window), below \(show(threshold)) (\(against))"
+                + explanation
         case (.resolved, _):
-            return "\(subject): \(measure) back to \(show(value)) over \(window) (baseline \(show(baseline)))"
+            return "\(subject): \(measure) back to \(show(value)) over \(window) (\(against))"
         }
     }
 
@@ -78,9 +119,14 @@ public struct Alert: Sendable, Hashable {
         let body = FeedAlert(
             seq: seq, time: time, status: status.rawValue, rule: rule, kind: kind.rawValue, severity: severity,
             campaign: campaign.rawValue, pixel: pixel?.rawValue, metric: metric, window: window,
-            baselineWindow: baselineWindow, unit: unit, value: Self.rounded(value), baseline: Self.rounded(baseline),
-            threshold: Self.rounded(threshold), startsAt: startsAt, endsAt: endsAt, fingerprint: fingerprint,
-            summary: summary)
+            baselineWindow: baselineWindow, baselineFrom: baselineFrom.rawValue, unit: unit, value: Self.rounded(value),
+            baseline: Self.rounded(baseline), threshold: Self.rounded(threshold), startsAt: startsAt, endsAt: endsAt,
+            fingerprint: fingerprint, summary: summary,
+            reasons: reasons.map {
+                FeedAlert.Reason(dimension: $0.dimension.name, segment: $0.segment, value: Self.rounded($0.value),
+                                 expected: Self.rounded($0.expected), change: Self.rounded($0.change, digits: 4))
+            },
+            diagnosis: diagnosis?.rawValue)
         return FeedMessage(topic: topic, body: body.body)
     }
 
@@ -103,9 +149,20 @@ extension Alert {
         for number in [value, baseline, threshold] { writer.write(number.bitPattern) }
         writer.write(startsAt)
         writer.write(endsAt ?? .min)
+        writer.write(string: baselineFrom.rawValue)
+        writer.write(string: diagnosis?.rawValue ?? "")
+        writer.write(UInt32(reasons.count))
+        for reason in reasons {
+            writer.write(reason.dimension.rawValue)
+            writer.write(string: reason.segment)
+            writer.write(reason.value.bitPattern)
+            writer.write(reason.expected.bitPattern)
+        }
     }
 
-    package init(decoding reader: inout ByteReader) throws(WireError) {
+    /// Reads an alert written by ``encode(into:)``, or by an earlier release (`format` 3
+    /// and before: a recent baseline, no reasons).
+    package init(decoding reader: inout ByteReader, format: CheckpointFormat) throws(WireError) {
         var texts: [String] = []
         for _ in 0..<10 { texts.append(try reader.readString("alert")) }
         guard let status = Status(rawValue: texts[0]), let kind = AlertRule.Kind(rawValue: texts[2]) else {
@@ -121,5 +178,23 @@ extension Alert {
             pixel: texts[5].isEmpty ? nil : PixelID(unchecked: texts[5]), metric: texts[6], window: texts[7],
             baselineWindow: texts[8], value: value, baseline: baseline, threshold: threshold, startsAt: startsAt,
             endsAt: endsAt == .min ? nil : endsAt, fingerprint: texts[9])
+        guard format.rawValue >= CheckpointFormat.version4.rawValue else { return }
+        let source = try reader.readString("alert baseline source")
+        let diagnosis = try reader.readString("alert diagnosis")
+        guard let baselineFrom = AlertRule.BaselineSource(rawValue: source),
+              diagnosis.isEmpty || Diagnosis(rawValue: diagnosis) != nil else { throw .truncated(field: "alert baseline source or diagnosis") }
+        self.baselineFrom = baselineFrom
+        self.diagnosis = Diagnosis(rawValue: diagnosis)
+        let count = Int(try reader.read(UInt32.self, "alert reason count"))
+        guard count <= Reason.limit else { throw .countOutOfRange(field: "alert reasons", count: count) }
+        for _ in 0..<count {
+            guard let dimension = SegmentDimension(rawValue: try reader.read(UInt8.self, "reason dimension")) else {
+                throw .truncated(field: "reason dimension")
+            }
+            let segment = try reader.readString("reason segment")
+            let value = Double(bitPattern: try reader.read(UInt64.self, "reason value"))
+            let expected = Double(bitPattern: try reader.read(UInt64.self, "reason expectation"))
+            reasons.append(Reason(dimension: dimension, segment: segment, value: value, expected: expected))
+        }
     }
 }

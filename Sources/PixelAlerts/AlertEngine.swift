@@ -87,11 +87,15 @@ package struct AlertEngine {
     }
 
     /// Evaluates every rule that watches `key`, with the key's current `counts` (one per
-    /// window) and `age`, the ms since the key was first seen.
-    package mutating func evaluate(key: Int, campaign: CampaignID, pixel: PixelID?, counts: [Counts], age: Int64, now: Int64) {
+    /// window), `age`, the ms since the key was first seen, and `past`, what its hourly
+    /// history puts between two times (`nil` for a key without one, or an unknown span).
+    package mutating func evaluate(
+        key: Int, campaign: CampaignID, pixel: PixelID?, counts: [Counts], age: Int64, now: Int64,
+        past: (_ from: Int64, _ to: Int64) -> PastCounts? = { _, _ in nil }
+    ) {
         for (index, entry) in compiled.enumerated() where entry.rule.watches(campaign: campaign, pixel: pixel) {
             let id = IncidentKey(rule: index, key: key)
-            let measure = measure(entry, counts: counts, age: age)
+            let measure = measure(entry, counts: counts, age: age, now: now, past: past)
             let rule = entry.rule
             guard !incidents.isEmpty, var incident = incidents[id] else {
                 guard let baseline = measure.baseline, let value = measure.value, measure.expected >= rule.minVolume,
@@ -152,7 +156,7 @@ package struct AlertEngine {
             status: status, rule: rule.name, kind: rule.kind, severity: rule.severity,
             campaign: incident.campaign, pixel: incident.pixel,
             metric: rule.kind == .conversionRateDrop ? "cvr" : rule.metric.rawValue,
-            window: rule.window.name, baselineWindow: rule.baseline.name,
+            window: rule.window.name, baselineWindow: rule.baseline.name, baselineFrom: rule.baselineFrom,
             value: value, baseline: incident.baseline, threshold: rule.below * incident.baseline,
             startsAt: startsAt, endsAt: status == .resolved ? now : nil,
             fingerprint: Alert.fingerprint(rule: rule.name, campaign: incident.campaign, pixel: incident.pixel)))
@@ -163,36 +167,55 @@ package struct AlertEngine {
         rule.kind == .silence ? value == 0 : value < rule.below * baseline
     }
 
-    /// The value over the rule's window, and the baseline over the earlier part of its
-    /// baseline window — no longer than the key has existed, and at least one window long.
-    private func measure(_ entry: Compiled, counts: [Counts], age: Int64) -> Measure {
+    /// The value over the rule's window, and its baseline: the recent level (see
+    /// ``recentLevel(_:counts:age:)``), or one read off the key's hourly history.
+    private func measure(
+        _ entry: Compiled, counts: [Counts], age: Int64, now: Int64, past: (Int64, Int64) -> PastCounts?
+    ) -> Measure {
+        let rule = entry.rule
+        let recent = counts[entry.window]
+        let length = rule.window.length
+        let isRate = rule.kind == .conversionRateDrop
+        let value: Double? = isRate ? recent.cvr : Double(rule.metric.count(in: recent)) / (Double(length) / 1000)
+        /// The baseline `ago` ms back in the history.
+        func seasonal(_ ago: Int64) -> Double? {
+            guard let counts = past(now - ago - length, now - ago) else { return nil }
+            if isRate { return counts.clicks >= 1 ? counts.conversions / counts.clicks : nil }
+            return rule.metric.count(in: counts) / (Double(length) / 1000)
+        }
+        let day: Int64 = 86_400_000
+        let baseline: Double? = switch rule.baselineFrom {
+        case .recent: recentLevel(entry, counts: counts, age: age)
+        case .yesterday: seasonal(day)
+        case .lastWeek: seasonal(7 * day)
+        case .seasonal: Self.blend([seasonal(day), seasonal(7 * day), recentLevel(entry, counts: counts, age: age)])
+        }
+        let expected = (baseline ?? 0) * (isRate ? Double(recent.clicks) : Double(length) / 1000)
+        return Measure(value: value, baseline: baseline, expected: expected)
+    }
+
+    /// The median of the baselines known; of two, the lower (the cautious choice).
+    private static func blend(_ candidates: [Double?]) -> Double? {
+        let known = candidates.compactMap { $0 }.sorted()
+        return known.count == 2 ? known[0] : known.isEmpty ? nil : known[known.count / 2]
+    }
+
+    /// The measure over the earlier part of the rule's baseline window — no longer than the
+    /// key has existed, and at least one window long; `nil` without that much history or,
+    /// for a conversion rate, without clicks.
+    private func recentLevel(_ entry: Compiled, counts: [Counts], age: Int64) -> Double? {
         let rule = entry.rule
         let recent = counts[entry.window]
         let whole = counts[entry.baseline]
         let earlierSpan = min(rule.baseline.length, age) - rule.window.length
-        let hasHistory = earlierSpan >= rule.window.length
+        guard earlierSpan >= rule.window.length else { return nil }
         if rule.kind == .conversionRateDrop {
             let earlierClicks = whole.clicks.subtractingClamped(recent.clicks)
-            let value = recent.cvr
-            let baseline = hasHistory && earlierClicks > 0
-                ? Double(whole.conversions.subtractingClamped(recent.conversions)) / Double(earlierClicks) : nil
-            return Measure(value: value, baseline: baseline, expected: (baseline ?? 0) * Double(recent.clicks))
+            guard earlierClicks > 0 else { return nil }
+            return Double(whole.conversions.subtractingClamped(recent.conversions)) / Double(earlierClicks)
         }
-        let seconds = Double(rule.window.length) / 1000
-        let value = Double(Self.count(rule.metric, recent)) / seconds
-        let baseline = hasHistory
-            ? Double(Self.count(rule.metric, whole).subtractingClamped(Self.count(rule.metric, recent))) / (Double(earlierSpan) / 1000)
-            : nil
-        return Measure(value: value, baseline: baseline, expected: (baseline ?? 0) * seconds)
-    }
-
-    private static func count(_ metric: AlertRule.Metric, _ counts: Counts) -> UInt64 {
-        switch metric {
-        case .views: counts.views
-        case .clicks: counts.clicks
-        case .conversions: counts.conversions
-        case .events: counts.views + counts.clicks + counts.conversions
-        }
+        let earlier = rule.metric.count(in: whole).subtractingClamped(rule.metric.count(in: recent))
+        return Double(earlier) / (Double(earlierSpan) / 1000)
     }
 
     private static func compile(_ rules: [AlertRule], windows: [WindowSpec]) throws(AlertRuleError) -> [Compiled] {
@@ -215,6 +238,9 @@ package struct AlertEngine {
             guard baseline > window else { throw refuse("baseline", "must be longer than the window, \(rule.window.name)") }
             guard rule.pixel == nil || rule.scope == .pixels else {
                 throw refuse("scope", "a rule for one pixel watches that pixel: scope must be pixels")
+            }
+            guard rule.baselineFrom == .recent || (rule.scope == .campaigns && rule.pixel == nil) else {
+                throw refuse("scope", "hourly history is kept per campaign: a \(rule.baselineFrom.rawValue) baseline needs scope campaigns")
             }
             guard (0...1).contains(rule.below), rule.recover > rule.below, rule.recover <= 1 else {
                 throw refuse("recover", "must be above below (\(rule.below)) and at most 1")
@@ -296,9 +322,4 @@ extension AlertEngine {
         resolved.endsAt = now
         transitions.append(resolved)
     }
-}
-
-extension UInt64 {
-    /// `self - other`, or 0 when `other` is larger.
-    fileprivate func subtractingClamped(_ other: UInt64) -> UInt64 { self > other ? self - other : 0 }
 }

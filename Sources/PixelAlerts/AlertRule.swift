@@ -14,6 +14,12 @@ public import PixelCore
 /// | `silence` | `metric` per second            | value = 0 (nothing at all)           | value ≥ `recover` × baseline   |
 /// | `cvr-drop`| conversions / clicks           | value < `below` × baseline           | value ≥ `recover` × baseline   |
 ///
+/// `baselineFrom` takes the baseline from the campaign's hourly history instead (see
+/// ``BaselineSource``): the same measure at the same time yesterday, or last week, or the
+/// median of those two and the recent level, so a fall that happens every evening is not
+/// an incident and one that does not is. The history is kept per campaign, so these rules
+/// watch campaigns' rollups.
+///
 /// A condition starts an incident only while the baseline predicts at least `minVolume`
 /// in `window` (events for `drop` and `silence`, conversions for `cvr-drop`, i.e. clicks in
 /// the window × the baseline rate): below that, a fall is indistinguishable from noise.
@@ -30,6 +36,39 @@ public struct AlertRule: Sendable, Hashable {
     /// What `drop` and `silence` measure; `events` is views + clicks + conversions.
     public enum Metric: String, Sendable, Hashable, CaseIterable {
         case views, clicks, conversions, events
+
+        /// The metric's count in `counts`.
+        public func count(in counts: Counts) -> UInt64 {
+            switch self {
+            case .views: counts.views
+            case .clicks: counts.clicks
+            case .conversions: counts.conversions
+            case .events: counts.views + counts.clicks + counts.conversions
+            }
+        }
+
+        /// The metric's expected count in `counts`.
+        func count(in counts: PastCounts) -> Double {
+            switch self {
+            case .views: counts.views
+            case .clicks: counts.clicks
+            case .conversions: counts.conversions
+            case .events: counts.views + counts.clicks + counts.conversions
+            }
+        }
+    }
+
+    /// Where a rule's baseline comes from.
+    public enum BaselineSource: String, Sendable, Hashable, CaseIterable {
+        /// The earlier part of the `baseline` window: the last hour before the window.
+        case recent
+        /// The same span of time 24 hours ago.
+        case yesterday
+        /// The same span of time 7 days ago.
+        case lastWeek = "last-week"
+        /// The median of yesterday, last week and the recent level; while only two of them
+        /// are known (the campaign's first week), the lower; while one, that one.
+        case seasonal
     }
 
     /// Which keys of the matching campaigns a rule watches.
@@ -54,8 +93,10 @@ public struct AlertRule: Sendable, Hashable {
     public var metric: Metric
     /// The window the value is measured over.
     public var window: WindowSpec
-    /// The longer window whose earlier part gives the baseline.
+    /// The longer window whose earlier part gives the baseline (the recent level).
     public var baseline: WindowSpec
+    /// `recent`, or a seasonal baseline from the campaign's hourly history.
+    public var baselineFrom: BaselineSource
     /// Fires below this fraction of the baseline (`silence`: fires at zero).
     public var below: Double
     /// Resolves at or above this fraction of the baseline; above `below`, so a value
@@ -72,8 +113,8 @@ public struct AlertRule: Sendable, Hashable {
 
     public init(
         name: String, kind: Kind, campaign: CampaignID? = nil, pixel: PixelID? = nil, scope: Scope = .all,
-        metric: Metric = .views, window: WindowSpec, baseline: WindowSpec, below: Double = 0.5, recover: Double = 0.8,
-        minVolume: Double = 20, holdFor: Int64 = 120_000, cooldown: Int64 = 300_000, severity: String = "warning"
+        metric: Metric = .views, window: WindowSpec, baseline: WindowSpec, baselineFrom: BaselineSource = .recent,
+        below: Double = 0.5, recover: Double = 0.8, minVolume: Double = 20, holdFor: Int64 = 120_000, cooldown: Int64 = 300_000, severity: String = "warning"
     ) {
         self.name = name
         self.kind = kind
@@ -83,6 +124,7 @@ public struct AlertRule: Sendable, Hashable {
         self.metric = metric
         self.window = window
         self.baseline = baseline
+        self.baselineFrom = baselineFrom
         self.below = kind == .silence ? 0 : below
         self.recover = recover
         self.minVolume = minVolume

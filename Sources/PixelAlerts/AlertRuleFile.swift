@@ -14,6 +14,7 @@ import Yams
 ///     metric: views              # views | clicks | conversions | events
 ///     window: 5m                 # one of the aggregator's windows
 ///     baseline: 1h               # a longer window: the baseline is its earlier part
+///     baseline_from: recent      # recent | yesterday | last-week | seasonal (campaigns only)
 ///     below: 0.5                 # fires below this fraction of the baseline
 ///     recover: 0.8               # resolves at or above this fraction
 ///     min_volume: 20             # the baseline must predict this many events in the window
@@ -67,7 +68,7 @@ private struct RuleParser {
     var lines: [(rule: Int, fields: [String: Int])] = []
 
     static let fields: Set<String> = [
-        "name", "kind", "campaign", "pixel", "scope", "metric", "window", "baseline", "below", "recover",
+        "name", "kind", "campaign", "pixel", "scope", "metric", "window", "baseline", "baseline_from", "below", "recover",
         "min_volume", "for", "cooldown", "severity",
     ]
 
@@ -153,6 +154,12 @@ private struct RuleParser {
                     throw fail(field, "\"\(text)\" is not one of \(AlertRule.Metric.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 rule.metric = metric
+            case "baseline_from":
+                guard let source = AlertRule.BaselineSource(rawValue: text) else {
+                    let sources = AlertRule.BaselineSource.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw fail(field, "\"\(text)\" is not one of \(sources)")
+                }
+                rule.baselineFrom = source
             case "window", "baseline":
                 guard let length = AlertRuleFile.duration(text), let window = windows.windows.first(where: { $0.length == length }) else {
                     throw fail(field, "\(text) is not one of the windows kept (\(windows.windows.map(\.name).joined(separator: ", ")))")
@@ -182,6 +189,8 @@ private struct RuleParser {
             }
         }
         if rule.pixel != nil, values["scope"] == nil { rule.scope = .pixels }
+        // The hourly history is kept per campaign.
+        if rule.baselineFrom != .recent, values["scope"] == nil { rule.scope = .campaigns }
         return rule
     }
 

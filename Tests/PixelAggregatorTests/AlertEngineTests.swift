@@ -1,7 +1,7 @@
 import Foundation
 import PixelAggregator
-import PixelAlerts
-import PixelCore
+@testable import PixelAlerts
+@testable import PixelCore
 import Testing
 
 /// The default rules against hours of simulated traffic (standard windows: 5m against 1h).
@@ -198,5 +198,46 @@ import Testing
         }
         // Only the first chunk carries them.
         #expect(await simulation.aggregator.snapshot(prefix: "", from: 1, limit: 100).alerts.isEmpty)
+    }
+
+    /// An evening dip that the recent level calls a drop is normal against the same time
+    /// yesterday and last week; a real fall is not. The history is read through `past`.
+    @Test func seasonalBaselinesTellANormalEveningFromARealDrop() throws {
+        let windows = WindowConfiguration.standard.windows
+        func rule(_ name: String, _ source: AlertRule.BaselineSource) -> AlertRule {
+            AlertRule(name: name, kind: .drop, scope: .campaigns, window: windows[1], baseline: windows[3], baselineFrom: source,
+                      holdFor: 0)
+        }
+        var engine = try AlertEngine(
+            windows: windows, rules: [rule("recent", .recent), rule("yesterday", .yesterday), rule("seasonal", .seasonal)])
+        /// Counts for 5m at `now` per second after 55 min at 10/s.
+        func counts(_ now: Double) -> [Counts] {
+            windows.map { window in
+                let seconds = Double(window.length / 1000)
+                let views = window.length <= 300_000 ? now * seconds : now * 300 + 10 * (seconds - 300)
+                return Counts(views: UInt64(views))
+            }
+        }
+        /// A history in which this time of day had `perSecond` views a second.
+        func history(_ perSecond: Double) -> (Int64, Int64) -> PastCounts? {
+            { from, to in PastCounts(views: perSecond * Double(to - from) / 1000) }
+        }
+        // The evening: 3/s now after 10/s; yesterday and last week had 3.5/s at this time.
+        engine.evaluate(key: 0, campaign: "shop", pixel: nil, counts: counts(3), age: 86_400_000 * 8, now: 1, past: history(3.5))
+        #expect(engine.takeTransitions().map(\.rule) == ["recent"])
+        // A real fall: 1/s where yesterday, last week (and the last hour) had far more.
+        engine.evaluate(key: 1, campaign: "shop", pixel: nil, counts: counts(1), age: 86_400_000 * 8, now: 1, past: history(3.5))
+        let fired = engine.takeTransitions()
+        #expect(Set(fired.map(\.rule)) == ["recent", "yesterday", "seasonal"])
+        #expect(fired.first { $0.rule == "yesterday" }?.baselineFrom == .yesterday)
+        #expect(abs((fired.first { $0.rule == "seasonal" }?.baseline ?? 0) - 3.5) < 1e-9)  // the median
+        // Without a history (a campaign younger than a day), a seasonal rule stays quiet; the blend uses the recent level.
+        engine.evaluate(key: 2, campaign: "shop", pixel: nil, counts: counts(3), age: 86_400_000 * 8, now: 1) { _, _ in nil }
+        #expect(engine.takeTransitions().map(\.rule).sorted() == ["recent", "seasonal"])
+        // Seasonal rules watch campaigns: a rule file for pixels is refused.
+        #expect(throws: AlertRuleError.self) {
+            try AlertEngine(windows: windows, rules: [AlertRule(name: "p", kind: .drop, scope: .pixels, window: windows[1],
+                                                                 baseline: windows[3], baselineFrom: .lastWeek)])
+        }
     }
 }

@@ -57,7 +57,7 @@ import Testing
 
         // It writes the current format, which reads back into the same counts.
         let rewritten = await restored.checkpoint().fileBytes
-        #expect(rewritten[4] == 3)
+        #expect(rewritten[4] == 4)
         let reread = Aggregator(configuration: AggregatorConfiguration(), clock: clock.function)
         try await reread.restore(try Checkpoint(fileBytes: Data(rewritten)))
         #expect(await CheckpointTests.allCounts(reread) == later)

@@ -217,7 +217,7 @@ import Testing
         #expect(refusal(Array("hello, world, this is not it".utf8)) == "not a checkpoint (no PXCK header)")
         var version = bytes
         version[4] = 9
-        #expect(refusal(version) == "format version 9 is not one this build reads (1, 2, 3)")
+        #expect(refusal(version) == "format version 9 is not one this build reads (1, 2, 3, 4)")
         #expect(refusal(bytes) == nil)
 
         // A checkpoint of other windows is refused by the aggregator, which stays as it was.

@@ -8,8 +8,9 @@ import Foundation
 ///  "kind":"drop","severity":"warning","campaign":"spring-sale","pixel":"hero",
 ///  "metric":"views","window":"5m","baselineWindow":"1h","unit":"per_second",
 ///  "value":0.2,"baseline":1.0,"threshold":0.5,"startsAt":1790000300000,"endsAt":null,
-///  "fingerprint":"6c1b9f3e2a0d4c57",
-///  "summary":"spring-sale/hero: views fell to 0.20/s over 5m, below 0.50/s (baseline 1.00/s over 1h)"}
+///  "baselineFrom":"recent","fingerprint":"6c1b9f3e2a0d4c57",
+///  "summary":"spring-sale/hero: views fell to 0.20/s over 5m, below 0.50/s (baseline 1.00/s over 1h)",
+///  "reasons":[],"diagnosis":null}
 /// ```
 public struct FeedAlert: Sendable, Hashable, Decodable {
     public var seq: UInt64
@@ -27,6 +28,8 @@ public struct FeedAlert: Sendable, Hashable, Decodable {
     public var metric: String
     public var window: String
     public var baselineWindow: String
+    /// `recent`, `yesterday`, `last-week` or `seasonal` (`nil` from earlier releases).
+    public var baselineFrom: String?
     /// `per_second` or `ratio`.
     public var unit: String
     public var value: Double?
@@ -38,20 +41,43 @@ public struct FeedAlert: Sendable, Hashable, Decodable {
     public var fingerprint: String
     /// One line for people.
     public var summary: String
+    /// The segments of a firing campaign alert that fell most (empty otherwise).
+    public var reasons: [Reason]?
+    /// `conversion-tag-broken`, `postback-broken` or `traffic-source-dropped`, when a
+    /// firing campaign alert's sources say so.
+    public var diagnosis: String?
+    /// A segment that fell: `value` over the window against `expected` of it, `change`
+    /// = value / expected − 1.
+    public struct Reason: Sendable, Hashable, Decodable {
+        public var dimension: String
+        public var segment: String
+        public var value: Double
+        public var expected: Double
+        public var change: Double
+
+        public init(dimension: String, segment: String, value: Double, expected: Double, change: Double) {
+            self.dimension = dimension
+            self.segment = segment
+            self.value = value
+            self.expected = expected
+            self.change = change
+        }
+    }
     /// The JSON body as published.
     public private(set) var body: [UInt8] = []
 
     public var isFiring: Bool { status == "firing" }
 
     private enum CodingKeys: String, CodingKey {
-        case seq, time, status, rule, kind, severity, campaign, pixel, metric, window, baselineWindow, unit, value, baseline,
-             threshold, startsAt, endsAt, fingerprint, summary
+        case seq, time, status, rule, kind, severity, campaign, pixel, metric, window, baselineWindow, baselineFrom, unit, value,
+             baseline, threshold, startsAt, endsAt, fingerprint, summary, reasons, diagnosis
     }
 
     public init(
         seq: UInt64, time: Int64, status: String, rule: String, kind: String, severity: String, campaign: String,
-        pixel: String?, metric: String, window: String, baselineWindow: String, unit: String, value: Double?,
-        baseline: Double?, threshold: Double?, startsAt: Int64, endsAt: Int64?, fingerprint: String, summary: String
+        pixel: String?, metric: String, window: String, baselineWindow: String, baselineFrom: String? = "recent",
+        unit: String, value: Double?, baseline: Double?, threshold: Double?, startsAt: Int64, endsAt: Int64?,
+        fingerprint: String, summary: String, reasons: [Reason]? = [], diagnosis: String? = nil
     ) {
         self.seq = seq
         self.time = time
@@ -64,6 +90,7 @@ public struct FeedAlert: Sendable, Hashable, Decodable {
         self.metric = metric
         self.window = window
         self.baselineWindow = baselineWindow
+        self.baselineFrom = baselineFrom
         self.unit = unit
         self.value = value
         self.baseline = baseline
@@ -72,6 +99,8 @@ public struct FeedAlert: Sendable, Hashable, Decodable {
         self.endsAt = endsAt
         self.fingerprint = fingerprint
         self.summary = summary
+        self.reasons = reasons
+        self.diagnosis = diagnosis
         body = encoded()
     }
 
@@ -91,6 +120,7 @@ public struct FeedAlert: Sendable, Hashable, Decodable {
         json.member("metric", metric)
         json.member("window", window)
         json.member("baselineWindow", baselineWindow)
+        json.member("baselineFrom", baselineFrom)
         json.member("unit", unit)
         json.member("value", value)
         json.member("baseline", baseline)
@@ -99,6 +129,18 @@ public struct FeedAlert: Sendable, Hashable, Decodable {
         json.member("endsAt", endsAt)
         json.member("fingerprint", fingerprint)
         json.member("summary", summary)
+        json.beginArray("reasons")
+        for reason in reasons ?? [] {
+            json.beginObject()
+            json.member("dimension", reason.dimension)
+            json.member("segment", reason.segment)
+            json.member("value", reason.value)
+            json.member("expected", reason.expected)
+            json.member("change", reason.change)
+            json.endObject()
+        }
+        json.endArray()
+        json.member("diagnosis", diagnosis)
         json.endObject()
         return json.bytes
     }

@@ -53,3 +53,9 @@ public struct Counts: Sendable, Hashable {
         }
     }
 }
+
+extension UInt64 {
+    /// `self - other`, or 0 when `other` is larger: the part of a longer window's count
+    /// outside a shorter one.
+    package func subtractingClamped(_ other: UInt64) -> UInt64 { self > other ? self - other : 0 }
+}

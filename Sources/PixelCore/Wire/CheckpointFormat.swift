@@ -9,7 +9,10 @@ package enum CheckpointFormat: UInt8, Sendable, CaseIterable {
     case version2 = 2
     /// Format 2, then each campaign's segments (their values and windows).
     case version3 = 3
+    /// Format 3, then each campaign's hourly history; alerts firing keep their baseline's
+    /// source, reasons and diagnosis.
+    case version4 = 4
 
     /// The format this build writes.
-    package static let current = version3
+    package static let current = version4
 }
