@@ -37,8 +37,11 @@ extension SegmentCounts {
         }
 
         var candidates: [Alert.Reason] = []
+        var devices: [(segment: String, counts: [Counts])] = []
         for dimension in SegmentDimension.allCases {
-            for row in rows(ofRollup: rollup, dimension: dimension) ?? [] {
+            let rows = rows(ofRollup: rollup, dimension: dimension) ?? []
+            if dimension == .device { devices = rows }
+            for row in rows {
                 let recent = row.counts[window]
                 if let metric {
                     candidates.append(Alert.Reason(
@@ -55,17 +58,19 @@ extension SegmentCounts {
             }
         }
         alert.reasons = Alert.Reason.select(candidates, campaignRatio: alert.value / alert.baseline)
-        alert.diagnosis = diagnosis(rollup: rollup, window: window, baseline: baseline, scale: toWindow * (metric == nil ? 1 : factor))
+        alert.diagnosis = Self.diagnosis(devices, window: window, baseline: baseline, scale: toWindow * (metric == nil ? 1 : factor))
     }
 
     /// The campaign's sources, from its device breakdown (conversions from the `server`
     /// class are the reported ones), each against its earlier level times `scale`.
-    private mutating func diagnosis(rollup: Int, window: Int, baseline: Int, scale: Double) -> Alert.Diagnosis? {
+    private static func diagnosis(
+        _ devices: [(segment: String, counts: [Counts])], window: Int, baseline: Int, scale: Double
+    ) -> Alert.Diagnosis? {
         typealias Source = Alert.Diagnosis.Source
         var clicks = Source(value: 0, expected: 0)
         var pixels = clicks
         var postbacks = clicks
-        for row in rows(ofRollup: rollup, dimension: .device) ?? [] {
+        for row in devices {
             let (recent, whole) = (row.counts[window], row.counts[baseline])
             func add(_ source: inout Source, _ pick: (Counts) -> UInt64) {
                 source.value += Double(pick(recent))
